@@ -1,0 +1,26 @@
+// Dependency direction (docs/architecture.md): cmd wires everything; nothing imports cmd; leaves never import engine,
+// server or cli; api imports only errdefs; lib and errdefs import nothing of berth's but each other.
+const LEAVES = '^src/(image|storage|runtime|network|volume|distribution|builder)/';
+module.exports = {
+  forbidden: [
+    { name: 'no-cycles', severity: 'error', from: { path: '^src/' }, to: { circular: true } },
+    { name: 'nothing-imports-cmd', severity: 'error', from: { path: '^src/', pathNot: '^src/cmd/' }, to: { path: '^src/cmd/' } },
+    {
+      name: 'leaves-stay-leaves',
+      severity: 'error',
+      from: { path: LEAVES },
+      to: { path: '^src/(engine|server|cli|client|compose|runtime-cli)/' },
+    },
+    { name: 'lib-is-pure', severity: 'error', from: { path: '^src/(lib|errdefs)/' }, to: { path: '^src/(?!lib/|errdefs/)' } },
+    { name: 'api-types-only', severity: 'error', from: { path: '^src/api/' }, to: { path: '^src/(?!api/|errdefs/)' } },
+    { name: 'cli-talks-http', severity: 'error', from: { path: '^src/cli/' }, to: { path: '^src/(engine|server|runtime|image|storage|network|volume)/' } },
+    { name: 'no-test-code-in-src', severity: 'error', from: { path: '^src/', pathNot: '\\.test\\.ts$' }, to: { path: '^test/' } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)dist/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

@@ -1,0 +1,82 @@
+// The init plan: opcodes mirror `Opcode` in src/runtime/plan/ops.ts exactly; docs/helper-protocol.md is the spec.
+#ifndef BERTH_PLAN_H
+#define BERTH_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+enum plan_op {
+	// shim ops: configuration, applied by the shim before clone
+	PLAN_STDIO = 1,
+	PLAN_LOG = 2,
+	PLAN_SOCKET = 3,
+	PLAN_EXIT_FILE = 4,
+	PLAN_CONSOLE_SOCKET = 5,
+	PLAN_OOM_COUNTER = 6,
+	PLAN_CGROUP_PROCS = 7,
+	PLAN_UID_MAP = 8,
+	PLAN_GID_MAP = 9,
+	PLAN_JOIN_PID_NS = 10,
+	PLAN_CLONE = 11,
+	PLAN_START_GATE = 12,
+	// child ops: run in order by the container child
+	PLAN_SETNS = 32,
+	PLAN_UNSHARE = 33,
+	PLAN_MOUNT = 34,
+	PLAN_ROOT_PROPAGATION = 35,
+	PLAN_ROOTFS = 36,
+	PLAN_MKNOD = 37,
+	PLAN_SYMLINK = 38,
+	PLAN_MKDIR = 39,
+	PLAN_PIVOT_ROOT = 40,
+	PLAN_MASK = 41,
+	PLAN_READONLY = 42,
+	PLAN_SYSCTL = 44,
+	PLAN_HOSTNAME = 45,
+	PLAN_DOMAINNAME = 46,
+	PLAN_RLIMIT = 47,
+	PLAN_OOM_SCORE_ADJ = 48,
+	PLAN_CAP_BOUNDING = 49,
+	PLAN_USER = 50,
+	PLAN_CAPS = 51,
+	PLAN_CAP_AMBIENT = 52,
+	PLAN_NO_NEW_PRIVS = 53,
+	PLAN_SECCOMP = 54,
+	PLAN_CHDIR = 55,
+	PLAN_CONSOLE = 56,
+	PLAN_ENV = 57,
+	PLAN_EXEC = 59,
+};
+
+#define PLAN_FIRST_CHILD_OP 32
+#define PLAN_MAX_BYTES (64u << 20)
+
+// One op. argv[argc] is NULL, each argv[i] is NUL-terminated (and 8-byte aligned); len[i] is its wire length, for
+// the one binary argument (SECCOMP's program).
+struct plan_step {
+	enum plan_op op;
+	uint32_t argc;
+	char **argv;
+	uint32_t *len;
+};
+
+struct plan {
+	struct plan_step *steps;
+	size_t n;
+};
+
+// Read `u32 length` + body from fd and parse it. On error e->step is the offending op (or -1).
+int plan_read(int fd, struct plan *p, struct berr *e);
+int plan_parse(const unsigned char *buf, size_t len, struct plan *p, struct berr *e);
+void plan_free(struct plan *p);
+const char *plan_op_name(enum plan_op op);
+
+// Decimal argument parsers; the message names the op and the argument.
+int plan_u64(const struct plan_step *s, uint32_t i, uint64_t *v, struct berr *e);
+int plan_i64(const struct plan_step *s, uint32_t i, int64_t *v, struct berr *e);
+int parse_u64(const char *s, uint64_t *v);
+int parse_i64(const char *s, int64_t *v);
+
+#endif

@@ -1,0 +1,170 @@
+// The cgroup v1 manager: one directory per mounted hierarchy (runc's libcontainer/cgroups/fs, non-systemd).
+import { errnoCode, NotImplemented, System } from '../../errdefs/index.js';
+import type { CgroupFs } from '../../sys/index.js';
+import type { LinuxResources } from '../spec.js';
+import {
+  checkCgroupsPath,
+  joinPath,
+  parsePids,
+  readOptional,
+  removeCgroupDir,
+  sleep,
+  tryWrite,
+  write,
+} from './files.js';
+import type { V1Mount } from './mountinfo.js';
+import { applyV1 } from './resources-v1.js';
+import { readV1Stats } from './stats.js';
+import type { Cgroup, CgroupDriver, CgroupStats, V1Hierarchy } from './types.js';
+
+interface Placed {
+  mountpoint: string;
+  subsystems: string[];
+  dir: string;
+}
+
+const FREEZE_TIMEOUT_MS = 5000;
+
+export class V1Driver implements CgroupDriver {
+  readonly version = 1 as const;
+
+  /** `own` maps a subsystem to berth's own cgroup in that hierarchy (from /proc/self/cgroup). */
+  constructor(
+    private readonly fs: CgroupFs,
+    private readonly mounts: readonly V1Mount[],
+    private readonly own: ReadonlyMap<string, string> = new Map(),
+  ) {}
+
+  hierarchies(): V1Hierarchy[] {
+    return this.mounts.map((m) => ({ mountpoint: m.mountpoint, subsystems: [...m.subsystems] }));
+  }
+
+  open(cgroupsPath: string): Cgroup {
+    checkCgroupsPath(cgroupsPath);
+    const placed = this.mounts.map((m) => ({
+      mountpoint: m.mountpoint,
+      subsystems: [...m.subsystems],
+      dir: joinPath(m.mountpoint, cgroupsPath.startsWith('/') ? '' : this.ownWithin(m), cgroupsPath),
+    }));
+    return new V1Cgroup(this.fs, placed);
+  }
+
+  /** berth's own cgroup in hierarchy `m`, relative to what is mounted there. */
+  private ownWithin(m: V1Mount): string {
+    const own = this.own.get(m.subsystems[0] ?? '') ?? '/';
+    if (m.root === '/') return own;
+    return own === m.root || own.startsWith(`${m.root}/`) ? own.slice(m.root.length) : '/';
+  }
+}
+
+export class V1Cgroup implements Cgroup {
+  readonly version = 1 as const;
+  readonly procsFiles: string[];
+  readonly paths: Readonly<Record<string, string>>;
+  readonly oomCounter: { path: string; key: string } | undefined;
+
+  constructor(
+    private readonly fs: CgroupFs,
+    private readonly placed: readonly Placed[],
+  ) {
+    this.procsFiles = placed.map((p) => `${p.dir}/cgroup.procs`);
+    this.paths = Object.fromEntries(placed.flatMap((p) => p.subsystems.map((s) => [s, p.dir])));
+    const memory = this.paths.memory;
+    this.oomCounter = memory === undefined ? undefined : { path: `${memory}/memory.oom_control`, key: 'oom_kill' };
+  }
+
+  async create(): Promise<void> {
+    for (const p of this.placed) {
+      if (p.subsystems.includes('cpuset')) await this.createCpuset(p.mountpoint, p.dir);
+      else await this.fs.mkdir(p.dir, true);
+    }
+  }
+
+  /**
+   * A new cpuset cgroup starts with empty cpus and mems, and a process cannot join it (ENOSPC) until both are set:
+   * create each level and copy the parent's values down, as runc's cpusetEnsureParent does.
+   */
+  private async createCpuset(mountpoint: string, dir: string): Promise<void> {
+    let parent = mountpoint;
+    for (const part of dir
+      .slice(mountpoint.length)
+      .split('/')
+      .filter((s) => s !== '')) {
+      const current = `${parent}/${part}`;
+      try {
+        await this.fs.mkdir(current);
+      } catch (e) {
+        if (errnoCode(e) !== 'EEXIST')
+          throw new System(`cgroup: mkdir ${current}: ${errnoCode(e) ?? String(e)}`, { cause: e });
+      }
+      for (const file of ['cpuset.cpus', 'cpuset.mems']) {
+        const mine = await readOptional(this.fs, `${current}/${file}`);
+        if (mine === undefined || mine.trim() !== '') continue;
+        const inherited = (await readOptional(this.fs, `${parent}/${file}`))?.trim();
+        if (inherited) await write(this.fs, `${current}/${file}`, inherited);
+      }
+      parent = current;
+    }
+  }
+
+  apply(r: LinuxResources): Promise<void> {
+    return applyV1(this.fs, this.paths, r);
+  }
+
+  async controllers(): Promise<string[]> {
+    return this.placed.flatMap((p) => p.subsystems).filter((s) => !s.startsWith('name='));
+  }
+
+  async pids(): Promise<number[]> {
+    const p = this.paths;
+    const dir = p.pids ?? p.freezer ?? p.memory ?? this.placed[0]?.dir;
+    const text = dir === undefined ? undefined : await readOptional(this.fs, `${dir}/cgroup.procs`);
+    return text === undefined ? [] : parsePids(text);
+  }
+
+  private freezerDir(): string {
+    const dir = this.paths.freezer;
+    if (dir === undefined) throw new NotImplemented('cgroup: cannot pause: the freezer cgroup is not mounted');
+    return dir;
+  }
+
+  /**
+   * v1 can stay in FREEZING while processes keep forking or joining; like runc, rewrite FROZEN until the state
+   * settles, thawing briefly now and then, and give up (thawed) after a deadline.
+   */
+  async freeze(): Promise<void> {
+    const state = `${this.freezerDir()}/freezer.state`;
+    const deadline = Date.now() + FREEZE_TIMEOUT_MS;
+    for (let i = 0; Date.now() < deadline; i++) {
+      if (i % 50 === 49) {
+        await tryWrite(this.fs, state, 'THAWED');
+        await sleep(10);
+      }
+      await write(this.fs, state, 'FROZEN');
+      const now = (await this.fs.readFile(state)).trim();
+      if (now === 'FROZEN') return;
+      if (now !== 'FREEZING') throw new System(`cgroup: unexpected freezer state ${now} after writing FROZEN`);
+      await sleep(1);
+    }
+    await tryWrite(this.fs, state, 'THAWED');
+    throw new System(`cgroup: unable to freeze ${this.freezerDir()} within ${FREEZE_TIMEOUT_MS} ms`);
+  }
+
+  async thaw(): Promise<void> {
+    await write(this.fs, `${this.freezerDir()}/freezer.state`, 'THAWED');
+  }
+
+  async frozen(): Promise<boolean> {
+    const dir = this.paths.freezer;
+    if (dir === undefined) return false;
+    return (await readOptional(this.fs, `${dir}/freezer.state`))?.trim() === 'FROZEN';
+  }
+
+  stats(): Promise<CgroupStats> {
+    return readV1Stats(this.fs, this.paths);
+  }
+
+  async destroy(): Promise<void> {
+    for (const dir of new Set(this.placed.map((p) => p.dir))) await removeCgroupDir(this.fs, dir);
+  }
+}

@@ -1,0 +1,119 @@
+// Serialises an init plan into the length-prefixed wire format berth-helper reads (docs/helper-protocol.md):
+// u32le total length, then per op: u32le opcode, u32le argc, argc × (u32le length, bytes). Numbers travel as decimal text.
+import { Opcode, type PlanOp } from './ops.js';
+
+type Arg = string | number | bigint | Uint8Array;
+
+function opArgs(op: PlanOp): [number, Arg[]] {
+  switch (op.op) {
+    case 'stdio':
+      return [Opcode.Stdio, [op.mode, op.openStdin ? 1 : 0]];
+    case 'log':
+      return [Opcode.Log, [op.path, op.maxSize, op.maxFiles]];
+    case 'socket':
+      return [Opcode.Socket, [op.path]];
+    case 'exitFile':
+      return [Opcode.ExitFile, [op.path]];
+    case 'consoleSocket':
+      return [Opcode.ConsoleSocket, [op.path]];
+    case 'oomCounter':
+      return [Opcode.OomCounter, [op.path, op.key]];
+    case 'cgroupProcs':
+      return [Opcode.CgroupProcs, [op.path]];
+    case 'uidMap':
+      return [Opcode.UidMap, [op.content]];
+    case 'gidMap':
+      return [Opcode.GidMap, [op.content]];
+    case 'joinPidNs':
+      return [Opcode.JoinPidNs, [op.path]];
+    case 'clone':
+      return [Opcode.Clone, [op.flags]];
+    case 'startGate':
+      return [Opcode.StartGate, []];
+    case 'setns':
+      return [Opcode.Setns, [op.path, op.nstype]];
+    case 'unshare':
+      return [Opcode.Unshare, [op.flags]];
+    case 'mount':
+      return [Opcode.Mount, [op.source, op.target, op.fstype, op.flags, op.data, op.create]];
+    case 'rootPropagation':
+      return [Opcode.RootPropagation, [op.flags]];
+    case 'rootfs':
+      return [Opcode.Rootfs, [op.path]];
+    case 'mknod':
+      return [Opcode.Mknod, [op.path, op.mode, op.major, op.minor, op.uid, op.gid]];
+    case 'symlink':
+      return [Opcode.Symlink, [op.target, op.linkpath]];
+    case 'mkdir':
+      return [Opcode.Mkdir, [op.path, op.mode]];
+    case 'pivotRoot':
+      return [Opcode.PivotRoot, []];
+    case 'mask':
+      return [Opcode.Mask, [op.path]];
+    case 'readonly':
+      return [Opcode.Readonly, [op.path]];
+    case 'sysctl':
+      return [Opcode.Sysctl, [op.key, op.value]];
+    case 'hostname':
+      return [Opcode.Hostname, [op.name]];
+    case 'domainname':
+      return [Opcode.Domainname, [op.name]];
+    case 'rlimit':
+      return [Opcode.Rlimit, [op.resource, op.soft, op.hard]];
+    case 'oomScoreAdj':
+      return [Opcode.OomScoreAdj, [op.value]];
+    case 'capBounding':
+      return [Opcode.CapBounding, [op.keep]];
+    case 'user':
+      return [Opcode.User, [op.uid, op.gid, op.additionalGids.join(',')]];
+    case 'caps':
+      return [Opcode.Caps, [op.effective, op.permitted, op.inheritable]];
+    case 'capAmbient':
+      return [Opcode.CapAmbient, [op.mask]];
+    case 'noNewPrivs':
+      return [Opcode.NoNewPrivs, []];
+    case 'seccomp':
+      return [Opcode.Seccomp, [op.program, op.flags]];
+    case 'chdir':
+      return [Opcode.Chdir, [op.path]];
+    case 'console':
+      return [Opcode.Console, [op.rows, op.cols]];
+    case 'env':
+      return [Opcode.Env, op.vars];
+    case 'exec':
+      return [Opcode.Exec, [op.file, ...op.argv]];
+  }
+}
+
+function argBytes(a: Arg): Uint8Array {
+  if (a instanceof Uint8Array) return a;
+  return Buffer.from(typeof a === 'string' ? a : a.toString(), 'utf8');
+}
+
+/** Encodes the plan, including its leading u32le total length. */
+export function encodePlan(plan: readonly PlanOp[]): Buffer {
+  const parts: Buffer[] = [];
+  let size = 0;
+  const push = (b: Buffer) => {
+    parts.push(b);
+    size += b.length;
+  };
+  const u32 = (n: number) => {
+    const b = Buffer.allocUnsafe(4);
+    b.writeUInt32LE(n);
+    push(b);
+  };
+  for (const op of plan) {
+    const [code, args] = opArgs(op);
+    u32(code);
+    u32(args.length);
+    for (const a of args) {
+      const bytes = argBytes(a);
+      u32(bytes.length);
+      push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    }
+  }
+  const header = Buffer.allocUnsafe(4);
+  header.writeUInt32LE(size);
+  return Buffer.concat([header, ...parts], size + 4);
+}

@@ -1,0 +1,341 @@
+// The OCI runtime as a library: create/start/state/kill/delete/exec/pause/resume/ps/wait over berth-helper.
+// berthd calls this in-process; bin/berth-runtime is a thin command over it.
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Conflict, InvalidParameter } from '../errdefs/index.js';
+import { parseStatusMask } from './capabilities.js';
+import type { Cgroup, CgroupDriver } from './cgroups/index.js';
+import { deviceRules } from './devices.js';
+import { stepError } from './errors.js';
+import { type CgroupPlacement, type ShimConfig, cgroupOps, processOps, shimOps } from './plan/compile.js';
+import type { PlanOp } from './plan/ops.js';
+import { prepareCreatePlan } from './prepare.js';
+import { isAlive, processStartTime, waitGone } from './proc.js';
+import { type ExitStatus, request, waitExit } from './shim/client.js';
+import { type StdioEntry, launchShim } from './shim/launch.js';
+import { parseSignal } from './signals.js';
+import type { Process, Spec, State } from './spec.js';
+import { type ContainerRecord, StateStore } from './state-store.js';
+
+export const DEFAULT_HELPER = fileURLToPath(new URL('../../../native/build/berth-helper', import.meta.url));
+
+export interface RuntimeOptions {
+  /** State directory (runc's --root). */
+  root: string;
+  cgroups: CgroupDriver;
+  helperPath?: string;
+  /** Parent cgroup for containers whose spec has no cgroupsPath. */
+  cgroupParent?: string;
+}
+
+export interface StdioOptions {
+  /** The shim's fds 0-2, handed to the container as they are (runc's pass-through). */
+  inherit?: [StdioEntry, StdioEntry, StdioEntry];
+  /** Keep stdin open (pipes mode). */
+  openStdin?: boolean;
+  log?: { path: string; maxSize: number; maxFiles: number };
+}
+
+export interface CreateOptions {
+  stdio?: StdioOptions;
+  consoleSocket?: string;
+  pidFile?: string;
+  /** Keep the shim in the caller's session (foreground `run`); default detached. */
+  foreground?: boolean;
+}
+
+export interface Created {
+  record: ContainerRecord;
+  shim: ChildProcess;
+}
+
+export interface ExecOptions {
+  stdio?: StdioOptions;
+  consoleSocket?: string;
+  foreground?: boolean;
+}
+
+export interface Exec {
+  pid: number;
+  shim: ChildProcess;
+  socketPath: string;
+  exitFile: string;
+  execStep: number;
+}
+
+interface StoredRecord extends ContainerRecord {
+  /** Index of the EXEC step in the create plan, to name start-time exec failures. */
+  execStep: number;
+}
+
+export class Runtime {
+  readonly store: StateStore;
+  private readonly helperPath: string;
+
+  private constructor(
+    private readonly opts: RuntimeOptions,
+    private readonly hostCapabilities: bigint,
+  ) {
+    this.store = new StateStore(opts.root);
+    this.helperPath = opts.helperPath ?? DEFAULT_HELPER;
+  }
+
+  static async open(opts: RuntimeOptions): Promise<Runtime> {
+    const status = await readFile('/proc/self/status', 'utf8');
+    return new Runtime(opts, parseStatusMask(status, 'CapBnd'));
+  }
+
+  get cgroupVersion(): 1 | 2 {
+    return this.opts.cgroups.version;
+  }
+
+  async create(id: string, bundle: string, opts: CreateOptions = {}): Promise<Created> {
+    await this.store.claim(id);
+    let cgroup: Cgroup | undefined;
+    try {
+      const spec = await readSpec(bundle);
+      const cgroupsPath = spec.linux?.cgroupsPath || `/${this.opts.cgroupParent ?? 'berth'}/${id}`;
+      cgroup = this.opts.cgroups.open(cgroupsPath);
+      const terminal = spec.process?.terminal === true;
+      const shim: ShimConfig = {
+        stdio: terminal ? 'pty' : opts.stdio?.inherit ? 'inherit' : 'pipes',
+        openStdin: opts.stdio?.openStdin ?? false,
+        socketPath: this.store.socketPath(id),
+        exitFile: this.store.exitFile(id),
+        log: opts.stdio?.log,
+        consoleSocket: opts.consoleSocket,
+        startGate: true,
+      };
+      const [plan] = await Promise.all([
+        prepareCreatePlan(spec, bundle, {
+          shim,
+          cgroup: cgroupPlacement(cgroup),
+          hierarchies: this.opts.cgroups.hierarchies(),
+          cgroupsPath,
+          cgroupVersion: this.opts.cgroups.version,
+          hostCapabilities: this.hostCapabilities,
+        }),
+        cgroup.create().then(() => cgroup?.apply({ ...spec.linux?.resources, devices: deviceRules(spec.linux ?? {}) })),
+      ]);
+      const { pid, shim: child } = await launchShim(plan.ops, {
+        helperPath: this.helperPath,
+        detached: !opts.foreground,
+        stdio: opts.stdio?.inherit,
+      });
+      const record: StoredRecord = {
+        ociVersion: spec.ociVersion,
+        id,
+        bundle,
+        rootfs: plan.rootfs,
+        pid,
+        pidStartTime: (await processStartTime(pid)) ?? '',
+        shimPid: child.pid ?? 0,
+        cgroupsPath,
+        created: new Date().toISOString(),
+        started: false,
+        annotations: spec.annotations ?? {},
+        namespaces: (spec.linux?.namespaces ?? []).filter((n) => !n.path).map((n) => n.type),
+        execStep: plan.ops.length - 1,
+      };
+      await this.store.write(record);
+      if (opts.pidFile) await writeFile(opts.pidFile, String(pid));
+      return { record, shim: child };
+    } catch (e) {
+      await cgroup?.destroy().catch(() => {});
+      await this.store.remove(id);
+      throw e;
+    }
+  }
+
+  async start(id: string): Promise<void> {
+    const rec = (await this.store.read(id)) as StoredRecord;
+    const status = await this.status(rec);
+    if (status === 'stopped') throw new Conflict('cannot start a container that has stopped');
+    if (status !== 'created') throw new Conflict(`cannot start an already ${status} container`);
+    const reply = await request(this.store.socketPath(id), 'start');
+    if (reply !== 'ok') throw stepError(reply, execOnlyPlan(rec.execStep));
+    await this.store.write({ ...rec, started: true });
+  }
+
+  async state(id: string): Promise<State> {
+    const rec = await this.store.read(id);
+    const status = await this.status(rec);
+    return {
+      ociVersion: rec.ociVersion,
+      id: rec.id,
+      status,
+      pid: status === 'stopped' ? 0 : rec.pid,
+      bundle: rec.bundle,
+      annotations: rec.annotations,
+    };
+  }
+
+  async list(): Promise<(State & { created: string; rootfs: string })[]> {
+    const out: (State & { created: string; rootfs: string })[] = [];
+    for (const id of await this.store.ids()) {
+      try {
+        const rec = await this.store.read(id);
+        out.push({ ...(await this.state(id)), created: rec.created, rootfs: rec.rootfs });
+      } catch {
+        // half-created or being deleted: not listed
+      }
+    }
+    return out;
+  }
+
+  async kill(id: string, signal: string | number = 'SIGTERM', all = false): Promise<void> {
+    const rec = await this.store.read(id);
+    if ((await this.status(rec)) === 'stopped') throw new Conflict('container not running');
+    const sig = parseSignal(signal);
+    const pids = all ? await this.cgroupOf(rec).pids() : [rec.pid];
+    for (const pid of pids) {
+      try {
+        process.kill(pid, sig);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+      }
+    }
+  }
+
+  async wait(id: string): Promise<ExitStatus | undefined> {
+    await this.store.read(id);
+    return waitExit(this.store.socketPath(id), this.store.exitFile(id));
+  }
+
+  async delete(id: string, force = false): Promise<void> {
+    const rec = await this.store.read(id);
+    const status = await this.status(rec);
+    const cgroup = this.cgroupOf(rec);
+    if (status === 'running' || status === 'paused') {
+      if (!force) throw new Conflict(`cannot delete container ${id} that is not stopped: ${status}`);
+    }
+    if (status !== 'stopped') {
+      await this.kill(id, 'SIGKILL', true).catch(() => {});
+      if (status === 'paused') await cgroup.thaw();
+      await waitGone(rec.pid, 5000);
+    }
+    if (rec.shimPid) await waitGone(rec.shimPid, 5000);
+    await cgroup.destroy();
+    await this.store.remove(id);
+  }
+
+  async pause(id: string): Promise<void> {
+    const rec = await this.store.read(id);
+    const status = await this.status(rec);
+    if (status !== 'running') throw new Conflict(`container not running (${status})`);
+    await this.cgroupOf(rec).freeze();
+  }
+
+  async resume(id: string): Promise<void> {
+    const rec = await this.store.read(id);
+    if ((await this.status(rec)) !== 'paused') throw new Conflict('container not paused');
+    await this.cgroupOf(rec).thaw();
+  }
+
+  async ps(id: string): Promise<number[]> {
+    return this.cgroupOf(await this.store.read(id)).pids();
+  }
+
+  async stats(id: string) {
+    return this.cgroupOf(await this.store.read(id)).stats();
+  }
+
+  /** Runs another process in a running container's namespaces and cgroup. */
+  async exec(id: string, proc: Process, opts: ExecOptions = {}): Promise<Exec> {
+    const rec = await this.store.read(id);
+    const status = await this.status(rec);
+    if (status !== 'running') throw new Conflict(`cannot exec in a ${status} container`);
+    if (!proc.args || proc.args.length === 0) throw new InvalidParameter('args must not be empty');
+    const tag = randomBytes(4).toString('hex');
+    const shim: ShimConfig = {
+      stdio: proc.terminal ? 'pty' : opts.stdio?.inherit ? 'inherit' : 'pipes',
+      openStdin: opts.stdio?.openStdin ?? false,
+      socketPath: `${this.store.dir(id)}/x-${tag}.sock`,
+      exitFile: `${this.store.dir(id)}/x-${tag}.json`,
+      log: opts.stdio?.log,
+      consoleSocket: opts.consoleSocket,
+      startGate: true, // so an attach can be in place before the first byte of output
+    };
+    const ops: PlanOp[] = [...shimOps(shim), ...cgroupOps(cgroupPlacement(this.cgroupOf(rec)))];
+    const ns = (type: string) => `/proc/${rec.pid}/ns/${type}`;
+    const joins: PlanOp[] = [];
+    // user first: the other namespaces belong to it.
+    const order = ['user', 'ipc', 'uts', 'network', 'cgroup', 'mount'] as const;
+    const procName: Record<string, string> = { network: 'net', mount: 'mnt' };
+    for (const type of order) {
+      if (rec.namespaces.includes(type)) joins.push({ op: 'setns', path: ns(procName[type] ?? type), nstype: 0 });
+    }
+    if (rec.namespaces.includes('pid')) ops.push({ op: 'joinPidNs', path: ns('pid') });
+    ops.push({ op: 'clone', flags: 0n }, ...joins);
+    if (proc.terminal) {
+      ops.push({ op: 'console', rows: proc.consoleSize?.height ?? 0, cols: proc.consoleSize?.width ?? 0 });
+    }
+    ops.push(...processOps(proc, this.hostCapabilities));
+    // The container may exit while we set up: the pid check above is racy, the helper's setns then fails cleanly.
+    if (!isAlive(rec.pid)) throw new Conflict('cannot exec in a stopped container');
+    const { pid, shim: child } = await launchShim(ops, {
+      helperPath: this.helperPath,
+      detached: !opts.foreground,
+      stdio: opts.stdio?.inherit,
+    });
+    return { pid, shim: child, socketPath: shim.socketPath, exitFile: shim.exitFile, execStep: ops.length - 1 };
+  }
+
+  async startExec(x: Exec): Promise<void> {
+    const reply = await request(x.socketPath, 'start');
+    if (reply !== 'ok') throw stepError(reply, execOnlyPlan(x.execStep));
+  }
+
+  waitExec(x: Exec): Promise<ExitStatus | undefined> {
+    return waitExit(x.socketPath, x.exitFile);
+  }
+
+  /** Removes an exec's socket and exit file once it is done. */
+  async cleanupExec(exec: Exec): Promise<void> {
+    await Promise.all([rm(exec.socketPath, { force: true }), rm(exec.exitFile, { force: true })]);
+  }
+
+  private cgroupOf(rec: ContainerRecord): Cgroup {
+    return this.opts.cgroups.open(rec.cgroupsPath);
+  }
+
+  private async status(rec: ContainerRecord): Promise<State['status']> {
+    const start = await processStartTime(rec.pid);
+    if (start === undefined || start !== rec.pidStartTime) return 'stopped';
+    if (!rec.started) return 'created';
+    if (await this.cgroupOf(rec).frozen()) return 'paused';
+    return 'running';
+  }
+}
+
+/** After create, only the EXEC step can still fail: enough of a plan to name it. */
+function execOnlyPlan(execStep: number): PlanOp[] {
+  const plan: PlanOp[] = [];
+  plan[execStep] = { op: 'exec', file: '', argv: [] };
+  return plan;
+}
+
+function cgroupPlacement(cg: Cgroup): CgroupPlacement {
+  return { procsFiles: cg.procsFiles, oomCounter: cg.oomCounter };
+}
+
+async function readSpec(bundle: string): Promise<Spec> {
+  let text: string;
+  try {
+    text = await readFile(`${bundle}/config.json`, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new InvalidParameter(`${bundle}/config.json: no such file or directory`);
+    }
+    throw e;
+  }
+  try {
+    const spec = JSON.parse(text) as Spec;
+    if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new Error('not an object');
+    return spec;
+  } catch (e) {
+    throw new InvalidParameter(`${bundle}/config.json: invalid JSON: ${(e as Error).message}`);
+  }
+}

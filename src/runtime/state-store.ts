@@ -1,0 +1,80 @@
+// One directory per container under the runtime's root: state.json (this module owns it), the shim's socket and the
+// exit file the shim writes.
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Conflict, InvalidParameter } from '../errdefs/index.js';
+import { readJsonIfExists, writeJsonAtomic } from '../lib/atomic-file.js';
+import { noSuchContainer } from './errors.js';
+
+export interface ContainerRecord {
+  ociVersion: string;
+  id: string;
+  bundle: string;
+  rootfs: string;
+  pid: number;
+  /** /proc/<pid>/stat start time, so a recycled pid is never mistaken for the container. */
+  pidStartTime: string;
+  shimPid: number;
+  cgroupsPath: string;
+  created: string;
+  started: boolean;
+  annotations: Record<string, string>;
+  /** Namespace types the container got (for exec). */
+  namespaces: string[];
+}
+
+const ID_FORMAT = /^[\w+.-]+$/;
+
+export class StateStore {
+  constructor(readonly root: string) {}
+
+  dir(id: string): string {
+    return join(this.root, id);
+  }
+  socketPath(id: string): string {
+    return join(this.root, id, 'shim.sock');
+  }
+  exitFile(id: string): string {
+    return join(this.root, id, 'exit.json');
+  }
+
+  static validateId(id: string): void {
+    if (!ID_FORMAT.test(id) || id === '.' || id === '..') throw new InvalidParameter(`invalid id format: ${id}`);
+  }
+
+  /** Claims the directory for a new container; Conflict if the id is taken. */
+  async claim(id: string): Promise<void> {
+    StateStore.validateId(id);
+    await mkdir(this.root, { recursive: true, mode: 0o711 });
+    try {
+      await mkdir(this.dir(id), { mode: 0o711 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Conflict(`container with id exists: ${id}`);
+      throw e;
+    }
+  }
+
+  async write(rec: ContainerRecord): Promise<void> {
+    await writeJsonAtomic(join(this.dir(rec.id), 'state.json'), rec);
+  }
+
+  async read(id: string): Promise<ContainerRecord> {
+    StateStore.validateId(id);
+    const rec = await readJsonIfExists<ContainerRecord>(join(this.dir(id), 'state.json'));
+    if (!rec) throw noSuchContainer(id);
+    return rec;
+  }
+
+  async remove(id: string): Promise<void> {
+    await rm(this.dir(id), { recursive: true, force: true });
+  }
+
+  async ids(): Promise<string[]> {
+    try {
+      return (await readdir(this.root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+  }
+}
