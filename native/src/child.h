@@ -28,8 +28,9 @@ struct child_args {
 	const struct plan *plan;
 	int sync;          // child end of the sync socketpair
 	int stdio[3];      // fds to become 0/1/2, -1 = keep
-	int close_fds[8];  // shim-side fds to close first, -1 terminated early
+	int close_fds[8];  // shim-side fds to close first (-1: unused)
 	uint64_t clone_flags;
+	int clone_step;
 	bool gate;
 };
 

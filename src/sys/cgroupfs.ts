@@ -21,8 +21,9 @@ export interface CgroupFs {
 }
 
 /**
- * fs/promises over the real kernel. Writes open with O_WRONLY only: O_CREAT (flag 'w') makes a missing cgroupfs
- * file fail with EACCES instead of ENOENT, and ENOENT is how callers learn a controller file is unsupported.
+ * fs/promises over the real kernel. Writes open O_WRONLY|O_TRUNC without O_CREAT (flag 'w' has it): on cgroupfs
+ * O_CREAT turns a missing file into EACCES instead of ENOENT, and ENOENT is how callers learn a control file is
+ * unsupported. Write-only files (cgroup.kill, devices.allow) rule out O_RDWR.
  */
 export const realCgroupFs = {
   async mkdir(p: string, recursive = false): Promise<void> {
@@ -32,7 +33,7 @@ export const realCgroupFs = {
     await fsp.rmdir(p);
   },
   async writeFile(p: string, data: string): Promise<void> {
-    await fsp.writeFile(p, data, { flag: constants.O_WRONLY });
+    await fsp.writeFile(p, data, { flag: constants.O_WRONLY | constants.O_TRUNC });
   },
   async readFile(p: string): Promise<string> {
     return fsp.readFile(p, 'utf8');

@@ -1,7 +1,7 @@
 // Small helpers over CgroupFs shared by the v1 and v2 managers: writes that fail with a precise error, tolerant
 // reads, the flat "key value" format, bounded polling and descendant-first removal.
 import { errnoCode, InvalidParameter, NotImplemented, System } from '../../errdefs/index.js';
-import type { CgroupFs } from '../../sys/index.js';
+import type { CgroupDirEntry, CgroupFs } from '../../sys/index.js';
 
 /** Writes `value`; returns the errno code on an errno failure (other errors are thrown). */
 export async function tryWrite(fs: CgroupFs, path: string, value: string): Promise<string | undefined> {
@@ -85,7 +85,7 @@ export async function pollUntil(check: () => Promise<boolean>, timeoutMs: number
 
 /** rmdir `dir` after its descendant cgroups; EBUSY (processes still exiting) is retried with backoff, like runc. */
 export async function removeCgroupDir(fs: CgroupFs, dir: string, retries = 6): Promise<void> {
-  let entries;
+  let entries: CgroupDirEntry[];
   try {
     entries = await fs.readdir(dir);
   } catch (e) {

@@ -35,9 +35,14 @@ async function procState(pid: number): Promise<string> {
 
 async function killAndReap(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let timer: NodeJS.Timeout | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    timer = setTimeout(resolve, 5000);
+  });
   child.kill('SIGKILL');
-  await Promise.race([exited, sleep(5000)]);
+  await exited;
+  clearTimeout(timer);
 }
 
 export function cgroupDriverSuite(
@@ -52,13 +57,15 @@ export function cgroupDriverSuite(
     let cg: Cgroup;
     let available: string[] = [];
 
-    const start = async (cmd: string, args: string[]) => {
-      const child = spawn(cmd, args, { stdio: 'ignore' });
+    /** Starts `script` in the cgroup the way a container init starts: parked, moved in, then released to exec. */
+    const start = async (script: string) => {
+      const child = spawn('sh', ['-c', `read _ && exec ${script}`], { stdio: ['pipe', 'ignore', 'ignore'] });
       children.push(child);
       await new Promise<void>((resolve, reject) => child.once('spawn', resolve).once('error', reject));
       const pid = child.pid;
-      if (pid === undefined) throw new Error(`${cmd} did not start`);
+      if (pid === undefined) throw new Error(`${script} did not start`);
       for (const f of cg.procsFiles) await ctx.fs.writeFile(f, String(pid));
+      child.stdin?.end('go\n');
       return { child, pid };
     };
 
@@ -120,13 +127,13 @@ export function cgroupDriverSuite(
     });
 
     it('pids lists a process moved into the cgroup', async () => {
-      const { pid } = await start('sleep', ['60']);
+      const { pid } = await start('sleep 60');
       assert.ok((await cg.pids()).includes(pid));
       assert.ok(!(await cg.pids()).includes(process.pid));
     });
 
     it('freeze stops the processes and thaw resumes them', async () => {
-      const { pid } = await start('sh', ['-c', 'while :; do :; done']);
+      const { pid } = await start(`sh -c 'while :; do :; done'`);
       assert.ok(await pollUntil(async () => (await cpuTicks(pid)) > 0, 3000), 'the busy loop should run');
       await cg.freeze();
       assert.equal(await cg.frozen(), true);

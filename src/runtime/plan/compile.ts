@@ -80,12 +80,13 @@ export function compileCreatePlan(spec: Spec, ctx: CompileContext): PlanOp[] {
   }
   const has = (type: string) => namespaces.some((n) => n.type === type);
   const userNs = has('user');
+  const newUserNs = (cloneFlags & CLONE_NEWUSER) !== 0n;
   if (spec.hostname && !namespaces.some((n) => n.type === 'uts' && !n.path) && !(cloneFlags & CLONE_NEWUTS)) {
     throw new InvalidParameter('unable to set hostname without a private UTS namespace');
   }
 
   const ops: PlanOp[] = [...shimOps(ctx.shim), ...cgroupOps(ctx.cgroup)];
-  if (userNs) {
+  if (newUserNs) {
     ops.push({ op: 'uidMap', content: idMap(linux.uidMappings) });
     ops.push({ op: 'gidMap', content: idMap(linux.gidMappings) });
   }
