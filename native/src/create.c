@@ -161,7 +161,7 @@ static void describe_status(char *buf, size_t cap, int st)
 		snprintf(buf, cap, "exit status %d", WEXITSTATUS(st));
 }
 
-// The shim's halves of every pair; closed in the child first thing.
+// Both ends of every channel between the shim and the child, until clone splits them.
 struct fds {
 	int sync[2], in[2], out[2], err[2], devnull;
 };
@@ -173,8 +173,10 @@ static void close_pair(int p[2], int which)
 	p[which] = -1;
 }
 
-// Waits for the child's verdict. Returns 0 (ready; for an ungated plan also: execve done) or -1 with e filled.
-// A launcher that goes away first gets no reply: the child is killed and the shim exits.
+#define LAUNCHER_GONE (-2)
+
+// Waits for the child's verdict. Returns 0 (ready; for an ungated plan also: execve done), -1 with e filled, or
+// LAUNCHER_GONE when fd 3 closed first (nobody is left to answer).
 static int await_child(const struct shim_config *cfg, struct container *ct, struct berr *e)
 {
 	bool ready = false;
@@ -187,11 +189,8 @@ static int await_child(const struct shim_config *cfg, struct container *ct, stru
 		}
 		if (pf[1].revents) {
 			char b;
-			if (read(LAUNCHER_FD, &b, 1) <= 0) {
-				kill(ct->pid, SIGKILL);
-				waitpid(ct->pid, NULL, 0);
-				_exit(125);
-			}
+			if (read(LAUNCHER_FD, &b, 1) <= 0)
+				return LAUNCHER_GONE;
 		}
 		if (!pf[0].revents)
 			continue;
@@ -243,6 +242,32 @@ static int await_child(const struct shim_config *cfg, struct container *ct, stru
 	}
 }
 
+// cgroup.procs and the id maps: written while the child still waits, so it starts in its cgroups and as root.
+static int place_child(const struct plan *plan, const struct shim_config *cfg, pid_t child, struct berr *e)
+{
+	char pid[24];
+	snprintf(pid, sizeof pid, "%d", (int)child);
+	for (size_t i = 0; i < plan->n; i++) {
+		if (plan->steps[i].op != PLAN_CGROUP_PROCS)
+			continue;
+		e->step = (int)i;
+		if (write_file(plan->steps[i].argv[0], pid, strlen(pid), e) < 0)
+			return -1;
+	}
+	if (cfg->uid_map) {
+		e->step = cfg->uid_map_step;
+		if (ns_write_map(child, "uid_map", cfg->uid_map, e) < 0)
+			return -1;
+	}
+	if (cfg->gid_map) {
+		e->step = cfg->gid_map_step;
+		if (ns_write_map(child, "gid_map", cfg->gid_map, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+// On failure the caller replies and exits 125: the fds made here die with the process.
 static int create(const struct plan *plan, const struct shim_config *cfg, struct container *ct, struct json_log *log,
 		  struct berr *e)
 {
@@ -314,33 +339,17 @@ static int create(const struct plan *plan, const struct shim_config *cfg, struct
 	ct->out = f.out[0];
 	ct->err = f.err[0];
 
-	char pid[24];
-	snprintf(pid, sizeof pid, "%d", (int)ct->pid);
-	for (size_t i = 0; i < plan->n; i++) {
-		if (plan->steps[i].op != PLAN_CGROUP_PROCS)
-			continue;
-		e->step = (int)i;
-		if (write_file(plan->steps[i].argv[0], pid, strlen(pid), e) < 0)
-			return -1;
-	}
-	if (cfg->uid_map) {
-		e->step = cfg->uid_map_step;
-		if (ns_write_map(ct->pid, "uid_map", cfg->uid_map, e) < 0)
-			return -1;
-	}
-	if (cfg->gid_map) {
-		e->step = cfg->gid_map_step;
-		if (ns_write_map(ct->pid, "gid_map", cfg->gid_map, e) < 0)
-			return -1;
-	}
+	if (place_child(plan, cfg, ct->pid, e) < 0)
+		return -1;
 	e->step = -1;
 	if (cfg->oom_path)
 		ct->oom_known = oom_read(cfg->oom_path, cfg->oom_key, &ct->oom_before) == 0;
 	char go = SYNC_GO_RELEASE;
 	if (write(ct->sync, &go, 1) != 1)
 		return berr_sys(e, "write(sync)");
-	if (await_child(cfg, ct, e) < 0)
-		return -1;
+	int rc = await_child(cfg, ct, e);
+	if (rc < 0)
+		return rc;
 	if (cfg->console_socket && ct->pty >= 0) {
 		e->step = cfg->console_socket_step;
 		if (send_console(cfg->console_socket, ct->pty, e) < 0)
@@ -356,8 +365,8 @@ static int create(const struct plan *plan, const struct shim_config *cfg, struct
 		close(ct->sync);
 		ct->sync = -1;
 	}
-	int loop_fds[] = {ct->out, ct->err, ct->in};
-	for (size_t i = 0; i < 3; i++)
+	int loop_fds[] = {ct->out, ct->err, ct->in, ct->sync};
+	for (size_t i = 0; i < sizeof loop_fds / sizeof loop_fds[0]; i++)
 		if (loop_fds[i] >= 0)
 			set_nonblock(loop_fds[i]);
 	return 0;
@@ -375,8 +384,8 @@ int shim_main(void)
 	struct plan plan;
 	struct shim_config cfg;
 	if (plan_read(LAUNCHER_FD, &plan, &e) < 0) {
-		if (e.err == 0 && e.step < 0 && strncmp(e.msg, "plan: read", 10) == 0)
-			return 125; // the launcher went away
+		if (e.err == 0)
+			return 125; // the launcher went away: nobody to answer
 		reply_error(&e);
 		return 125;
 	}
@@ -386,8 +395,10 @@ int shim_main(void)
 	}
 	struct container ct = {.pid = -1, .sync = -1, .out = -1, .err = -1, .in = -1, .pty = -1, .listen = -1,
 			       .sigfd = -1};
-	if (create(&plan, &cfg, &ct, &log, &e) < 0) {
-		reply_error(&e);
+	int rc = create(&plan, &cfg, &ct, &log, &e);
+	if (rc < 0) {
+		if (rc != LAUNCHER_GONE)
+			reply_error(&e);
 		if (ct.pid > 0) {
 			kill(ct.pid, SIGKILL);
 			waitpid(ct.pid, NULL, 0);

@@ -116,7 +116,7 @@ static void fix_stdio_owner(uid_t uid)
 		if (fstat(fd, &st) < 0 || st.st_uid == uid || (have_null && st.st_rdev == null.st_rdev))
 			continue;
 		if (fchown(fd, uid, st.st_gid) < 0)
-			continue;
+			continue; // tolerated, see above
 	}
 }
 

@@ -162,7 +162,7 @@ static void rotate(struct json_log *l)
 	l->size = 0;
 	if (l->max_files <= 1) {
 		if (ftruncate(l->fd, 0) < 0)
-			return;
+			l->size = 0; // nothing better to do: keep appending
 		return;
 	}
 	char from[PATH_MAX], to[PATH_MAX];

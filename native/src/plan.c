@@ -190,8 +190,9 @@ int plan_read(int fd, struct plan *p, struct berr *e)
 {
 	unsigned char hdr[4];
 	e->step = -1;
+	// EOF (read_exact leaves errno 0) means the launcher went away: err 0 tells the caller not to answer.
 	if (read_exact(fd, hdr, sizeof hdr) < 0)
-		return berr_sys(e, "plan: read length");
+		return errno ? berr_sys(e, "plan: read length") : berr_set(e, 0, "plan: fd %d closed", fd);
 	uint32_t len = get_u32(hdr);
 	if (len > PLAN_MAX_BYTES)
 		return berr_set(e, EINVAL, "plan: %u bytes is too large", len);
@@ -199,7 +200,7 @@ int plan_read(int fd, struct plan *p, struct berr *e)
 	if (!buf)
 		return berr_sys(e, "plan: malloc(%u)", len);
 	if (read_exact(fd, buf, len) < 0)
-		return berr_sys(e, "plan: read %u bytes", len);
+		return errno ? berr_sys(e, "plan: read %u bytes", len) : berr_set(e, 0, "plan: fd %d closed", fd);
 	return plan_parse(buf, len, p, e);
 }
 

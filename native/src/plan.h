@@ -67,7 +67,8 @@ struct plan {
 	size_t n;
 };
 
-// Read `u32 length` + body from fd and parse it. On error e->step is the offending op (or -1).
+// Read `u32 length` + body from fd and parse it. On error e->step is the offending op (or -1); e->err is 0 only
+// when fd reached EOF first.
 int plan_read(int fd, struct plan *p, struct berr *e);
 int plan_parse(const unsigned char *buf, size_t len, struct plan *p, struct berr *e);
 void plan_free(struct plan *p);

@@ -210,6 +210,28 @@ static void sync_event(struct shim *sh)
 	}
 }
 
+// "resize <rows> <cols>"
+static int parse_resize(const char *line, unsigned *rows, unsigned *cols)
+{
+	char a[12], b[12];
+	uint64_t r, c;
+	const char *p = line + strlen("resize ");
+	size_t la, lb;
+	if (strncmp(line, "resize ", 7) != 0 || (la = strcspn(p, " ")) == 0 || la >= sizeof a)
+		return -1;
+	memcpy(a, p, la);
+	a[la] = '\0';
+	p += la;
+	if (*p++ != ' ' || (lb = strlen(p)) == 0 || lb >= sizeof b)
+		return -1;
+	memcpy(b, p, lb + 1);
+	if (parse_u64(a, &r) < 0 || parse_u64(b, &c) < 0 || r > 65535 || c > 65535)
+		return -1;
+	*rows = (unsigned)r;
+	*cols = (unsigned)c;
+	return 0;
+}
+
 static void request(struct shim *sh, struct client *c)
 {
 	struct container *ct = sh->ct;
@@ -242,7 +264,7 @@ static void request(struct shim *sh, struct client *c)
 		setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
 		c->kind = CL_ATTACH;
 		c->hlen = 0;
-	} else if (sscanf(c->line, "resize %u %u", &rows, &cols) == 2) {
+	} else if (parse_resize(c->line, &rows, &cols) == 0) {
 		if (pty_resize(sh, rows, cols) < 0)
 			snprintf(reply, sizeof reply, "error -1 %d resize: %s\n", errno, strerror(errno));
 		else
@@ -395,6 +417,18 @@ static int finish(struct shim *sh)
 	} else {
 		code = WEXITSTATUS(sh->status);
 	}
+	if (!sh->exited) {
+		for (int i = 0; i < MAX_CLIENTS; i++)
+			client_close(&sh->cl[i]);
+		return 125;
+	}
+	// Connections still queued in the backlog get their answer too, rather than a reset when the socket closes.
+	if (ct->listen >= 0) {
+		accept_clients(sh);
+		for (int i = 0; i < MAX_CLIENTS; i++)
+			for (int k = 0; k < (int)sizeof sh->cl[i].line && sh->cl[i].kind == CL_REQUEST; k++)
+				request_input(sh, &sh->cl[i]);
+	}
 	uint64_t oom_after;
 	bool oom = ct->oom_known && oom_read(sh->cfg->oom_path, sh->cfg->oom_key, &oom_after) == 0 &&
 		   oom_after > ct->oom_before;
@@ -460,9 +494,9 @@ int shim_loop(const struct shim_config *cfg, struct container *ct, struct json_l
 			timeout = left < 0 ? 0 : (int)left;
 		}
 		if (poll(pf, n, timeout) < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || errno == ENOMEM)
 				continue;
-			break; // cannot happen with valid fds; write what we know rather than spin
+			break; // EFAULT/EINVAL: a bug; finish() writes no exit file for a status it does not know
 		}
 		for (nfds_t i = 0; i < n; i++) {
 			if (!pf[i].revents)
@@ -486,9 +520,10 @@ int shim_loop(const struct shim_config *cfg, struct container *ct, struct json_l
 				else if (c->kind == CL_REQUEST)
 					request_input(&sh, c);
 				else {
-					// wait/start clients only send their request; anything else is a hangup
+					// wait/start clients only send their request; what follows is ignored until hangup
 					char b;
-					if (read(c->fd, &b, 1) <= 0 && !(errno == EAGAIN || errno == EINTR))
+					ssize_t r = read(c->fd, &b, 1);
+					if (r == 0 || (r < 0 && !again(errno)))
 						client_close(c);
 				}
 			}

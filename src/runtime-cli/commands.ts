@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { Conflict, InvalidParameter } from '../errdefs/index.js';
 import { defaultSpec } from '../runtime/default-spec.js';
 import { InitStepError } from '../runtime/errors.js';
-import type { Runtime } from '../runtime/runtime.js';
+import { type Runtime, readSpec } from '../runtime/runtime.js';
 import type { Process, Spec } from '../runtime/spec.js';
 import { parseVerbArgs, requireId } from './args.js';
 import { proxyTerminal } from './tty.js';
@@ -244,12 +244,8 @@ async function execProcess(bundle: string, v: Record<string, unknown>, args: str
   return proc;
 }
 
-async function bundleSpec(bundle: string): Promise<Spec> {
-  try {
-    return JSON.parse(await readFile(resolve(bundle, 'config.json'), 'utf8')) as Spec;
-  } catch (e) {
-    throw new InvalidParameter(`${resolve(bundle, 'config.json')}: ${(e as Error).message}`);
-  }
+function bundleSpec(bundle: string): Promise<Spec> {
+  return readSpec(resolve(bundle));
 }
 
 function forwardSignals(send: (sig: NodeJS.Signals) => unknown): () => void {

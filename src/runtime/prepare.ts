@@ -6,6 +6,7 @@ import { InvalidParameter } from '../errdefs/index.js';
 import { type CgroupPlacement, type ShimConfig, compileCreatePlan } from './plan/compile.js';
 import { isBindMount, type V1Hierarchy } from './plan/compile-mounts.js';
 import type { CreateMode, PlanOp } from './plan/ops.js';
+import { withHome } from './passwd.js';
 import { resolveInRoot } from './rootfs-path.js';
 import type { Mount, Spec } from './spec.js';
 
@@ -51,14 +52,21 @@ export async function prepareCreatePlan(
     ctx.cgroupVersion === 2
       ? [`/sys/fs/cgroup${ctx.cgroupsPath}`]
       : ctx.hierarchies.map((h) => `${h.mountpoint}${ctx.cgroupsPath}`);
-  const ops = compileCreatePlan(spec, {
-    rootfs,
-    shim: ctx.shim,
-    cgroup: { ...ctx.cgroup, version: ctx.cgroupVersion, hierarchies: ctx.hierarchies, ownDirs },
-    bindKinds,
-    bindSources,
-    hostCapabilities: ctx.hostCapabilities,
-  });
+  const proc = spec.process && {
+    ...spec.process,
+    env: await withHome(spec.process.env, rootfs, spec.process.user?.uid ?? 0),
+  };
+  const ops = compileCreatePlan(
+    { ...spec, process: proc },
+    {
+      rootfs,
+      shim: ctx.shim,
+      cgroup: { ...ctx.cgroup, version: ctx.cgroupVersion, hierarchies: ctx.hierarchies, ownDirs },
+      bindKinds,
+      bindSources,
+      hostCapabilities: ctx.hostCapabilities,
+    },
+  );
   return { ops, rootfs };
 }
 

@@ -11,6 +11,7 @@ import { deviceRules } from './devices.js';
 import { stepError } from './errors.js';
 import { type CgroupPlacement, type ShimConfig, cgroupOps, processOps, shimOps } from './plan/compile.js';
 import type { PlanOp } from './plan/ops.js';
+import { withHome } from './passwd.js';
 import { prepareCreatePlan } from './prepare.js';
 import { isAlive, processStartTime, waitGone } from './proc.js';
 import { type ExitStatus, request, waitExit } from './shim/client.js';
@@ -108,7 +109,8 @@ export class Runtime {
         consoleSocket: opts.consoleSocket,
         startGate: true,
       };
-      const [plan] = await Promise.all([
+      // Plan and cgroup in parallel; both settle before any cleanup, so a failed plan never races a cgroup mkdir.
+      const [planned, placed] = await Promise.allSettled([
         prepareCreatePlan(spec, bundle, {
           shim,
           cgroup: cgroupPlacement(cgroup),
@@ -119,6 +121,9 @@ export class Runtime {
         }),
         cgroup.create().then(() => cgroup?.apply({ ...spec.linux?.resources, devices: deviceRules(spec.linux ?? {}) })),
       ]);
+      if (planned.status === 'rejected') throw planned.reason;
+      if (placed.status === 'rejected') throw placed.reason;
+      const plan = planned.value;
       const { pid, shim: child } = await launchShim(plan.ops, {
         helperPath: this.helperPath,
         detached: !opts.foreground,
@@ -272,7 +277,9 @@ export class Runtime {
     if (proc.terminal) {
       ops.push({ op: 'console', rows: proc.consoleSize?.height ?? 0, cols: proc.consoleSize?.width ?? 0 });
     }
-    ops.push(...processOps(proc, this.hostCapabilities));
+    ops.push(
+      ...processOps({ ...proc, env: await withHome(proc.env, rec.rootfs, proc.user.uid) }, this.hostCapabilities),
+    );
     // The container may exit while we set up: the pid check above is racy, the helper's setns then fails cleanly.
     if (!isAlive(rec.pid)) throw new Conflict('cannot exec in a stopped container');
     const { pid, shim: child } = await launchShim(ops, {
@@ -321,7 +328,7 @@ function cgroupPlacement(cg: Cgroup): CgroupPlacement {
   return { procsFiles: cg.procsFiles, oomCounter: cg.oomCounter };
 }
 
-async function readSpec(bundle: string): Promise<Spec> {
+export async function readSpec(bundle: string): Promise<Spec> {
   let text: string;
   try {
     text = await readFile(`${bundle}/config.json`, 'utf8');

@@ -49,6 +49,7 @@ export function shimOps(shim: ShimConfig): PlanOp[] {
   ];
   if (shim.log) ops.push({ op: 'log', ...shim.log });
   if (shim.consoleSocket) ops.push({ op: 'consoleSocket', path: shim.consoleSocket });
+  if (shim.startGate) ops.push({ op: 'startGate' });
   return ops;
 }
 
@@ -92,7 +93,6 @@ export function compileCreatePlan(spec: Spec, ctx: CompileContext): PlanOp[] {
   }
   if (joinPid) ops.push({ op: 'joinPidNs', path: joinPid });
   ops.push({ op: 'clone', flags: cloneFlags });
-  if (ctx.shim.startGate) ops.push({ op: 'startGate' });
 
   // In the child.
   ops.push(...joins);
@@ -143,7 +143,8 @@ export function processOps(proc: Process, hostCapabilities: bigint): PlanOp[] {
     permitted: mask(caps.permitted),
     inheritable: mask(caps.inheritable),
   });
-  ops.push({ op: 'capAmbient', mask: mask(caps.ambient) });
+  // The kernel refuses an ambient capability that is not both permitted and inheritable; runc skips those too.
+  ops.push({ op: 'capAmbient', mask: mask(caps.ambient) & mask(caps.permitted) & mask(caps.inheritable) });
   if (proc.noNewPrivileges) ops.push({ op: 'noNewPrivs' });
   // Like runc, the environment is exactly the spec's; the helper searches a default PATH when it has none.
   ops.push({ op: 'env', vars: proc.env ?? [] });

@@ -111,9 +111,20 @@ export function runCommand(
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
     child.on('error', reject);
-    child.on('close', (code, signal) => {
+    // A detached container may inherit our pipes (runc's pass-through stdio) and hold them open long after the
+    // command exited: wait for the exit, then give the pipes a moment to drain.
+    child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      const done = () => resolve({ code, signal, stdout, stderr });
+      const grace = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        done();
+      }, 200);
+      child.on('close', () => {
+        clearTimeout(grace);
+        done();
+      });
     });
     child.stdin.end(opts.input ?? '');
   });

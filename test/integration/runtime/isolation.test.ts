@@ -34,20 +34,21 @@ describe('isolation', () => {
     assert.ok(Number(count) <= 3, `saw ${count} processes`);
   });
 
-  test('hostname is set, host mounts are invisible, /proc/kcore is masked and /proc/sys is read-only', async () => {
+  test('hostname is set, host mounts are invisible, masked paths are masked and /proc/sys is read-only', async () => {
     const out = await runIn([
       'sh',
       '-c',
-      `hostname; cat /proc/mounts | cut -d' ' -f2 | sort | tr '\\n' ' '; echo; wc -c < /proc/kcore; ${T} write /proc/sys/kernel/hostname; ${T} write /newfile`,
+      `hostname; cat /proc/mounts | cut -d' ' -f2 | sort | tr '\\n' ' '; echo; wc -c < /proc/timer_list; ls /sys/firmware | wc -l; ${T} write /proc/sys/kernel/hostname; ${T} write /newfile; true`,
     ]);
-    const [hostname, mounts = '', kcore, sysWrite, rootWrite] = out.trim().split('\n');
+    const [hostname, mounts = '', timerList, firmware, sysWrite, rootWrite] = out.trim().split('\n');
     assert.equal(hostname, 'berth-test');
     const points = mounts.trim().split(' ');
     assert.ok(points.includes('/') && points.includes('/proc') && points.includes('/dev/pts'), mounts);
     const hostOnly = (await readFile('/proc/self/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1]);
     assert.ok(hostOnly.includes('/sys/fs/cgroup/memory'));
     for (const p of points) assert.ok(!p.startsWith('/work') && !p.startsWith('/tmp/'), `host mount ${p} visible`);
-    assert.equal(kcore?.trim(), '0');
+    assert.equal(timerList?.trim(), '0', 'masked file reads empty');
+    assert.equal(firmware?.trim(), '0', 'masked directory is empty');
     assert.equal(sysWrite, 'error EROFS');
     assert.equal(rootWrite, 'error EROFS', 'root.readonly');
   });
