@@ -2,7 +2,9 @@
 // berthd calls this in-process; bin/berth-runtime is a thin command over it.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Conflict, InvalidParameter } from '../errdefs/index.js';
 import { parseStatusMask } from './capabilities.js';
@@ -20,7 +22,16 @@ import { parseSignal } from './signals.js';
 import type { Process, Spec, State } from './spec.js';
 import { type ContainerRecord, StateStore } from './state-store.js';
 
-export const DEFAULT_HELPER = fileURLToPath(new URL('../../../native/build/berth-helper', import.meta.url));
+/** berth-helper as built in this checkout: the nearest native/build/ above this module (tsc output or a bundle). */
+export function defaultHelperPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 6; up++) {
+    const candidate = join(dir, 'native', 'build', 'berth-helper');
+    if (existsSync(candidate)) return candidate; // once, at start-up
+    dir = dirname(dir);
+  }
+  return 'berth-helper'; // from PATH
+}
 
 export interface RuntimeOptions {
   /** State directory (runc's --root). */
@@ -80,7 +91,7 @@ export class Runtime {
     private readonly hostCapabilities: bigint,
   ) {
     this.store = new StateStore(opts.root);
-    this.helperPath = opts.helperPath ?? DEFAULT_HELPER;
+    this.helperPath = opts.helperPath ?? defaultHelperPath();
   }
 
   static async open(opts: RuntimeOptions): Promise<Runtime> {
@@ -97,7 +108,7 @@ export class Runtime {
     let cgroup: Cgroup | undefined;
     try {
       const spec = await readSpec(bundle);
-      const cgroupsPath = spec.linux?.cgroupsPath || `/${this.opts.cgroupParent ?? 'berth'}/${id}`;
+      const cgroupsPath = spec.linux?.cgroupsPath || this.defaultCgroupsPath(id);
       cgroup = this.opts.cgroups.open(cgroupsPath);
       const terminal = spec.process?.terminal === true;
       const shim: ShimConfig = {
@@ -223,6 +234,7 @@ export class Runtime {
     }
     if (rec.shimPid) await waitGone(rec.shimPid, 5000);
     await cgroup.destroy();
+    if (rec.cgroupsPath === this.defaultCgroupsPath(id)) await removeIfEmpty(Object.values(cgroup.paths).map(dirname));
     await this.store.remove(id);
   }
 
@@ -304,6 +316,10 @@ export class Runtime {
     await Promise.all([rm(exec.socketPath, { force: true }), rm(exec.exitFile, { force: true })]);
   }
 
+  private defaultCgroupsPath(id: string): string {
+    return `/${this.opts.cgroupParent ?? 'berth'}/${id}`;
+  }
+
   private cgroupOf(rec: ContainerRecord): Cgroup {
     return this.opts.cgroups.open(rec.cgroupsPath);
   }
@@ -315,6 +331,11 @@ export class Runtime {
     if (await this.cgroupOf(rec).frozen()) return 'paused';
     return 'running';
   }
+}
+
+/** Removes berth's default parent cgroup once its last container is gone (rmdir refuses while it has children). */
+async function removeIfEmpty(dirs: string[]): Promise<void> {
+  await Promise.all([...new Set(dirs)].map((d) => rmdir(d).catch(() => {})));
 }
 
 /** After create, only the EXEC step can still fail: enough of a plan to name it. */

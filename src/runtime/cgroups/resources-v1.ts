@@ -19,14 +19,16 @@ export async function applyV1(fs: CgroupFs, paths: Paths, r: LinuxResources): Pr
   if (r.unified && Object.keys(r.unified).length > 0) {
     throw new InvalidParameter('cgroup: unified resources cannot be used on cgroup v1');
   }
-  await applyCpuset(fs, paths, r);
-  if (r.devices) await applyDevices(fs, dirOf(paths, 'devices', 'device rules'), r.devices);
-  await applyMemory(fs, paths, r);
-  await applyCpu(fs, paths, r);
-  if (r.pids) {
-    await write(fs, `${dirOf(paths, 'pids', 'pids limit')}/pids.max`, r.pids.limit > 0 ? String(r.pids.limit) : 'max');
-  }
-  await applyBlkio(fs, paths, r);
+  // Each controller lives in its own hierarchy: apply them concurrently (container start waits on this).
+  await Promise.all([
+    applyCpuset(fs, paths, r),
+    r.devices && applyDevices(fs, dirOf(paths, 'devices', 'device rules'), r.devices),
+    applyMemory(fs, paths, r),
+    applyCpu(fs, paths, r),
+    r.pids &&
+      write(fs, `${dirOf(paths, 'pids', 'pids limit')}/pids.max`, r.pids.limit > 0 ? String(r.pids.limit) : 'max'),
+    applyBlkio(fs, paths, r),
+  ]);
 }
 
 async function applyCpuset(fs: CgroupFs, paths: Paths, r: LinuxResources): Promise<void> {
@@ -44,8 +46,15 @@ export function deviceRule(d: LinuxDeviceCgroup): string {
 /** Deny everything, then replay the rules in order (runc's v1 behaviour before its emulator). */
 async function applyDevices(fs: CgroupFs, dir: string, rules: LinuxDeviceCgroup[]): Promise<void> {
   await write(fs, `${dir}/devices.deny`, 'a');
-  for (const rule of rules)
-    await write(fs, `${dir}/${rule.allow ? 'devices.allow' : 'devices.deny'}`, deviceRule(rule));
+  // Order matters only where allow and deny alternate: rules of one kind in a row are written concurrently.
+  for (let i = 0; i < rules.length; ) {
+    const allow = rules[i]?.allow;
+    let j = i;
+    while (j < rules.length && rules[j]?.allow === allow) j++;
+    const file = `${dir}/${allow ? 'devices.allow' : 'devices.deny'}`;
+    await Promise.all(rules.slice(i, j).map((rule) => write(fs, file, deviceRule(rule))));
+    i = j;
+  }
 }
 
 async function applyMemory(fs: CgroupFs, paths: Paths, r: LinuxResources): Promise<void> {

@@ -74,10 +74,12 @@ export class V1Cgroup implements Cgroup {
   }
 
   async create(): Promise<void> {
-    for (const p of this.placed) {
-      if (p.subsystems.includes('cpuset')) await this.createCpuset(p.mountpoint, p.dir);
-      else await this.fs.mkdir(p.dir, true);
-    }
+    // Hierarchies are independent: create them concurrently (container start waits on this).
+    await Promise.all(
+      this.placed.map((p) =>
+        p.subsystems.includes('cpuset') ? this.createCpuset(p.mountpoint, p.dir) : this.fs.mkdir(p.dir, true),
+      ),
+    );
   }
 
   /**
