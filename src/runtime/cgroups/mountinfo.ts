@@ -40,13 +40,15 @@ export function parseV1Mounts(mountinfo: string): V1Mount[] {
     if (sep < 0) continue;
     const pre = line.slice(0, sep).split(' ');
     const [fstype, , superOpts = ''] = line.slice(sep + 3).split(' ');
-    if (fstype !== 'cgroup') continue;
+    // A hybrid host also mounts the v2 hierarchy (e.g. /sys/fs/cgroup/unified): runc places containers there too.
+    if (fstype !== 'cgroup' && fstype !== 'cgroup2') continue;
     const dev = pre[2];
     const root = pre[3];
     const mountpoint = pre[4];
     if (dev === undefined || root === undefined || mountpoint === undefined) continue;
-    const subsystems = superOpts.split(',').filter((o) => V1_SUBSYSTEMS.has(o) || o.startsWith('name='));
-    if (subsystems.length === 0) continue;
+    const subsystems =
+      fstype === 'cgroup2' ? [] : superOpts.split(',').filter((o) => V1_SUBSYSTEMS.has(o) || o.startsWith('name='));
+    if (fstype === 'cgroup' && subsystems.length === 0) continue;
     const m = { dev, root: unescapeOctal(root), mountpoint: unescapeOctal(mountpoint), subsystems };
     const seen = byDev.get(dev);
     if (!seen || (seen.root !== '/' && m.root === '/')) byDev.set(dev, m);

@@ -89,11 +89,19 @@ function cgroupMountOps(m: Mount, cg: CgroupMountInfo): PlanOp[] {
     { op: 'mount', source: 'tmpfs', target: dest, fstype: 'tmpfs', flags: tmpfsFlags, data: 'mode=755', create: 'dir' },
   ];
   cg.hierarchies.forEach((h, i) => {
+    // A hybrid host's v2 hierarchy holds the container too, but runc shows only the v1 ones inside: so does berth.
+    if (h.subsystems.length === 0) return;
     const target = `${dest}/${h.mountpoint.split('/').pop()}`;
     if (cg.privateNamespace) {
-      const data = h.subsystems.join(',');
-      const fstype = data === '' ? 'cgroup2' : 'cgroup';
-      ops.push({ op: 'mount', source: 'cgroup', target, fstype, flags, data, create: 'dir' });
+      ops.push({
+        op: 'mount',
+        source: 'cgroup',
+        target,
+        fstype: 'cgroup',
+        flags,
+        data: h.subsystems.join(','),
+        create: 'dir',
+      });
     } else {
       ops.push(...bindOwnDir(cg.ownDirs[i] ?? h.mountpoint, target, flags));
     }

@@ -1,5 +1,6 @@
 // The same bundles under Debian's runc and under berth-runtime: what the container sees must be the same.
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,13 +14,17 @@ let h: RuntimeHarness;
 let runcRoot: string;
 const runc = '/usr/sbin/runc';
 let haveRunc = true;
+/** A process in a network namespace of its own, for specs that join one by path. */
+let netnsHolder: ChildProcess;
 
 before(async () => {
   h = await RuntimeHarness.create();
   runcRoot = await mkdtemp(join(tmpdir(), 'runc-'));
+  netnsHolder = spawn('unshare', ['--net', 'sleep', '60'], { stdio: 'ignore' });
   haveRunc = (await runCommand(runc, ['--version'], {}).catch(() => ({ code: 1 }))).code === 0;
 });
 after(async () => {
+  netnsHolder.kill('SIGKILL');
   await rm(runcRoot, { recursive: true, force: true });
   await h.cleanup();
 });
@@ -39,6 +44,8 @@ const PROBE = [
   `${T} write /x`,
   'ls /proc/acpi /sys/firmware 2>&1 | wc -l',
   'cat /proc/self/oom_score_adj',
+  'cat /proc/self/uid_map /proc/self/cgroup | tr "\\n" " "; echo',
+  'ls /sys/fs/cgroup | tr "\\n" " "; echo',
   'exit 7',
 ].join('; ');
 
@@ -54,6 +61,21 @@ const variants: [string, (s: Spec) => void][] = [
       s.process!.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 256, hard: 512 }];
       s.process!.oomScoreAdj = 100;
       s.process!.noNewPrivileges = false;
+    },
+  ],
+  [
+    'a user namespace with id mappings',
+    (s) => {
+      s.linux!.namespaces!.push({ type: 'user' });
+      s.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      s.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    },
+  ],
+  [
+    'a cgroup namespace and a joined network namespace',
+    (s) => {
+      s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'network');
+      s.linux!.namespaces.push({ type: 'cgroup' }, { type: 'network', path: `/proc/${netnsHolder.pid}/ns/net` });
     },
   ],
   [
