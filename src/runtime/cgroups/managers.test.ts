@@ -20,7 +20,7 @@ const MOUNTINFO = `22 1 8:1 / / rw,relatime - ext4 /dev/vda rw
 const PROC_CGROUP = '9:name=systemd:/\n4:memory:/process_api/5b7f\n2:cpu,cpuacct:/\n0::/\n';
 
 describe('detecting the cgroup version', () => {
-  it('parses v1 hierarchies from mountinfo: co-mounts, named hierarchies, one entry per hierarchy', () => {
+  it('parses v1 hierarchies from mountinfo: co-mounts, named hierarchies, the hybrid v2 one, one entry each', () => {
     assert.deepEqual(
       parseV1Mounts(MOUNTINFO).map((m) => [m.mountpoint, m.subsystems]),
       [
@@ -28,6 +28,7 @@ describe('detecting the cgroup version', () => {
         ['/sys/fs/cgroup/cpuset', ['cpuset']],
         ['/sys/fs/cgroup/memory', ['memory']],
         ['/sys/fs/cgroup/systemd', ['name=systemd']],
+        ['/sys/fs/cgroup/unified', []],
       ],
     );
     assert.deepEqual(parseV1Mounts('1 2 0:1 /a /x\\040y rw - cgroup c rw,pids')[0]?.mountpoint, '/x y');
@@ -41,13 +42,14 @@ describe('detecting the cgroup version', () => {
     });
     const driver = await detectCgroupDriver(fs);
     assert.equal(driver.version, 1);
-    assert.equal(driver.hierarchies().length, 4);
+    assert.equal(driver.hierarchies().length, 5);
     const cg = driver.open('/berth/c1');
     assert.deepEqual(cg.procsFiles, [
       '/sys/fs/cgroup/cpu,cpuacct/berth/c1/cgroup.procs',
       '/sys/fs/cgroup/cpuset/berth/c1/cgroup.procs',
       '/sys/fs/cgroup/memory/berth/c1/cgroup.procs',
       '/sys/fs/cgroup/systemd/berth/c1/cgroup.procs',
+      '/sys/fs/cgroup/unified/berth/c1/cgroup.procs', // runc places containers in a hybrid host's v2 tree too
     ]);
     assert.equal(cg.paths.cpuacct, '/sys/fs/cgroup/cpu,cpuacct/berth/c1');
     assert.deepEqual(cg.oomCounter, { path: '/sys/fs/cgroup/memory/berth/c1/memory.oom_control', key: 'oom_kill' });
