@@ -1,7 +1,7 @@
 // Gathers what the pure plan compiler needs to know about the host — bind-mount sources, symlinks in the rootfs on
 // the way to mount points — then compiles the create plan.
 import { stat } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { InvalidParameter } from '../errdefs/index.js';
 import { type CgroupPlacement, type ShimConfig, compileCreatePlan } from './plan/compile.js';
 import { isBindMount, type V1Hierarchy } from './plan/compile-mounts.js';
@@ -14,7 +14,6 @@ export interface PrepareContext {
   shim: ShimConfig;
   cgroup: CgroupPlacement;
   hierarchies: V1Hierarchy[];
-  cgroupsPath: string;
   cgroupVersion: 1 | 2;
   hostCapabilities: bigint;
 }
@@ -48,10 +47,8 @@ export async function prepareCreatePlan(
       }
     }),
   );
-  const ownDirs =
-    ctx.cgroupVersion === 2
-      ? [`/sys/fs/cgroup${ctx.cgroupsPath}`]
-      : ctx.hierarchies.map((h) => `${h.mountpoint}${ctx.cgroupsPath}`);
+  // The container's own cgroup directories, hierarchy by hierarchy (for bind-mounting them without a cgroupns).
+  const ownDirs = ctx.cgroup.procsFiles.map((f) => dirname(f));
   const proc = spec.process && {
     ...spec.process,
     env: await withHome(spec.process.env, rootfs, spec.process.user?.uid ?? 0),

@@ -126,7 +126,6 @@ export class Runtime {
           shim,
           cgroup: cgroupPlacement(cgroup),
           hierarchies: this.opts.cgroups.hierarchies(),
-          cgroupsPath,
           cgroupVersion: this.opts.cgroups.version,
           hostCapabilities: this.hostCapabilities,
         }),
@@ -234,7 +233,8 @@ export class Runtime {
     }
     if (rec.shimPid) await waitGone(rec.shimPid, 5000);
     await cgroup.destroy();
-    if (rec.cgroupsPath === this.defaultCgroupsPath(id)) await removeIfEmpty(Object.values(cgroup.paths).map(dirname));
+    if (rec.cgroupsPath === this.defaultCgroupsPath(id))
+      await removeIfEmpty(cgroup.procsFiles.map((f) => dirname(dirname(f))));
     await this.store.remove(id);
   }
 

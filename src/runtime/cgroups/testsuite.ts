@@ -1,15 +1,18 @@
 // The behaviour every CgroupDriver must show on a real kernel (containerd's snapshotter testsuite habit): run it
 // against a real v1 tree and a real cgroup2 tree. Controllers the tree does not offer are skipped, not failed.
 import * as assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rmdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { isNotImplemented } from '../../errdefs/index.js';
-import type { CgroupFs } from '../../sys/index.js';
+import { type CgroupFs, realCgroupFs } from '../../sys/index.js';
 import type { LinuxResources } from '../spec.js';
 import { pollUntil, sleep } from './files.js';
+import { detectCgroupDriver } from './index.js';
 import type { Cgroup, CgroupDriver } from './types.js';
 
 export interface SuiteContext {
@@ -171,4 +174,30 @@ export function cgroupDriverSuite(
       assert.deepEqual(await cg.pids(), []);
     });
   });
+}
+
+/** Mounts cgroup2 on a temp dir; cleanup restores the root's subtree_control (create() enables controllers there). */
+const run = promisify(execFile);
+
+export async function mountedCgroup2(): Promise<SuiteContext> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'berth-cg2-'));
+  try {
+    await run('mount', ['-t', 'cgroup2', 'none', dir]);
+  } catch (e) {
+    await rmdir(dir);
+    throw e;
+  }
+  const before = (await realCgroupFs.readFile(`${dir}/cgroup.subtree_control`)).split(/\s+/).filter(Boolean);
+  const cleanup = async () => {
+    try {
+      const now = (await realCgroupFs.readFile(`${dir}/cgroup.subtree_control`)).split(/\s+/).filter(Boolean);
+      const added = now.filter((c) => !before.includes(c));
+      if (added.length > 0)
+        await realCgroupFs.writeFile(`${dir}/cgroup.subtree_control`, added.map((c) => `-${c}`).join(' '));
+    } finally {
+      await run('umount', [dir]);
+      await rmdir(dir);
+    }
+  };
+  return { driver: await detectCgroupDriver(realCgroupFs, dir), fs: realCgroupFs, cleanup };
 }

@@ -1,6 +1,7 @@
 // create → start → running → exit → delete through the berth-runtime command, with signals and Docker's exit codes.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TEST_INIT } from '../../fixtures/index.js';
 import { RuntimeHarness, eventually } from './harness.js';
@@ -161,6 +162,19 @@ describe('lifecycle', () => {
     assert.deepEqual(r.stdout.trim().split('\n'), ['bar', '/etc', '65534', 'berth-test']);
     const pid1 = await h.run(['exec', 'ex1', T, 'pid1']);
     assert.match(pid1.stdout, /^pid=\d+ ppid=0/m);
+    const processJson = join(b.dir, 'process.json');
+    await writeFile(
+      processJson,
+      JSON.stringify({
+        args: ['sh', '-c', 'echo $X; id -g; exit 2'],
+        env: ['X=from-json', 'PATH=/bin'],
+        cwd: '/',
+        user: { uid: 0, gid: 5 },
+      }),
+    );
+    const fromFile = await h.run(['exec', '-p', processJson, 'ex1']);
+    assert.equal(fromFile.code, 2, fromFile.stderr);
+    assert.deepEqual(fromFile.stdout.trim().split('\n'), ['from-json', '5']);
     const missing = await h.run(['exec', 'ex1', 'nosuch']);
     assert.equal(missing.code, 127);
     assert.equal((await h.run(['delete', '-f', 'ex1'])).code, 0);
