@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm install --no-audit --no-fund
 npm run build --silent
 bundle=/var/lib/berth-demo/busybox
 if [ ! -x "$bundle/rootfs/bin/busybox" ]; then
