@@ -10,7 +10,7 @@ bundle=/var/lib/berth-demo/busybox
 if [ ! -x "$bundle/rootfs/bin/busybox" ]; then
   mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/etc"
   cp /bin/busybox "$bundle/rootfs/bin/busybox"
-  for applet in $(/bin/busybox --list); do ln -sf busybox "$bundle/rootfs/bin/$applet"; done
+  for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -sf busybox "$bundle/rootfs/bin/$applet"; done
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$bundle/rootfs/etc/passwd"
 fi
 rm -f "$bundle/config.json"

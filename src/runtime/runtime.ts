@@ -106,9 +106,10 @@ export class Runtime {
   async create(id: string, bundle: string, opts: CreateOptions = {}): Promise<Created> {
     await this.store.claim(id);
     let cgroup: Cgroup | undefined;
+    let cgroupsPath = '';
     try {
       const spec = await readSpec(bundle);
-      const cgroupsPath = spec.linux?.cgroupsPath || this.defaultCgroupsPath(id);
+      cgroupsPath = spec.linux?.cgroupsPath || this.defaultCgroupsPath(id);
       cgroup = this.opts.cgroups.open(cgroupsPath);
       const terminal = spec.process?.terminal === true;
       const shim: ShimConfig = {
@@ -158,7 +159,7 @@ export class Runtime {
       if (opts.pidFile) await writeFile(opts.pidFile, String(pid));
       return { record, shim: child };
     } catch (e) {
-      await cgroup?.destroy().catch(() => {});
+      if (cgroup) await this.removeCgroup(cgroup, cgroupsPath, id).catch(() => {});
       await this.store.remove(id);
       throw e;
     }
@@ -232,9 +233,7 @@ export class Runtime {
       await waitGone(rec.pid, 5000);
     }
     if (rec.shimPid) await waitGone(rec.shimPid, 5000);
-    await cgroup.destroy();
-    if (rec.cgroupsPath === this.defaultCgroupsPath(id))
-      await removeIfEmpty(cgroup.procsFiles.map((f) => dirname(dirname(f))));
+    await this.removeCgroup(cgroup, rec.cgroupsPath, id);
     await this.store.remove(id);
   }
 
@@ -314,6 +313,14 @@ export class Runtime {
   /** Removes an exec's socket and exit file once it is done. */
   async cleanupExec(exec: Exec): Promise<void> {
     await Promise.all([rm(exec.socketPath, { force: true }), rm(exec.exitFile, { force: true })]);
+  }
+
+  /** Removes a container's cgroup, and berth's default parent too once it is empty. */
+  private async removeCgroup(cgroup: Cgroup, cgroupsPath: string, id: string): Promise<void> {
+    await cgroup.destroy();
+    if (cgroupsPath === this.defaultCgroupsPath(id)) {
+      await removeIfEmpty(cgroup.procsFiles.map((f) => dirname(dirname(f))));
+    }
   }
 
   private defaultCgroupsPath(id: string): string {
