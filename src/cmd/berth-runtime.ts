@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     return global.values.help ? 0 : 1;
   }
   const root = typeof global.values.root === 'string' ? global.values.root : '/run/berth-runtime';
-  const rt = await Runtime.open({ root, cgroups: await detectCgroupDriver() });
+  const rt = await Runtime.open({ root, cgroups: await detectCgroupDriver(), removeEmptyCgroupParent: true });
   return run(rt, global.rest);
 }
 

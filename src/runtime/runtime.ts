@@ -40,6 +40,11 @@ export interface RuntimeOptions {
   helperPath?: string;
   /** Parent cgroup for containers whose spec has no cgroupsPath. */
   cgroupParent?: string;
+  /**
+   * Remove that parent when its last container goes (the one-shot command's choice). A daemon keeps it, as dockerd
+   * keeps /docker: recreating it, cpuset values included, costs every container start several milliseconds.
+   */
+  removeEmptyCgroupParent?: boolean;
 }
 
 export interface StdioOptions {
@@ -318,7 +323,7 @@ export class Runtime {
   /** Removes a container's cgroup, and berth's default parent too once it is empty. */
   private async removeCgroup(cgroup: Cgroup, cgroupsPath: string, id: string): Promise<void> {
     await cgroup.destroy();
-    if (cgroupsPath === this.defaultCgroupsPath(id)) {
+    if (this.opts.removeEmptyCgroupParent && cgroupsPath === this.defaultCgroupsPath(id)) {
       await removeIfEmpty(cgroup.procsFiles.map((f) => dirname(dirname(f))));
     }
   }

@@ -25,6 +25,11 @@ interface Placed {
 
 const FREEZE_TIMEOUT_MS = 5000;
 
+interface CpusetValues {
+  cpus: string;
+  mems: string;
+}
+
 export class V1Driver implements CgroupDriver {
   readonly version = 1 as const;
 
@@ -34,6 +39,9 @@ export class V1Driver implements CgroupDriver {
     private readonly mounts: readonly V1Mount[],
     private readonly own: ReadonlyMap<string, string> = new Map(),
   ) {}
+
+  /** cpuset parents already made usable, with their cpus/mems: later containers under them skip the walk. */
+  private readonly cpusetParents = new Map<string, CpusetValues>();
 
   hierarchies(): V1Hierarchy[] {
     return this.mounts.map((m) => ({ mountpoint: m.mountpoint, subsystems: [...m.subsystems] }));
@@ -46,7 +54,7 @@ export class V1Driver implements CgroupDriver {
       subsystems: [...m.subsystems],
       dir: joinPath(m.mountpoint, cgroupsPath.startsWith('/') ? '' : this.ownWithin(m), cgroupsPath),
     }));
-    return new V1Cgroup(this.fs, placed);
+    return new V1Cgroup(this.fs, placed, this.cpusetParents);
   }
 
   /** berth's own cgroup in hierarchy `m`, relative to what is mounted there. */
@@ -66,6 +74,7 @@ export class V1Cgroup implements Cgroup {
   constructor(
     private readonly fs: CgroupFs,
     private readonly placed: readonly Placed[],
+    private readonly cpusetParents: Map<string, CpusetValues> = new Map(),
   ) {
     this.procsFiles = placed.map((p) => `${p.dir}/cgroup.procs`);
     this.paths = Object.fromEntries(placed.flatMap((p) => p.subsystems.map((s) => [s, p.dir])));
@@ -87,6 +96,32 @@ export class V1Cgroup implements Cgroup {
    * create each level and copy the parent's values down, as runc's cpusetEnsureParent does.
    */
   private async createCpuset(mountpoint: string, dir: string): Promise<void> {
+    // Fast path (container start waits on this): a new leaf under a parent prepared before gets the parent's values.
+    const parentDir = dir.slice(0, dir.lastIndexOf('/'));
+    const known = this.cpusetParents.get(parentDir);
+    if (known && (await this.tryCreateLeaf(dir, known))) return;
+    this.cpusetParents.delete(parentDir);
+    await this.walkCpuset(mountpoint, dir);
+    const cpus = (await readOptional(this.fs, `${parentDir}/cpuset.cpus`))?.trim();
+    const mems = (await readOptional(this.fs, `${parentDir}/cpuset.mems`))?.trim();
+    if (cpus && mems) this.cpusetParents.set(parentDir, { cpus, mems });
+  }
+
+  /** mkdir + copy the known parent values; false (nothing assumed) if the leaf existed or a write failed. */
+  private async tryCreateLeaf(dir: string, values: CpusetValues): Promise<boolean> {
+    try {
+      await this.fs.mkdir(dir);
+    } catch {
+      return false;
+    }
+    const codes = await Promise.all([
+      tryWrite(this.fs, `${dir}/cpuset.cpus`, values.cpus),
+      tryWrite(this.fs, `${dir}/cpuset.mems`, values.mems),
+    ]);
+    return codes.every((c) => c === undefined);
+  }
+
+  private async walkCpuset(mountpoint: string, dir: string): Promise<void> {
     let parent = mountpoint;
     for (const part of dir
       .slice(mountpoint.length)
@@ -167,6 +202,6 @@ export class V1Cgroup implements Cgroup {
   }
 
   async destroy(): Promise<void> {
-    for (const dir of new Set(this.placed.map((p) => p.dir))) await removeCgroupDir(this.fs, dir);
+    await Promise.all([...new Set(this.placed.map((p) => p.dir))].map((dir) => removeCgroupDir(this.fs, dir)));
   }
 }
