@@ -1,13 +1,26 @@
 // Crash-safe file writes: temp file + fsync + rename, so readers see the old or the new content, never half of it.
-import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, statfs, unlink } from 'node:fs/promises';
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+export interface AtomicWriteOptions {
+  mode?: number;
+  /**
+   * fsync before the rename (default). Pointless on tmpfs (/run), whose files do not outlive the machine anyway:
+   * see `isTmpfs`.
+   */
+  durable?: boolean;
+}
+
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  { mode = 0o644, durable = true }: AtomicWriteOptions = {},
+): Promise<void> {
   const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   const fh = await open(tmp, 'wx', mode);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (durable) await fh.sync();
   } catch (e) {
     await fh.close();
     await unlink(tmp).catch(() => {});
@@ -17,8 +30,19 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   await rename(tmp, path);
 }
 
-export async function writeJsonAtomic(path: string, value: unknown, mode = 0o644): Promise<void> {
-  await writeFileAtomic(path, JSON.stringify(value), mode);
+export async function writeJsonAtomic(path: string, value: unknown, opts?: AtomicWriteOptions): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(value), opts);
+}
+
+const TMPFS_MAGIC = 0x01021994;
+
+/** Whether `path` lives on tmpfs (false when it cannot be told). */
+export async function isTmpfs(path: string): Promise<boolean> {
+  try {
+    return (await statfs(path)).type === TMPFS_MAGIC;
+  } catch {
+    return false;
+  }
 }
 
 /** Reads a JSON file; undefined when it does not exist. */

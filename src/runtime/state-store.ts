@@ -3,7 +3,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Conflict, InvalidParameter } from '../errdefs/index.js';
-import { readJsonIfExists, writeJsonAtomic } from '../lib/atomic-file.js';
+import { isTmpfs, readJsonIfExists, writeJsonAtomic } from '../lib/atomic-file.js';
 import { noSuchContainer } from './errors.js';
 
 export interface ContainerRecord {
@@ -54,8 +54,12 @@ export class StateStore {
     }
   }
 
+  /** Whether state files need an fsync: not on tmpfs (the usual /run), decided once. */
+  private durable: Promise<boolean> | undefined;
+
   async write(rec: ContainerRecord): Promise<void> {
-    await writeJsonAtomic(join(this.dir(rec.id), 'state.json'), rec);
+    this.durable ??= isTmpfs(this.root).then((tmpfs) => !tmpfs);
+    await writeJsonAtomic(join(this.dir(rec.id), 'state.json'), rec, { durable: await this.durable });
   }
 
   async read(id: string): Promise<ContainerRecord> {
