@@ -16,6 +16,7 @@ await Promise.all(
       // import.meta.url has no CommonJS equivalent: derive it from __filename.
       banner: { js: "const __berth_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
       define: { 'import.meta.url': '__berth_import_meta_url' },
+      external: ['koffi'], // native: loaded from node_modules at run time
       logLevel: 'warning',
     }),
   ),

@@ -1,0 +1,26 @@
+// Layer tars: apply one onto a directory (overlay or deleting whiteouts), compute changes, export a diff as a tar.
+export {
+  type ApplyOptions,
+  type ApplyResult,
+  applyLayer,
+  OVERLAY_OPAQUE_XATTR,
+  WHITEOUT_META_PREFIX,
+  WHITEOUT_OPAQUE,
+  WHITEOUT_PREFIX,
+  type WhiteoutMode,
+} from './apply.js';
+export { type Change, ChangeKind, changesDirs, overlayChanges } from './changes.js';
+export { type Compression, decompress, type LayerSource } from './decompress.js';
+export { type DiffStream, exportChanges, overlayDiff } from './diff.js';
+export { cleanEntryName, isWhiteoutStat } from './paths.js';
+export {
+  encodeHeader,
+  END_OF_ARCHIVE,
+  padding,
+  readTar,
+  type TarEntry,
+  type TarEntryType,
+  type TarHeader,
+  tarHeader,
+} from './tar.js';
+export { comparePaths, readXattrs } from './walk.js';

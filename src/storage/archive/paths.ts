@@ -1,0 +1,107 @@
+// Path safety for layer apply: clean tar entry names the way Docker does, and resolve directories inside the target
+// without ever letting the kernel follow a symlink (the walk resolves symlinks itself, with the target as `/`).
+import { lstat, mkdir, readlink, rm } from 'node:fs/promises';
+import * as path from 'node:path';
+import { errnoCode, InvalidParameter } from '../../errdefs/index.js';
+import { lsetxattr } from '../../sys/ffi-libc.js';
+
+/**
+ * Docker's rule (`filepath.Clean`, then join under the root): an absolute name is taken relative to the root, and a
+ * relative one that climbs out of it after cleaning (`../x`, `a/../../x`) is refused. Returns the cleaned relative
+ * path, '' for the root itself.
+ */
+export function cleanEntryName(name: string, what = 'entry'): string {
+  const cleaned = path.posix.normalize(`/${name}`); // leading '/' clamps '..' at the root only for absolute names…
+  if (!name.startsWith('/')) {
+    // …so judge relative names on their own: anything still starting with '..' escapes.
+    const rel = path.posix.normalize(name);
+    if (rel === '..' || rel.startsWith('../')) {
+      throw new InvalidParameter(`invalid tar ${what} ${JSON.stringify(name)}: path escapes the target directory`);
+    }
+  }
+  return cleaned.replace(/^\/+/, '').replace(/\/+$/, '');
+}
+
+const MAX_SYMLINKS = 40; // the kernel's limit
+
+/** True for an overlay whiteout: a character device 0:0. */
+export function isWhiteoutStat(st: { isCharacterDevice(): boolean; rdev: number | bigint }): boolean {
+  return st.isCharacterDevice() && Number(st.rdev) === 0;
+}
+
+/**
+ * Resolves directories of a layer being applied to real paths under `root` that contain no symlinks, creating
+ * missing ones (0755, root-owned, like Docker's MkdirAll). Symlinks met on the way are followed by hand with `root`
+ * as `/`; one that would climb above `root` is refused. Results are cached until `invalidate`.
+ */
+export class ScopedResolver {
+  private readonly cache = new Map<string, string>();
+
+  constructor(
+    readonly root: string,
+    /** In overlay mode a whiteout device in the way of a directory becomes an opaque directory. */
+    private readonly overlay: boolean,
+  ) {
+    this.cache.set('', root);
+  }
+
+  /** Real absolute path of the directory `rel` (cleaned, relative), created if missing. */
+  async dir(rel: string, entry: string): Promise<string> {
+    const hit = this.cache.get(rel);
+    if (hit !== undefined) return hit;
+    const real = await this.walk(rel, entry);
+    this.cache.set(rel, real);
+    return real;
+  }
+
+  /** True when `rel` resolves without touching the filesystem. */
+  cached(rel: string): boolean {
+    return this.cache.has(rel);
+  }
+
+  /** Forgets cached resolutions; called after a directory or symlink was removed or replaced (rare). */
+  invalidate(): void {
+    this.cache.clear();
+    this.cache.set('', this.root);
+  }
+
+  private async walk(rel: string, entry: string): Promise<string> {
+    const todo = rel === '' ? [] : rel.split('/');
+    const done: string[] = []; // real components below root
+    let links = 0;
+    const refuse = (why: string) => new InvalidParameter(`invalid tar entry ${JSON.stringify(entry)}: ${why}`);
+    while (todo.length > 0) {
+      const comp = todo.shift()!;
+      if (comp === '' || comp === '.') continue;
+      if (comp === '..') {
+        if (done.length === 0) throw refuse('a symlink on its path points outside the target directory');
+        done.pop();
+        continue;
+      }
+      const cur = path.join(this.root, ...done, comp);
+      let st: Awaited<ReturnType<typeof lstat>> | undefined;
+      try {
+        st = await lstat(cur);
+      } catch (e) {
+        if (errnoCode(e) !== 'ENOENT') throw e;
+      }
+      if (st === undefined) {
+        await mkdir(cur, { mode: 0o755 });
+      } else if (st.isSymbolicLink()) {
+        if (++links > MAX_SYMLINKS) throw refuse('too many levels of symbolic links');
+        const target = await readlink(cur);
+        if (target.startsWith('/')) done.length = 0;
+        todo.unshift(...target.split('/'));
+        continue;
+      } else if (this.overlay && isWhiteoutStat(st)) {
+        await rm(cur);
+        await mkdir(cur, { mode: 0o755 });
+        await lsetxattr(cur, 'trusted.overlay.opaque', Buffer.from('y'));
+      } else if (!st.isDirectory()) {
+        throw refuse(`${JSON.stringify(path.join(...done, comp))} is not a directory`);
+      }
+      done.push(comp);
+    }
+    return path.join(this.root, ...done);
+  }
+}

@@ -1,0 +1,59 @@
+// The graph driver interface (moby's graphdriver.Driver / containerd's snapshotter, reduced to what berth uses):
+// layers stacked by parent, mounted on demand, with a writable top layer per container.
+import { InvalidParameter } from '../../errdefs/index.js';
+import type { ApplyResult, Change, DiffStream, LayerSource, WhiteoutMode } from '../archive/index.js';
+
+export type DriverName = 'overlay2' | 'vfs';
+
+export interface GraphDriver {
+  readonly name: DriverName;
+  /** How a layer tar's whiteouts land in diffDir(): overlay markers (overlay2) or deletions (vfs). */
+  readonly whiteoutMode: WhiteoutMode;
+  /** Creates an (image) layer on top of `parent`. NotFound if the parent is missing, Conflict if `id` exists. */
+  create(id: string, parent?: string): Promise<void>;
+  /** Creates a container's writable layer on top of `parent`. */
+  createReadWrite(id: string, parent?: string): Promise<void>;
+  /** Removes a layer; a layer still in use (get without put) is a Conflict. Removing a missing layer is a no-op. */
+  remove(id: string): Promise<void>;
+  /** Mounts the layer's merged view (counted: each get needs a put) and returns its path. */
+  get(id: string): Promise<string>;
+  /** Releases one get(); the last one unmounts. */
+  put(id: string): Promise<void>;
+  exists(id: string): Promise<boolean>;
+  /** The directory holding this layer's own content, where a layer tar is applied. */
+  diffDir(id: string): Promise<string>;
+  /** Applies a layer tar (plain or gzip) into diffDir() with this driver's whiteout mode. */
+  applyDiff(id: string, source: LayerSource): Promise<ApplyResult>;
+  /** Paths added, modified and deleted relative to the parent (`docker diff`). */
+  changes(id: string): Promise<Change[]>;
+  /** The layer's changes as a tar stream; its digest() is the diffID once it has ended. */
+  diff(id: string): Promise<DiffStream>;
+  /** `docker info`'s DriverStatus pairs. */
+  status(): Promise<[string, string][]>;
+  /** Unmounts everything this driver mounted (daemon shutdown). */
+  cleanup(): Promise<void>;
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/** Layer ids become directory names: only safe names are accepted. */
+export function validateLayerId(id: string, what = 'layer id'): void {
+  if (!ID.test(id) || id === 'l') throw new InvalidParameter(`invalid ${what} ${JSON.stringify(id)}`);
+}
+
+/** Serialises work per key (one layer's mount/unmount) without blocking other keys. */
+export class KeyedLock {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.tails.set(key, tail);
+    try {
+      return await next;
+    } finally {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}

@@ -1,0 +1,6 @@
+// Graph drivers: layer stacks on disk (overlay2, vfs) behind one interface, and how the daemon picks one.
+export { type DriverName, type GraphDriver, KeyedLock, validateLayerId } from './driver.js';
+export { MAX_DEPTH, Overlay2Driver } from './overlay2.js';
+export { backingFsName, checkOverlaySupport, type OverlaySupport } from './overlay-support.js';
+export { DRIVER_NAMES, type SelectedDriver, selectDriver } from './select.js';
+export { VfsDriver } from './vfs.js';

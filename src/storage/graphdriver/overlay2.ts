@@ -1,0 +1,236 @@
+// The overlay2 driver, with moby's on-disk layout so the facts carry over:
+//   <root>/overlay2/<id>/diff     the layer's own files (overlay upper dir; layer tars are applied here)
+//   <root>/overlay2/<id>/link     this layer's short name in l/
+//   <root>/overlay2/<id>/lower    "l/<parent link>:l/<grandparent link>:…" (absent for a base layer)
+//   <root>/overlay2/<id>/work     overlay's work dir;  <id>/merged: the mount point while mounted
+//   <root>/overlay2/l/<link>      -> ../<id>/diff, 26-character names
+// The short links and relative paths (mount runs in <root>/overlay2) keep the mount options under the kernel's
+// one-page limit for mount data even with 128 layers.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readlink, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { Conflict, errnoCode, InvalidParameter, NotFound } from '../../errdefs/index.js';
+import {
+  type ApplyResult,
+  applyLayer,
+  type Change,
+  type DiffStream,
+  type LayerSource,
+  overlayChanges,
+  overlayDiff,
+} from '../archive/index.js';
+import { type GraphDriver, KeyedLock, validateLayerId } from './driver.js';
+import { isMountPoint, mountOverlay, mountPointsUnder, unmount } from './mount.js';
+import { checkOverlaySupport, type OverlaySupport } from './overlay-support.js';
+
+/** moby's limit: deeper chains would not fit the mount data page. */
+export const MAX_DEPTH = 128;
+const PAGE_SIZE = 4096;
+const LINK_DIR = 'l';
+
+// 16 random bytes in base32 without padding: 26 characters of [A-Z2-7], as moby's generateID.
+function shortLink(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bytes = randomBytes(16);
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const b of bytes) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return out;
+}
+
+export class Overlay2Driver implements GraphDriver {
+  readonly name = 'overlay2' as const;
+  readonly whiteoutMode = 'overlay' as const;
+  private readonly refs = new Map<string, number>();
+  private readonly lock = new KeyedLock();
+
+  private constructor(
+    private readonly home: string,
+    private readonly support: OverlaySupport,
+  ) {}
+
+  /** Prepares <root>/overlay2 and checks the host; NotImplemented (with the reason) when overlay2 cannot work. */
+  static async init(root: string): Promise<Overlay2Driver> {
+    const home = path.join(root, 'overlay2');
+    await mkdir(path.join(home, LINK_DIR), { recursive: true, mode: 0o700 });
+    return new Overlay2Driver(home, await checkOverlaySupport(home));
+  }
+
+  private dir(id: string): string {
+    return path.join(this.home, id);
+  }
+
+  private async mustExist(id: string): Promise<string> {
+    if (!(await this.exists(id))) throw new NotFound(`layer ${id} does not exist`);
+    return this.dir(id);
+  }
+
+  /** The lower chain as stored ("l/A:l/B"), or undefined for a base layer. */
+  private async lower(id: string): Promise<string | undefined> {
+    try {
+      return (await readFile(path.join(this.dir(id), 'lower'), 'utf8')).trim() || undefined;
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  async create(id: string, parent?: string): Promise<void> {
+    validateLayerId(id);
+    if (parent !== undefined) {
+      validateLayerId(parent, 'parent layer id');
+      await this.mustExist(parent);
+    }
+    const dir = this.dir(id);
+    try {
+      await mkdir(dir, { mode: 0o710 });
+    } catch (e) {
+      if (errnoCode(e) === 'EEXIST') throw new Conflict(`layer ${id} already exists`);
+      throw e;
+    }
+    try {
+      await mkdir(path.join(dir, 'diff'), { mode: 0o755 });
+      const link = shortLink();
+      await symlink(path.join('..', id, 'diff'), path.join(this.home, LINK_DIR, link));
+      await writeFile(path.join(dir, 'link'), link);
+      if (parent !== undefined) {
+        const parentLink = (await readFile(path.join(this.dir(parent), 'link'), 'utf8')).trim();
+        const parentLower = await this.lower(parent);
+        const lowers = [`${LINK_DIR}/${parentLink}`, ...(parentLower ? parentLower.split(':') : [])];
+        if (lowers.length > MAX_DEPTH) throw new InvalidParameter(`max depth exceeded: ${MAX_DEPTH} layers`);
+        await writeFile(path.join(dir, 'lower'), lowers.join(':'));
+        await mkdir(path.join(dir, 'work'), { mode: 0o700 });
+      }
+    } catch (e) {
+      await this.removeDir(id);
+      throw e;
+    }
+  }
+
+  createReadWrite(id: string, parent?: string): Promise<void> {
+    return this.create(id, parent);
+  }
+
+  private async removeDir(id: string): Promise<void> {
+    const link = await readFile(path.join(this.dir(id), 'link'), 'utf8').catch(() => '');
+    if (link.trim()) await rm(path.join(this.home, LINK_DIR, link.trim()), { force: true });
+    await rm(this.dir(id), { recursive: true, force: true });
+  }
+
+  async remove(id: string): Promise<void> {
+    validateLayerId(id);
+    await this.lock.run(id, async () => {
+      if ((this.refs.get(id) ?? 0) > 0) throw new Conflict(`layer ${id} is in use`);
+      const merged = path.join(this.dir(id), 'merged');
+      if (await isMountPoint(merged)) await unmount(merged); // left mounted by an earlier daemon
+      await this.removeDir(id);
+    });
+  }
+
+  async get(id: string): Promise<string> {
+    validateLayerId(id);
+    return this.lock.run(id, async () => {
+      const dir = await this.mustExist(id);
+      const lower = await this.lower(id);
+      const count = this.refs.get(id) ?? 0;
+      // A base layer has nothing to merge: its diff dir is its view (as in moby).
+      if (!lower) {
+        this.refs.set(id, count + 1);
+        return path.join(dir, 'diff');
+      }
+      const merged = path.join(dir, 'merged');
+      if (count === 0) {
+        await mkdir(merged, { recursive: true, mode: 0o755 });
+        if (!(await isMountPoint(merged))) {
+          const options = [
+            `lowerdir=${lower}`,
+            `upperdir=${id}/diff`,
+            `workdir=${id}/work`,
+            ...this.support.extraOptions,
+          ].join(',');
+          if (options.length >= PAGE_SIZE) {
+            throw new InvalidParameter(`mount options for layer ${id} exceed a page (${options.length} bytes)`);
+          }
+          await mountOverlay(this.home, options, merged);
+        }
+      }
+      this.refs.set(id, count + 1);
+      return merged;
+    });
+  }
+
+  async put(id: string): Promise<void> {
+    validateLayerId(id);
+    await this.lock.run(id, async () => {
+      const count = this.refs.get(id) ?? 0;
+      if (count > 1) {
+        this.refs.set(id, count - 1);
+        return;
+      }
+      this.refs.delete(id);
+      const merged = path.join(this.dir(id), 'merged');
+      if (await isMountPoint(merged)) await unmount(merged);
+      await rmdir(merged).catch(() => undefined);
+    });
+  }
+
+  async exists(id: string): Promise<boolean> {
+    validateLayerId(id);
+    try {
+      return (await stat(path.join(this.dir(id), 'diff'))).isDirectory();
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return false;
+      throw e;
+    }
+  }
+
+  async diffDir(id: string): Promise<string> {
+    validateLayerId(id);
+    return path.join(await this.mustExist(id), 'diff');
+  }
+
+  async applyDiff(id: string, source: LayerSource): Promise<ApplyResult> {
+    return applyLayer(await this.diffDir(id), source, { whiteoutMode: this.whiteoutMode });
+  }
+
+  /** Absolute diff dirs of the lower layers, nearest first. */
+  private async lowerDirs(id: string): Promise<string[]> {
+    const lower = await this.lower(id);
+    if (!lower) return [];
+    return Promise.all(
+      lower.split(':').map(async (l) => path.resolve(this.home, LINK_DIR, await readlink(path.join(this.home, l)))),
+    );
+  }
+
+  async changes(id: string): Promise<Change[]> {
+    return overlayChanges(await this.diffDir(id), await this.lowerDirs(id));
+  }
+
+  async diff(id: string): Promise<DiffStream> {
+    return overlayDiff(await this.diffDir(id));
+  }
+
+  async status(): Promise<[string, string][]> {
+    return [
+      ['Backing Filesystem', this.support.backingFs],
+      ['Supports d_type', 'true'],
+      ['Using metacopy', 'false'],
+      ['Native Overlay Diff', 'true'],
+      ['userxattr', 'false'],
+    ];
+  }
+
+  async cleanup(): Promise<void> {
+    this.refs.clear();
+    for (const m of await mountPointsUnder(this.home)) await unmount(m);
+  }
+}

@@ -1,0 +1,4 @@
+import { runGraphDriverSuite } from './testsuite.js';
+import { VfsDriver } from './vfs.js';
+
+runGraphDriverSuite('vfs', (root) => VfsDriver.init(root));
