@@ -1,6 +1,6 @@
 // npm run bench: container start with runc vs berth-runtime on one bundle, Node's start-up, the in-process path, and
 // the shim's memory. Prints `name value unit` lines (medians).
-import { mkdir, mkdtemp, readFile, rm, rmdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectCgroupDriver } from '../src/runtime/cgroups/index.js';
 import { Runtime } from '../src/runtime/runtime.js';
@@ -19,10 +19,12 @@ async function main() {
   const noCa = { ...process.env };
   delete noCa.NODE_EXTRA_CA_CERTS;
   try {
+    // The daemon's configuration: a pre-spawned shim, output to a json-file log.
     const rt = await Runtime.open({
       root: join(root, 'lib'),
       cgroups: await detectCgroupDriver(),
       cgroupParent: 'berth-bench',
+      prespawnShim: true,
     });
     const runc = median(
       await timeRuns(N, (i) => exec('runc', ['--root', join(root, 'runc'), 'run', '--bundle', bundle.dir, `r${i}`])),
@@ -45,7 +47,9 @@ async function main() {
     report('berth_runtime_vs_runc_plus_node', ours / (runc + node), 'ratio');
     const stopTimes: number[] = [];
     const inProcess = await timeRuns(N, async (i) => {
-      await rt.create(`p${i}`, bundle.dir, { stdio: { inherit: ['ignore', 'ignore', 'ignore'] } });
+      await rt.create(`p${i}`, bundle.dir, {
+        stdio: { log: { path: join(root, `p${i}.log`), maxSize: 0, maxFiles: 1 } },
+      });
       await rt.start(`p${i}`);
       await rt.wait(`p${i}`);
       const t0 = process.hrtime.bigint();
@@ -67,12 +71,16 @@ async function main() {
       report('shim_pss', kb('Pss'), 'kB');
       await rt.delete('rss', true);
     } finally {
+      rt.close();
       await sleeper.cleanup();
     }
   } finally {
     await bundle.cleanup();
     await rm(root, { recursive: true, force: true });
     await rmdir('/run/berth-bench').catch(() => {});
+    // The daemon-style runtime keeps its cgroup parent (as dockerd keeps /docker): remove it here.
+    for (const ctl of ['', ...(await readdir('/sys/fs/cgroup'))])
+      await rmdir(`/sys/fs/cgroup/${ctl}/berth-bench`).catch(() => {});
   }
 }
 

@@ -17,7 +17,7 @@ import { withHome } from './passwd.js';
 import { prepareCreatePlan } from './prepare.js';
 import { isAlive, processStartTime, waitGone } from './proc.js';
 import { type ExitStatus, request, waitExit } from './shim/client.js';
-import { type StdioEntry, launchShim } from './shim/launch.js';
+import { ShimPool, type StdioEntry, launchShim } from './shim/launch.js';
 import { parseSignal } from './signals.js';
 import type { Process, Spec, State } from './spec.js';
 import { type ContainerRecord, StateStore } from './state-store.js';
@@ -45,6 +45,8 @@ export interface RuntimeOptions {
    * keeps /docker: recreating it, cpuset values included, costs every container start several milliseconds.
    */
   removeEmptyCgroupParent?: boolean;
+  /** Keep one detached helper spawned ahead of need (a daemon's choice; `close()` ends it). */
+  prespawnShim?: boolean;
 }
 
 export interface StdioOptions {
@@ -90,6 +92,7 @@ interface StoredRecord extends ContainerRecord {
 export class Runtime {
   readonly store: StateStore;
   private readonly helperPath: string;
+  private readonly pool: ShimPool | undefined;
 
   private constructor(
     private readonly opts: RuntimeOptions,
@@ -97,6 +100,12 @@ export class Runtime {
   ) {
     this.store = new StateStore(opts.root);
     this.helperPath = opts.helperPath ?? defaultHelperPath();
+    this.pool = opts.prespawnShim ? new ShimPool(this.helperPath) : undefined;
+  }
+
+  /** Ends the pre-spawned helper, if any. */
+  close(): void {
+    this.pool?.close();
   }
 
   static async open(opts: RuntimeOptions): Promise<Runtime> {
@@ -144,6 +153,7 @@ export class Runtime {
         helperPath: this.helperPath,
         detached: !opts.foreground,
         stdio: opts.stdio?.inherit,
+        pool: this.pool,
       });
       const record: StoredRecord = {
         ociVersion: spec.ociVersion,
@@ -302,6 +312,7 @@ export class Runtime {
       helperPath: this.helperPath,
       detached: !opts.foreground,
       stdio: opts.stdio?.inherit,
+      pool: this.pool,
     });
     return { pid, shim: child, socketPath: shim.socketPath, exitFile: shim.exitFile, execStep: ops.length - 1 };
   }

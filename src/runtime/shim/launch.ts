@@ -1,4 +1,5 @@
-// Starts `berth-helper shim`, hands it the encoded plan on fd 3 and waits for its one-line verdict.
+// Starts `berth-helper shim`, hands it the encoded plan on fd 3 and waits for its one-line verdict. A daemon keeps
+// one detached helper spawned ahead of need (ShimPool), taking the ~1.5 ms spawn off the container-start path.
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { stepError } from '../errors.js';
@@ -13,6 +14,8 @@ export interface LaunchOptions {
   detached: boolean;
   /** The shim's fds 0-2: in `inherit` stdio mode they become the container's. */
   stdio?: [StdioEntry, StdioEntry, StdioEntry];
+  /** Take a pre-spawned helper from here when the options allow it (detached, no inherited stdio). */
+  pool?: ShimPool;
 }
 
 export interface Launched {
@@ -21,10 +24,47 @@ export interface Launched {
   shim: ChildProcess;
 }
 
+function spawnHelper(helperPath: string, detached: boolean, stdio?: LaunchOptions['stdio']): ChildProcess {
+  const all: StdioOptions = [...(stdio ?? ['ignore', 'ignore', 'ignore']), 'pipe'];
+  return spawn(helperPath, ['shim'], { stdio: all, detached });
+}
+
+/** One detached helper waiting for its plan on fd 3 (it exits when fd 3 closes, so a dying berthd leaves none). */
+export class ShimPool {
+  private ready: ChildProcess | undefined;
+
+  constructor(private readonly helperPath: string) {}
+
+  take(): ChildProcess {
+    const shim = this.ready ?? spawnHelper(this.helperPath, true);
+    this.ready = undefined;
+    setImmediate(() => this.refill());
+    return shim;
+  }
+
+  close(): void {
+    this.ready?.kill('SIGKILL');
+    this.ready = undefined;
+  }
+
+  private refill(): void {
+    if (this.ready) return;
+    const shim = spawnHelper(this.helperPath, true);
+    shim.once('exit', () => {
+      if (this.ready === shim) this.ready = undefined;
+    });
+    shim.on('error', () => {});
+    shim.unref();
+    (shim.stdio[3] as Socket).unref();
+    this.ready = shim;
+  }
+}
+
 export function launchShim(plan: readonly PlanOp[], opts: LaunchOptions): Promise<Launched> {
-  const stdio: StdioOptions = [...(opts.stdio ?? ['ignore', 'ignore', 'ignore']), 'pipe'];
-  const shim = spawn(opts.helperPath, ['shim'], { stdio, detached: opts.detached });
+  const pooled = opts.pool && opts.detached && !opts.stdio;
+  const shim = pooled ? (opts.pool as ShimPool).take() : spawnHelper(opts.helperPath, opts.detached, opts.stdio);
   const channel = shim.stdio[3] as Socket;
+  if (pooled) channel.ref();
   return new Promise<Launched>((resolve, reject) => {
     let reply = '';
     let settled = false;

@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { detectCgroupDriver } from '../../../src/runtime/cgroups/index.js';
+import { Runtime } from '../../../src/runtime/runtime.js';
 import { TEST_INIT } from '../../fixtures/index.js';
-import { RuntimeHarness, eventually } from './harness.js';
+import { RuntimeHarness, eventually, helperProcesses } from './harness.js';
 
 const T = TEST_INIT;
 let h: RuntimeHarness;
@@ -47,6 +49,22 @@ describe('lifecycle', () => {
     const gone = await h.run(['state', 'life1']);
     assert.notEqual(gone.code, 0);
     assert.match(gone.stderr, /does not exist/);
+  });
+
+  test('a runtime with a pre-spawned shim starts containers with it and leaves no helper after close', async () => {
+    const rt = await Runtime.open({ root: h.root, cgroups: await detectCgroupDriver(), prespawnShim: true });
+    try {
+      for (const id of ['pool1', 'pool2']) {
+        const b = await h.bundle({ args: ['sh', '-c', 'exit 4'] });
+        await rt.create(id, b.dir, { stdio: { log: { path: `${b.dir}/log.json`, maxSize: 0, maxFiles: 1 } } });
+        await rt.start(id);
+        assert.equal((await rt.wait(id))?.exitCode, 4);
+        await rt.delete(id);
+      }
+    } finally {
+      rt.close();
+    }
+    await eventually(async () => ((await helperProcesses()).length === 0 ? true : undefined), 5000, 'no helper left');
   });
 
   test('a created container can be deleted without starting it', async () => {
