@@ -134,12 +134,16 @@ export class V1Cgroup implements Cgroup {
         if (errnoCode(e) !== 'EEXIST')
           throw new System(`cgroup: mkdir ${current}: ${errnoCode(e) ?? String(e)}`, { cause: e });
       }
-      for (const file of ['cpuset.cpus', 'cpuset.mems']) {
-        const mine = await readOptional(this.fs, `${current}/${file}`);
-        if (mine === undefined || mine.trim() !== '') continue;
-        const inherited = (await readOptional(this.fs, `${parent}/${file}`))?.trim();
-        if (inherited) await write(this.fs, `${current}/${file}`, inherited);
-      }
+      const from = parent;
+      // cpus and mems are independent: fill both at once (container start waits on this walk).
+      await Promise.all(
+        ['cpuset.cpus', 'cpuset.mems'].map(async (file) => {
+          const mine = await readOptional(this.fs, `${current}/${file}`);
+          if (mine === undefined || mine.trim() !== '') return;
+          const inherited = (await readOptional(this.fs, `${from}/${file}`))?.trim();
+          if (inherited) await write(this.fs, `${current}/${file}`, inherited);
+        }),
+      );
       parent = current;
     }
   }
