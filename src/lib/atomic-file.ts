@@ -1,5 +1,4 @@
 // Crash-safe file writes: temp file + fsync + rename, so readers see the old or the new content, never half of it.
-import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, statfs, unlink } from 'node:fs/promises';
 
 export interface AtomicWriteOptions {
@@ -11,12 +10,21 @@ export interface AtomicWriteOptions {
   durable?: boolean;
 }
 
+let counter = 0;
+/**
+ * Unique among writers on this machine: pid + counter (+ a random part against pid reuse). Not node:crypto, whose
+ * loading alone costs a one-shot command ~5 ms.
+ */
+export function uniqueSuffix(): string {
+  return `${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
   { mode = 0o644, durable = true }: AtomicWriteOptions = {},
 ): Promise<void> {
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = `${path}.${uniqueSuffix()}.tmp`;
   const fh = await open(tmp, 'wx', mode);
   try {
     await fh.writeFile(data);

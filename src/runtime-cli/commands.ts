@@ -69,20 +69,23 @@ async function run(rt: Runtime, argv: string[]): Promise<number> {
   if (terminal && detach && !consoleSocket) {
     throw new InvalidParameter('cannot allocate tty if runc will detach without setting console socket');
   }
+  // A terminal proxied through attach must be attached before the first byte: only then park for start.
+  const proxy = terminal && !consoleSocket && !detach;
   await rt.create(id, bundle, {
     stdio: terminal ? undefined : { inherit: ['inherit', 'inherit', 'inherit'] },
     consoleSocket: consoleSocket && resolve(consoleSocket),
     pidFile: str(p.values['pid-file']),
     foreground: !detach,
+    startNow: !detach && !proxy,
   });
   if (detach) {
     await rt.start(id);
     return 0;
   }
-  const proxied = terminal && !consoleSocket ? proxyTerminal(rt.store.socketPath(id)) : undefined;
+  const proxied = proxy ? proxyTerminal(rt.store.socketPath(id)) : undefined;
   const stopForwarding = forwardSignals((sig) => rt.kill(id, sig).catch(() => {}));
   try {
-    await rt.start(id);
+    if (proxy) await rt.start(id);
     const status = await rt.wait(id);
     await proxied;
     return status?.exitCode ?? 255;

@@ -1,12 +1,12 @@
 // The OCI runtime as a library: create/start/state/kill/delete/exec/pause/resume/ps/wait over berth-helper.
 // berthd calls this in-process; bin/berth-runtime is a thin command over it.
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Conflict, InvalidParameter } from '../errdefs/index.js';
+import { uniqueSuffix } from '../lib/atomic-file.js';
 import { parseStatusMask } from './capabilities.js';
 import type { Cgroup, CgroupDriver } from './cgroups/index.js';
 import { deviceRules } from './devices.js';
@@ -63,6 +63,8 @@ export interface CreateOptions {
   pidFile?: string;
   /** Keep the shim in the caller's session (foreground `run`); default detached. */
   foreground?: boolean;
+  /** Exec right away instead of parking for `start` (a foreground `run` that attaches nothing first). */
+  startNow?: boolean;
 }
 
 export interface Created {
@@ -133,7 +135,7 @@ export class Runtime {
         exitFile: this.store.exitFile(id),
         log: opts.stdio?.log,
         consoleSocket: opts.consoleSocket,
-        startGate: true,
+        startGate: !opts.startNow,
       };
       // Plan and cgroup in parallel; both settle before any cleanup, so a failed plan never races a cgroup mkdir.
       const [planned, placed] = await Promise.allSettled([
@@ -165,7 +167,7 @@ export class Runtime {
         shimPid: child.pid ?? 0,
         cgroupsPath,
         created: new Date().toISOString(),
-        started: false,
+        started: opts.startNow === true,
         annotations: spec.annotations ?? {},
         namespaces: (spec.linux?.namespaces ?? []).filter((n) => !n.path).map((n) => n.type),
         execStep: plan.ops.length - 1,
@@ -279,7 +281,7 @@ export class Runtime {
     const status = await this.status(rec);
     if (status !== 'running') throw new Conflict(`cannot exec in a ${status} container`);
     if (!proc.args || proc.args.length === 0) throw new InvalidParameter('args must not be empty');
-    const tag = randomBytes(4).toString('hex');
+    const tag = uniqueSuffix();
     const shim: ShimConfig = {
       stdio: proc.terminal ? 'pty' : opts.stdio?.inherit ? 'inherit' : 'pipes',
       openStdin: opts.stdio?.openStdin ?? false,

@@ -90,30 +90,27 @@ function argBytes(a: Arg): Uint8Array {
   return Buffer.from(typeof a === 'string' ? a : a.toString(), 'utf8');
 }
 
-/** Encodes the plan, including its leading u32le total length. */
+/** Encodes the plan, including its leading u32le total length, into one buffer (sized first, then filled). */
 export function encodePlan(plan: readonly PlanOp[]): Buffer {
-  const parts: Buffer[] = [];
-  let size = 0;
-  const push = (b: Buffer) => {
-    parts.push(b);
-    size += b.length;
-  };
-  const u32 = (n: number) => {
-    const b = Buffer.allocUnsafe(4);
-    b.writeUInt32LE(n);
-    push(b);
-  };
-  for (const op of plan) {
+  const ops = plan.map((op) => {
     const [code, args] = opArgs(op);
-    u32(code);
-    u32(args.length);
+    return { code, args: args.map(argBytes) };
+  });
+  let size = 0;
+  for (const { args } of ops) {
+    size += 8;
+    for (const a of args) size += 4 + a.length;
+  }
+  const buf = Buffer.allocUnsafe(size + 4);
+  let off = buf.writeUInt32LE(size, 0);
+  for (const { code, args } of ops) {
+    off = buf.writeUInt32LE(code, off);
+    off = buf.writeUInt32LE(args.length, off);
     for (const a of args) {
-      const bytes = argBytes(a);
-      u32(bytes.length);
-      push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      off = buf.writeUInt32LE(a.length, off);
+      buf.set(a, off);
+      off += a.length;
     }
   }
-  const header = Buffer.allocUnsafe(4);
-  header.writeUInt32LE(size);
-  return Buffer.concat([header, ...parts], size + 4);
+  return buf;
 }
