@@ -1,0 +1,208 @@
+// The layer store's metadata on disk, in moby's layout (so the facts carry over):
+//   <root>/layerdb/sha256/<chain hex>/{diff, size, cache-id, parent}   one read-only layer
+//   <root>/layerdb/mounts/<container id>/{mount-id, parent}             one container's read-write layer
+//   <root>/layerdb/tmp/                                                 work in progress (berth's own):
+//     write-<rand>/       a record being written; renamed into place whole, so a record is complete or absent
+//     intent-<driver id>  a driver layer being created; if no record names the id on open, the layer is removed
+//     remove-<rand>/      a record being removed (renamed out first); open finishes the driver removal
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errnoCode } from '../../errdefs/index.js';
+import { type Digest, isDigest } from '../../lib/digest.js';
+
+export interface LayerRecord {
+  chainId: Digest;
+  diffId: Digest;
+  /** Bytes of file content in the layer's own diff. */
+  size: number;
+  /** The graph driver's id for the layer directory. */
+  cacheId: string;
+  parent?: Digest;
+}
+
+export interface MountRecord {
+  containerId: string;
+  /** The graph driver's id for the read-write layer. */
+  mountId: string;
+  /** Chain ID of the image layer below, if any. */
+  parent?: Digest;
+}
+
+const HEX64 = /^[a-f0-9]{64}$/;
+const DRIVER_ID = /^[a-f0-9]{64}$/;
+
+/** A random 64-hex id for a driver layer (moby's cache-id / mount-id). */
+export function newDriverId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+export const isDriverId = (s: string): boolean => DRIVER_ID.test(s);
+
+async function writeDurable(path: string, data: string): Promise<void> {
+  const fh = await open(path, 'wx', 0o644);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return undefined;
+    throw e;
+  }
+}
+
+/** What reading a record found: the record, or why it cannot be used (and the driver id it names, if any). */
+export type ReadResult<T> = { ok: true; record: T } | { ok: false; reason: string; driverId?: string };
+
+export class LayerDb {
+  readonly dir: string;
+  readonly layersDir: string;
+  readonly mountsDir: string;
+  readonly tmpDir: string;
+
+  constructor(root: string) {
+    this.dir = join(root, 'layerdb');
+    this.layersDir = join(this.dir, 'sha256');
+    this.mountsDir = join(this.dir, 'mounts');
+    this.tmpDir = join(this.dir, 'tmp');
+  }
+
+  async init(): Promise<void> {
+    for (const d of [this.layersDir, this.mountsDir, this.tmpDir]) await mkdir(d, { recursive: true, mode: 0o700 });
+  }
+
+  layerDir(chainId: Digest): string {
+    return join(this.layersDir, chainId.slice('sha256:'.length));
+  }
+
+  mountDir(containerId: string): string {
+    return join(this.mountsDir, containerId);
+  }
+
+  // ---- intents: driver layers being created ----
+
+  async writeIntent(driverId: string): Promise<void> {
+    await writeDurable(join(this.tmpDir, `intent-${driverId}`), '');
+    await syncDir(this.tmpDir);
+  }
+
+  async clearIntent(driverId: string): Promise<void> {
+    await rm(join(this.tmpDir, `intent-${driverId}`), { force: true });
+  }
+
+  // ---- records ----
+
+  /** Writes a record's files into a temp dir and renames it to `dest` whole. */
+  private async commit(dest: string, files: Record<string, string>): Promise<void> {
+    const tmp = join(this.tmpDir, `write-${randomBytes(8).toString('hex')}`);
+    await mkdir(tmp, { mode: 0o700 });
+    try {
+      for (const [name, data] of Object.entries(files)) await writeDurable(join(tmp, name), data);
+      await syncDir(tmp);
+      await rename(tmp, dest);
+    } catch (e) {
+      await rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    await syncDir(join(dest, '..'));
+  }
+
+  async commitLayer(r: LayerRecord): Promise<void> {
+    const files: Record<string, string> = { diff: r.diffId, size: String(r.size), 'cache-id': r.cacheId };
+    if (r.parent !== undefined) files.parent = r.parent;
+    await this.commit(this.layerDir(r.chainId), files);
+  }
+
+  async commitMount(r: MountRecord): Promise<void> {
+    const files: Record<string, string> = { 'mount-id': r.mountId };
+    if (r.parent !== undefined) files.parent = r.parent;
+    await this.commit(this.mountDir(r.containerId), files);
+  }
+
+  /**
+   * First step of removing a record: moves it out of sight (atomically) into tmp/, where it still names its driver
+   * layer. Returns the moved directory for `finishRemove`; undefined if there was no record.
+   */
+  async beginRemove(recordDir: string): Promise<string | undefined> {
+    const moved = join(this.tmpDir, `remove-${randomBytes(8).toString('hex')}`);
+    try {
+      await rename(recordDir, moved);
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return undefined;
+      throw e;
+    }
+    await syncDir(this.tmpDir);
+    return moved;
+  }
+
+  async finishRemove(moved: string | undefined): Promise<void> {
+    if (moved !== undefined) await rm(moved, { recursive: true, force: true });
+  }
+
+  async removeRecordDir(dir: string): Promise<void> {
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  async listLayerDirs(): Promise<string[]> {
+    return readdir(this.layersDir);
+  }
+
+  async listMountDirs(): Promise<string[]> {
+    return readdir(this.mountsDir);
+  }
+
+  async readLayer(name: string): Promise<ReadResult<LayerRecord>> {
+    if (!HEX64.test(name)) return { ok: false, reason: 'not a chain ID' };
+    const dir = join(this.layersDir, name);
+    const [diff, size, cacheId, parent] = await Promise.all(
+      ['diff', 'size', 'cache-id', 'parent'].map((f) => readOptional(join(dir, f))),
+    );
+    const driverId = cacheId !== undefined && isDriverId(cacheId) ? cacheId : undefined;
+    const bad = (reason: string): ReadResult<LayerRecord> =>
+      driverId === undefined ? { ok: false, reason } : { ok: false, reason, driverId };
+    if (driverId === undefined) return bad('no valid cache-id');
+    if (diff === undefined || !isDigest(diff) || !diff.startsWith('sha256:')) return bad('no valid diff ID');
+    if (size === undefined || !/^\d+$/.test(size)) return bad('no valid size');
+    if (parent !== undefined && (!isDigest(parent) || !parent.startsWith('sha256:'))) return bad('invalid parent');
+    const record: LayerRecord = { chainId: `sha256:${name}`, diffId: diff, size: Number(size), cacheId: driverId };
+    if (parent !== undefined) record.parent = parent;
+    return { ok: true, record };
+  }
+
+  async readMount(containerId: string): Promise<ReadResult<MountRecord>> {
+    const dir = this.mountDir(containerId);
+    const [mountId, parent] = await Promise.all(['mount-id', 'parent'].map((f) => readOptional(join(dir, f))));
+    if (mountId === undefined || !isDriverId(mountId)) return { ok: false, reason: 'no valid mount-id' };
+    if (parent !== undefined && (!isDigest(parent) || !parent.startsWith('sha256:'))) {
+      return { ok: false, reason: 'invalid parent', driverId: mountId };
+    }
+    const record: MountRecord = { containerId, mountId };
+    if (parent !== undefined) record.parent = parent;
+    return { ok: true, record };
+  }
+
+  /** The driver id a moved-out record names (cache-id or mount-id), if readable. */
+  async driverIdOf(dir: string): Promise<string | undefined> {
+    for (const f of ['cache-id', 'mount-id']) {
+      const id = await readOptional(join(dir, f));
+      if (id !== undefined && isDriverId(id)) return id;
+    }
+    return undefined;
+  }
+}

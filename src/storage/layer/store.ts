@@ -1,0 +1,466 @@
+// The layer store (moby's layer package, the part berth needs): read-only layers keyed by chain ID, each stored once
+// however many images use it, reference counted, removed with their unused parents; and containers' read-write
+// layers on top. Metadata (layerdb.ts) is written after the driver data is complete, so a crash leaves at most
+// leftovers that open() removes (reconcile.ts); nothing half-registered is ever visible.
+import type { Readable } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
+import { Conflict, NotFound, System } from '../../errdefs/index.js';
+import type { Digest } from '../../lib/digest.js';
+import type { Change, DiffStream, LayerSource } from '../archive/index.js';
+import { type DriverName, type GraphDriver, KeyedLock, validateLayerId } from '../graphdriver/index.js';
+import { chainIdOf, checkChainId } from './chain.js';
+import { LayerDb, type LayerRecord, type MountRecord, newDriverId } from './layerdb.js';
+import { type ReconcileReport, reconcile } from './reconcile.js';
+
+export interface LayerStoreOptions {
+  /** Where layerdb/ lives (e.g. /var/lib/berth/image/<driver>). */
+  root: string;
+  /** The graph driver holding the layers' files; the store owns every layer in it. */
+  driver: GraphDriver;
+}
+
+export interface LayerInfo {
+  chainId: Digest;
+  diffId: Digest;
+  /** Bytes of file content in this layer's own diff (not its parents'). */
+  size: number;
+  parent?: Digest;
+  /** The graph driver's id for the layer directory (for inspect's GraphDriver data). */
+  cacheId: string;
+}
+
+export interface RegisterResult extends LayerInfo {
+  /** False when a layer with this chain ID already existed and was reused. */
+  created: boolean;
+}
+
+export interface RWLayerInfo {
+  containerId: string;
+  /** The graph driver's id for the read-write layer. */
+  mountId: string;
+  /** Chain ID of the image's top layer, if the container has an image. */
+  parent?: Digest;
+  /** The merged path while mounted. */
+  mountPath?: string;
+}
+
+export interface ResetReport {
+  /** Chain IDs that were counted but are not in the store (the caller's images are missing layers). */
+  unknown: Digest[];
+  /** Layers removed because nothing uses them. */
+  removed: Digest[];
+}
+
+export interface LayerStoreStats {
+  layers: number;
+  /** Sum of the layers' own sizes (shared layers counted once). */
+  size: number;
+  rwLayers: number;
+  driver: DriverName;
+  driverStatus: [string, string][];
+}
+
+interface Layer extends LayerRecord {
+  parentLayer: Layer | undefined;
+  /** References held by images (retain/release, and the one register hands to its caller). */
+  refs: number;
+  /** Held by operations in flight (a register on top, a tar being read). */
+  pins: number;
+  /** Child layers and read-write layers on top. */
+  children: number;
+  removed: boolean;
+}
+
+interface RWLayer {
+  record: MountRecord;
+  parentLayer: Layer | undefined;
+  /** mount() calls not yet matched by unmount(). */
+  mounts: number;
+  mountPath: string | undefined;
+  /** changes()/diffRW() in flight. */
+  busy: number;
+}
+
+const STORE = 'store';
+
+export class LayerStore {
+  private readonly layers = new Map<Digest, Layer>();
+  private readonly rw = new Map<string, RWLayer>();
+  /** Serialises changes to the layer graph and its metadata ("store"); slow driver work runs outside it. */
+  private readonly lock = new KeyedLock();
+  /** Serialises each container's read-write layer operations (taken before `lock`, never inside it). */
+  private readonly rwLock = new KeyedLock();
+
+  private constructor(
+    private readonly db: LayerDb,
+    readonly driver: GraphDriver,
+    /** What open() found and repaired. */
+    readonly reconciled: ReconcileReport,
+  ) {}
+
+  /**
+   * Opens (creating if needed) the store and reconciles it with the driver (see reconcile.ts). Loaded layers start
+   * with no references: call reset() with the images' counts before using the store.
+   */
+  static async open(opts: LayerStoreOptions): Promise<LayerStore> {
+    const db = new LayerDb(opts.root);
+    await db.init();
+    const { layers, mounts, report } = await reconcile(db, opts.driver);
+    const store = new LayerStore(db, opts.driver, report);
+    const link = (rec: LayerRecord): Layer => {
+      const have = store.layers.get(rec.chainId);
+      if (have) return have;
+      const parentLayer = rec.parent === undefined ? undefined : link(layers.get(rec.parent)!);
+      if (parentLayer) parentLayer.children++;
+      const layer: Layer = { ...rec, parentLayer, refs: 0, pins: 0, children: 0, removed: false };
+      store.layers.set(rec.chainId, layer);
+      return layer;
+    };
+    for (const rec of layers.values()) link(rec);
+    for (const rec of mounts.values()) {
+      const parentLayer = rec.parent === undefined ? undefined : store.layers.get(rec.parent);
+      if (parentLayer) parentLayer.children++;
+      store.rw.set(rec.containerId, { record: rec, parentLayer, mounts: 0, mountPath: undefined, busy: 0 });
+    }
+    return store;
+  }
+
+  // ---- read-only layers ----
+
+  /**
+   * Applies a layer tar (plain or gzip) on top of `parent` and returns its IDs. If a layer with the resulting chain
+   * ID exists already, the new copy is dropped and the existing one reused. Either way the caller receives one
+   * reference to the layer (moby's Register): hand it to an image, or release() it. `tar` may be bytes, a Readable or
+   * any async iterable of bytes.
+   */
+  async register(tar: Uint8Array | LayerSource, parent?: string): Promise<RegisterResult> {
+    const parentLayer = parent === undefined ? undefined : await this.lock.run(STORE, async () => this.pin(parent));
+    try {
+      return await this.registerOn(tar instanceof Uint8Array ? [tar] : tar, parentLayer);
+    } finally {
+      if (parentLayer) await this.unpin(parentLayer);
+    }
+  }
+
+  private async registerOn(tar: LayerSource, parentLayer: Layer | undefined): Promise<RegisterResult> {
+    const cacheId = newDriverId();
+    await this.db.writeIntent(cacheId);
+    let result: RegisterResult;
+    try {
+      await this.driver.create(cacheId, parentLayer?.cacheId);
+      const applied = await this.driver.applyDiff(cacheId, tar);
+      const chainId = chainIdOf(parentLayer?.chainId, applied.diffId);
+      result = await this.lock.run(STORE, async () => {
+        const existing = this.layers.get(chainId);
+        if (existing) {
+          existing.refs++;
+          return { ...info(existing), created: false };
+        }
+        const rec: LayerRecord = { chainId, diffId: applied.diffId, size: applied.size, cacheId };
+        if (parentLayer) rec.parent = parentLayer.chainId;
+        await this.db.commitLayer(rec);
+        const layer: Layer = { ...rec, parentLayer, refs: 1, pins: 0, children: 0, removed: false };
+        this.layers.set(chainId, layer);
+        if (parentLayer) parentLayer.children++;
+        return { ...info(layer), created: true };
+      });
+    } catch (e) {
+      await this.discard(cacheId);
+      throw e;
+    }
+    if (result.created) await this.db.clearIntent(cacheId);
+    else await this.discard(cacheId);
+    return result;
+  }
+
+  /** Removes a driver layer no record names. If that fails its intent stays behind, so open() removes it. */
+  private async discard(driverId: string): Promise<void> {
+    try {
+      await this.driver.remove(driverId);
+    } catch {
+      return;
+    }
+    await this.db.clearIntent(driverId);
+  }
+
+  /** Adds a reference (an image starts using the layer). */
+  async retain(chainId: string): Promise<void> {
+    this.mustGet(chainId).refs++;
+  }
+
+  /**
+   * Drops a reference. A layer left with no references and no children is removed, then its parents in turn if
+   * they are left unused; returns the chain IDs removed.
+   */
+  async release(chainId: string): Promise<Digest[]> {
+    const layer = this.mustGet(chainId);
+    if (layer.refs === 0) throw new Conflict(`layer ${layer.chainId} is not retained`);
+    layer.refs--;
+    return this.lock.run(STORE, () => this.collect(layer));
+  }
+
+  /**
+   * Sets every layer's reference count from the caller's (the images' counts per chain ID, recovered on start) and
+   * removes layers nothing uses. Call it once after open, before registering.
+   */
+  async reset(counts: ReadonlyMap<string, number>): Promise<ResetReport> {
+    return this.lock.run(STORE, async () => {
+      const unknown: Digest[] = [];
+      for (const [id, n] of counts) if (n > 0 && !this.layers.has(checkChainId(id))) unknown.push(id as Digest);
+      for (const layer of this.layers.values()) layer.refs = counts.get(layer.chainId) ?? 0;
+      const removed: Digest[] = [];
+      for (const layer of [...this.layers.values()]) removed.push(...(await this.collect(layer)));
+      return { unknown, removed };
+    });
+  }
+
+  /** LayerRefs: whether the layer exists (complete; a register in flight is not visible). */
+  async has(chainId: Digest): Promise<boolean> {
+    return this.layers.has(chainId);
+  }
+
+  /** LayerRefs: the size of the layer's own diff. NotFound if it does not exist. */
+  async size(chainId: Digest): Promise<number> {
+    return this.mustGet(chainId).size;
+  }
+
+  get(chainId: string): LayerInfo {
+    return info(this.mustGet(chainId));
+  }
+
+  /** The layer and its parents, bottom first (the image's rootfs order). */
+  chain(chainId: string): LayerInfo[] {
+    const out: LayerInfo[] = [];
+    for (let l: Layer | undefined = this.mustGet(chainId); l; l = l.parentLayer) out.unshift(info(l));
+    return out;
+  }
+
+  list(): LayerInfo[] {
+    return [...this.layers.values()].map(info);
+  }
+
+  /**
+   * The layer's diff as an uncompressed tar whose sha256 is its diff ID (for `save`/`push`). It is produced from the
+   * driver's files and checked as it streams: if it does not reproduce the diff ID, the stream fails with a System
+   * error at its end. The layer cannot be removed until the stream has ended or been destroyed.
+   */
+  async layerTar(chainId: string): Promise<Readable> {
+    const layer = await this.lock.run(STORE, async () => this.pin(chainId));
+    let diff: DiffStream;
+    try {
+      diff = await this.driver.diff(layer.cacheId);
+    } catch (e) {
+      await this.unpin(layer);
+      throw e;
+    }
+    const verify = new Transform({
+      transform: (chunk, _enc, cb) => cb(null, chunk),
+      flush: (cb) => {
+        const got = diff.digest();
+        if (got === layer.diffId) return cb();
+        cb(
+          new System(
+            `layer ${layer.chainId}: its files do not reproduce diff ID ${layer.diffId} (got ${got}); ` +
+              'the layer was not stored in a form berth can export byte for byte',
+          ),
+        );
+      },
+    });
+    pipeline(diff, verify, () => {
+      // Errors reach the reader through `verify`. A failed removal here is finished by reset()/open().
+      this.unpin(layer).catch(() => undefined);
+    });
+    return verify;
+  }
+
+  // ---- read-write layers (containers) ----
+
+  /** Creates a container's read-write layer on the image layer `parent` (none: an empty rootfs). */
+  async createRW(containerId: string, parent?: string): Promise<RWLayerInfo> {
+    validateLayerId(containerId, 'container id');
+    return this.rwLock.run(containerId, async () => {
+      const parentLayer = await this.lock.run(STORE, async () => {
+        if (this.rw.has(containerId)) throw new Conflict(`container ${containerId} already has a read-write layer`);
+        return parent === undefined ? undefined : this.pin(parent);
+      });
+      try {
+        const record: MountRecord = { containerId, mountId: newDriverId() };
+        if (parentLayer) record.parent = parentLayer.chainId;
+        await this.db.writeIntent(record.mountId);
+        try {
+          await this.driver.createReadWrite(record.mountId, parentLayer?.cacheId);
+          await this.db.commitMount(record);
+        } catch (e) {
+          await this.discard(record.mountId);
+          throw e;
+        }
+        await this.db.clearIntent(record.mountId);
+        const rw: RWLayer = { record, parentLayer, mounts: 0, mountPath: undefined, busy: 0 };
+        this.rw.set(containerId, rw);
+        if (parentLayer) parentLayer.children++;
+        return rwInfo(rw);
+      } finally {
+        if (parentLayer) await this.unpin(parentLayer);
+      }
+    });
+  }
+
+  /** Mounts the container's merged rootfs and returns its path; counted, each mount needs an unmount. */
+  async mount(containerId: string): Promise<string> {
+    return this.rwLock.run(containerId, async () => {
+      const rw = this.mustGetRW(containerId);
+      const p = await this.driver.get(rw.record.mountId);
+      rw.mounts++;
+      rw.mountPath = p;
+      return p;
+    });
+  }
+
+  /** Releases one mount(); the last one unmounts. A no-op when not mounted. */
+  async unmount(containerId: string): Promise<void> {
+    await this.rwLock.run(containerId, async () => {
+      const rw = this.mustGetRW(containerId);
+      if (rw.mounts === 0) return;
+      await this.driver.put(rw.record.mountId);
+      rw.mounts--;
+      if (rw.mounts === 0) rw.mountPath = undefined;
+    });
+  }
+
+  /** The merged path while mounted (for export and copy), else undefined. */
+  mountPath(containerId: string): string | undefined {
+    return this.mustGetRW(containerId).mountPath;
+  }
+
+  /** Removes the container's read-write layer (Conflict while mounted), then its image layers if left unused. */
+  async removeRW(containerId: string): Promise<void> {
+    await this.rwLock.run(containerId, async () => {
+      const rw = this.mustGetRW(containerId);
+      if (rw.mounts > 0) throw new Conflict(`the read-write layer of container ${containerId} is mounted`);
+      if (rw.busy > 0) throw new Conflict(`the read-write layer of container ${containerId} is being read`);
+      await this.lock.run(STORE, async () => {
+        this.rw.delete(containerId);
+        const moved = await this.db.beginRemove(this.db.mountDir(containerId));
+        await this.driver.remove(rw.record.mountId);
+        await this.db.finishRemove(moved);
+        if (rw.parentLayer) {
+          rw.parentLayer.children--;
+          await this.collect(rw.parentLayer);
+        }
+      });
+    });
+  }
+
+  /** `docker diff`: paths the container added, changed and deleted. */
+  async changes(containerId: string): Promise<Change[]> {
+    const rw = this.mustGetRW(containerId);
+    rw.busy++;
+    try {
+      return await this.driver.changes(rw.record.mountId);
+    } finally {
+      rw.busy--;
+    }
+  }
+
+  /** The container's changes as a layer tar (for commit); digest() is its diff ID once it has ended. */
+  async diffRW(containerId: string): Promise<DiffStream> {
+    const rw = this.mustGetRW(containerId);
+    rw.busy++;
+    let diff: DiffStream;
+    try {
+      diff = await this.driver.diff(rw.record.mountId);
+    } catch (e) {
+      rw.busy--;
+      throw e;
+    }
+    diff.once('close', () => rw.busy--);
+    return diff;
+  }
+
+  getRW(containerId: string): RWLayerInfo {
+    return rwInfo(this.mustGetRW(containerId));
+  }
+
+  listRW(): RWLayerInfo[] {
+    return [...this.rw.values()].map(rwInfo);
+  }
+
+  /** Containers that have a read-write layer but are not in `live` (the engine's containers): leftovers to remove. */
+  orphanRW(live: Iterable<string>): string[] {
+    const known = new Set(live);
+    return [...this.rw.keys()].filter((id) => !known.has(id));
+  }
+
+  // ---- info ----
+
+  async stats(): Promise<LayerStoreStats> {
+    let size = 0;
+    for (const l of this.layers.values()) size += l.size;
+    return {
+      layers: this.layers.size,
+      size,
+      rwLayers: this.rw.size,
+      driver: this.driver.name,
+      driverStatus: await this.driver.status(),
+    };
+  }
+
+  // ---- internals ----
+
+  private mustGet(chainId: string): Layer {
+    const layer = this.layers.get(checkChainId(chainId));
+    if (!layer) throw new NotFound(`layer ${chainId} does not exist`);
+    return layer;
+  }
+
+  private mustGetRW(containerId: string): RWLayer {
+    const rw = this.rw.get(containerId);
+    if (!rw) throw new NotFound(`container ${containerId} has no read-write layer`);
+    return rw;
+  }
+
+  /** Holds a layer for an operation in flight (under the store lock). */
+  private pin(chainId: string): Layer {
+    const layer = this.mustGet(chainId);
+    layer.pins++;
+    return layer;
+  }
+
+  private async unpin(layer: Layer): Promise<void> {
+    layer.pins--;
+    await this.lock.run(STORE, () => this.collect(layer));
+  }
+
+  /**
+   * Removes `layer` if nothing uses it, then its parents while they are unused (under the store lock). The record is
+   * moved out of sight first, so a crash between the steps leaves work open() finishes, never a visible half-layer.
+   */
+  private async collect(start: Layer): Promise<Digest[]> {
+    const removed: Digest[] = [];
+    for (let l: Layer | undefined = start; l && unused(l); l = l.parentLayer) {
+      l.removed = true;
+      this.layers.delete(l.chainId);
+      const moved = await this.db.beginRemove(this.db.layerDir(l.chainId));
+      await this.driver.remove(l.cacheId);
+      await this.db.finishRemove(moved);
+      removed.push(l.chainId);
+      if (l.parentLayer) l.parentLayer.children--;
+    }
+    return removed;
+  }
+}
+
+const unused = (l: Layer) => !l.removed && l.refs === 0 && l.pins === 0 && l.children === 0;
+
+function info(l: Layer): LayerInfo {
+  const out: LayerInfo = { chainId: l.chainId, diffId: l.diffId, size: l.size, cacheId: l.cacheId };
+  if (l.parent !== undefined) out.parent = l.parent;
+  return out;
+}
+
+function rwInfo(rw: RWLayer): RWLayerInfo {
+  const out: RWLayerInfo = { containerId: rw.record.containerId, mountId: rw.record.mountId };
+  if (rw.record.parent !== undefined) out.parent = rw.record.parent;
+  if (rw.mountPath !== undefined) out.mountPath = rw.mountPath;
+  return out;
+}
