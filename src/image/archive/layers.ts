@@ -1,0 +1,82 @@
+// What the archive code needs of the layer store, as a small interface (the layer store implements it), and a plain
+// implementation that keeps each layer's tar as a file named by its chain ID: for tests and tools, no graph driver.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errnoCode, NotFound } from '../../errdefs/index.js';
+import { type Digest, digestHex, sha256 } from '../../lib/digest.js';
+
+export interface LayerAccess {
+  /**
+   * Registers an uncompressed layer tar on top of `parent` (a chain ID; none for a base layer). Returns its chain ID,
+   * diff ID (sha256 of the tar) and size. Registering a layer that exists already is not an error.
+   */
+  register(tar: AsyncIterable<Uint8Array>, parent?: Digest): Promise<{ chainId: Digest; diffId: Digest; size: number }>;
+  /** The layer's diff as an uncompressed tar whose sha256 is its diff ID. */
+  layerTar(chainId: Digest): AsyncIterable<Uint8Array>;
+  has(chainId: Digest): Promise<boolean>;
+}
+
+/** A LayerAccess (and the image store's LayerRefs) keeping `<root>/<chain hex>.tar`. */
+export class FileLayerAccess implements LayerAccess {
+  private constructor(readonly root: string) {}
+
+  static async open(root: string): Promise<FileLayerAccess> {
+    await mkdir(root, { recursive: true });
+    return new FileLayerAccess(root);
+  }
+
+  private path(chainId: Digest): string {
+    return join(this.root, `${digestHex(chainId)}.tar`);
+  }
+
+  async register(tar: AsyncIterable<Uint8Array>, parent?: Digest) {
+    if (parent !== undefined && !(await this.has(parent))) throw new NotFound(`layer ${parent} does not exist`);
+    const tmp = join(this.root, `.ingest-${randomBytes(8).toString('hex')}`);
+    const fh = await open(tmp, 'wx');
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      for await (const chunk of tar) {
+        hash.update(chunk);
+        size += chunk.length;
+        await fh.write(chunk);
+      }
+    } catch (e) {
+      await fh.close();
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    await fh.close();
+    const diffId: Digest = `sha256:${hash.digest('hex')}`;
+    const chainId = parent === undefined ? diffId : sha256(`${parent} ${diffId}`);
+    await rename(tmp, this.path(chainId));
+    return { chainId, diffId, size };
+  }
+
+  async *layerTar(chainId: Digest): AsyncGenerator<Uint8Array> {
+    if (!(await this.has(chainId))) throw new NotFound(`layer ${chainId} does not exist`);
+    yield* createReadStream(this.path(chainId));
+  }
+
+  async has(chainId: Digest): Promise<boolean> {
+    try {
+      await stat(this.path(chainId));
+      return true;
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return false;
+      throw e;
+    }
+  }
+
+  /** The tar's size (the image store's LayerRefs asks for it). */
+  async size(chainId: Digest): Promise<number> {
+    try {
+      return (await stat(this.path(chainId))).size;
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') throw new NotFound(`layer ${chainId} does not exist`);
+      throw e;
+    }
+  }
+}

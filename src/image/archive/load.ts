@@ -1,0 +1,137 @@
+// `docker load`: reads a Docker archive or an OCI image layout (plain or gzip) into a temp work directory, works out
+// every image (plan.ts), checks every layer not yet present against its diff ID, and only then registers layers
+// bottom-up, adds the configs and sets the tags. A bad archive fails before anything is registered.
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidParameter, isNotFound, System } from '../../errdefs/index.js';
+import { type Digest, digestOfStream } from '../../lib/digest.js';
+import { decompress, type LayerSource } from '../../storage/archive/index.js';
+import { familiarString } from '../reference.js';
+import type { ImageStore } from '../store/index.js';
+import { chainIds } from '../store/index.js';
+import type { History } from '../types.js';
+import { extractArchive, type StoredFile } from './extract.js';
+import type { LayerAccess } from './layers.js';
+import { MANIFEST_FILE, OCI_INDEX_FILE } from './layout.js';
+import { type ImagePlan, planDocker, planOci } from './plan.js';
+
+export interface LoadDeps {
+  images: ImageStore;
+  layers: LayerAccess;
+  /** Parent of the temp work directory (default: the OS's). */
+  tmpDir?: string;
+}
+
+export interface LoadResult {
+  /** What docker load prints: "Loaded image: busybox:latest", or "Loaded image ID: sha256:…" for untagged images. */
+  loaded: string[];
+  /** The IDs of the images loaded, in archive order. */
+  ids: Digest[];
+}
+
+const layerStream = async (file: StoredFile) => (await decompress(createReadStream(file.path))).stream;
+
+/** Loads every image in the archive. InvalidParameter for anything wrong with it; the work directory is removed. */
+export async function loadImages(source: LayerSource, deps: LoadDeps): Promise<LoadResult> {
+  const work = await mkdtemp(join(deps.tmpDir ?? tmpdir(), 'berth-load-'));
+  try {
+    const { stream } = await decompress(source);
+    const files = await extractArchive(stream, work);
+    let plans: ImagePlan[];
+    if (files.has(MANIFEST_FILE)) plans = await planDocker(files);
+    else if (files.has(OCI_INDEX_FILE)) plans = await planOci(files);
+    else throw new InvalidParameter(`invalid archive: does not contain a ${MANIFEST_FILE}`);
+    await verifyLayers(plans, deps.layers);
+    return await apply(plans, deps);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Checks each layer that is not registered yet against the config's diff ID (Docker's text on a mismatch). */
+async function verifyLayers(plans: ImagePlan[], layers: LayerAccess): Promise<void> {
+  const seen = new Map<string, Digest>();
+  for (const plan of plans) {
+    const chain = chainIds(plan.parsed.rootfs.diff_ids);
+    for (const [i, file] of plan.layers.entries()) {
+      const expected = plan.parsed.rootfs.diff_ids[i]!;
+      if (await layers.has(chain[i]!)) continue;
+      let actual = seen.get(file.path);
+      if (actual === undefined) {
+        actual = (await digestOfStream(await layerStream(file))).digest;
+        seen.set(file.path, actual);
+      }
+      if (actual !== expected) {
+        throw new InvalidParameter(
+          `invalid diffID for layer ${i}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
+        );
+      }
+    }
+  }
+}
+
+async function apply(plans: ImagePlan[], deps: LoadDeps): Promise<LoadResult> {
+  const loaded: string[] = [];
+  const ids: Digest[] = [];
+  for (const plan of plans) {
+    const chain = chainIds(plan.parsed.rootfs.diff_ids);
+    for (const [i, file] of plan.layers.entries()) {
+      if (await deps.layers.has(chain[i]!)) continue;
+      const parent = i > 0 ? chain[i - 1] : undefined;
+      const got = await deps.layers.register(await layerStream(file), parent);
+      if (got.chainId !== chain[i]) {
+        throw new System(`layer ${i} registered as ${got.chainId}, expected ${chain[i]}`);
+      }
+    }
+    const id = await deps.images.put(plan.config);
+    ids.push(id);
+    for (const tag of plan.tags) {
+      const name = familiarString(tag);
+      const previous = currentImage(deps.images, name);
+      if (previous !== undefined && previous !== id) {
+        loaded.push(`The image ${name} already exists, renaming the old one with ID ${previous} to empty string`);
+      }
+      await deps.images.tag(id, tag);
+      loaded.push(`Loaded image: ${name}`);
+    }
+    if (plan.tags.length === 0) loaded.push(`Loaded image ID: ${id}`);
+  }
+  // Docker's validatedParentLinks + checkValidParent: a parent in the same archive whose history is a prefix.
+  for (const [i, plan] of plans.entries()) {
+    const parent = plan.parent;
+    if (parent === undefined || parent === ids[i] || !ids.includes(parent)) continue;
+    const parentConfig = deps.images.get(parent).config;
+    if (!validParent(plan.parsed.history ?? [], parentConfig.history ?? [])) {
+      throw new InvalidParameter(`image ${parent} is not a valid parent for ${ids[i]}`);
+    }
+    await deps.images.setParent(ids[i]!, parent);
+  }
+  return { loaded, ids };
+}
+
+function currentImage(images: ImageStore, name: string): Digest | undefined {
+  try {
+    return images.resolve(name).id;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+function validParent(child: History[], parent: History[]): boolean {
+  if (child.length === 0 && parent.length === 0) return true;
+  if (child.length - parent.length !== 1) return false;
+  return parent.every((p, i) => {
+    const c = child[i]!;
+    const time = (s: string | undefined) => (s === undefined ? undefined : Date.parse(s));
+    return (
+      time(p.created) === time(c.created) &&
+      p.author === c.author &&
+      p.created_by === c.created_by &&
+      p.comment === c.comment &&
+      Boolean(p.empty_layer) === Boolean(c.empty_layer)
+    );
+  });
+}
