@@ -94,6 +94,30 @@ static int config_from_plan(const struct plan *p, struct shim_config *c, struct 
 	return 0;
 }
 
+// Field 22 of /proc/<pid>/stat (start time in clock ticks): the launcher records it so that a recycled pid is never
+// taken for the container. "0" when it cannot be read (the launcher then reads it itself).
+static const char *start_time(pid_t pid)
+{
+	static char value[32];
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return "0";
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return "0";
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	// After the command name: state is field 3; the start time is 19 fields further.
+	for (int field = 2; p != NULL && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || sscanf(p + 1, "%31[0-9]", value) != 1)
+		return "0";
+	return value;
+}
+
 static void reply(const char *line)
 {
 	write_all(LAUNCHER_FD, line, strlen(line));
@@ -407,8 +431,8 @@ int shim_main(void)
 			unlink(cfg.socket_path);
 		return 125;
 	}
-	char line[32];
-	snprintf(line, sizeof line, "ok %d\n", (int)ct.pid);
+	char line[64];
+	snprintf(line, sizeof line, "ok %d %s\n", (int)ct.pid, start_time(ct.pid));
 	reply(line);
 	close(LAUNCHER_FD);
 	if (cfg.stdio == STDIO_INHERIT) {

@@ -151,7 +151,11 @@ export class Runtime {
       if (planned.status === 'rejected') throw planned.reason;
       if (placed.status === 'rejected') throw placed.reason;
       const plan = planned.value;
-      const { pid, shim: child } = await launchShim(plan.ops, {
+      const {
+        pid,
+        startTime,
+        shim: child,
+      } = await launchShim(plan.ops, {
         helperPath: this.helperPath,
         detached: !opts.foreground,
         stdio: opts.stdio?.inherit,
@@ -163,7 +167,7 @@ export class Runtime {
         bundle,
         rootfs: plan.rootfs,
         pid,
-        pidStartTime: (await processStartTime(pid)) ?? '',
+        pidStartTime: startTime ?? (await processStartTime(pid)) ?? '',
         shimPid: child.pid ?? 0,
         cgroupsPath,
         created: new Date().toISOString(),
@@ -187,9 +191,13 @@ export class Runtime {
     const status = await this.status(rec);
     if (status === 'stopped') throw new Conflict('cannot start a container that has stopped');
     if (status !== 'created') throw new Conflict(`cannot start an already ${status} container`);
-    const reply = await request(this.store.socketPath(id), 'start');
+    // The record may say "started" before the exec is confirmed: should it fail, the process is gone and the status
+    // reads "stopped" all the same. Writing it meanwhile keeps it off the start path.
+    const [reply] = await Promise.all([
+      request(this.store.socketPath(id), 'start'),
+      this.store.write({ ...rec, started: true }),
+    ]);
     if (reply !== 'ok') throw stepError(reply, execOnlyPlan(rec.execStep));
-    await this.store.write({ ...rec, started: true });
   }
 
   async state(id: string): Promise<State> {

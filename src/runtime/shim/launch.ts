@@ -21,6 +21,8 @@ export interface LaunchOptions {
 export interface Launched {
   /** Host pid of the container's process. */
   pid: number;
+  /** Its /proc/<pid>/stat start time, as the helper read it (undefined if it could not). */
+  startTime: string | undefined;
   shim: ChildProcess;
 }
 
@@ -68,13 +70,13 @@ export function launchShim(plan: readonly PlanOp[], opts: LaunchOptions): Promis
   return new Promise<Launched>((resolve, reject) => {
     let reply = '';
     let settled = false;
-    const finish = (err: Error | undefined, pid?: number) => {
+    const finish = (err: Error | undefined, pid?: number, startTime?: string) => {
       if (settled) return;
       settled = true;
       channel.destroy();
       if (opts.detached) shim.unref();
       if (err) reject(err);
-      else resolve({ pid: pid as number, shim });
+      else resolve({ pid: pid as number, startTime, shim });
     };
     shim.once('error', (e) => finish(new Error(`cannot run ${opts.helperPath}: ${e.message}`)));
     channel.on('error', () => {});
@@ -83,8 +85,8 @@ export function launchShim(plan: readonly PlanOp[], opts: LaunchOptions): Promis
       const nl = reply.indexOf('\n');
       if (nl < 0) return;
       const line = reply.slice(0, nl);
-      const ok = /^ok (\d+)$/.exec(line);
-      if (ok) finish(undefined, Number(ok[1]));
+      const ok = /^ok (\d+)(?: (\d+))?$/.exec(line);
+      if (ok) finish(undefined, Number(ok[1]), ok[2] === '0' ? undefined : ok[2]);
       else finish(stepError(line, plan));
     });
     channel.on('close', () => finish(new Error('berth-helper exited without a reply')));
