@@ -24,3 +24,11 @@ export {
   tarHeader,
 } from './tar.js';
 export { comparePaths, readXattrs } from './walk.js';
+export {
+  contentFromDir,
+  type OpenContent,
+  replayTarSplit,
+  TAR_SPLIT_FILE,
+  TarSplitRecorder,
+  type TarSplitResult,
+} from './tarsplit.js';

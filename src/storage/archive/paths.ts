@@ -2,7 +2,7 @@
 // without ever letting the kernel follow a symlink (the walk resolves symlinks itself, with the target as `/`).
 import { lstat, mkdir, readlink, rm } from 'node:fs/promises';
 import * as path from 'node:path';
-import { errnoCode, InvalidParameter } from '../../errdefs/index.js';
+import { errnoCode, InvalidParameter, NotFound } from '../../errdefs/index.js';
 import { lsetxattr } from '../../sys/ffi-libc.js';
 
 /**
@@ -41,6 +41,8 @@ export class ScopedResolver {
     readonly root: string,
     /** In overlay mode a whiteout device in the way of a directory becomes an opaque directory. */
     private readonly overlay: boolean,
+    /** Read-only: missing directories are not created and nothing is changed (a layer's files being read back). */
+    private readonly readOnly = false,
   ) {
     this.cache.set('', root);
   }
@@ -86,6 +88,7 @@ export class ScopedResolver {
         if (errnoCode(e) !== 'ENOENT') throw e;
       }
       if (st === undefined) {
+        if (this.readOnly) throw new NotFound(`${JSON.stringify(path.join(...done, comp))} does not exist`);
         await mkdir(cur, { mode: 0o755 });
       } else if (st.isSymbolicLink()) {
         if (++links > MAX_SYMLINKS) throw refuse('too many levels of symbolic links');
@@ -93,7 +96,7 @@ export class ScopedResolver {
         if (target.startsWith('/')) done.length = 0;
         todo.unshift(...target.split('/'));
         continue;
-      } else if (this.overlay && isWhiteoutStat(st)) {
+      } else if (this.overlay && !this.readOnly && isWhiteoutStat(st)) {
         await rm(cur);
         await mkdir(cur, { mode: 0o755 });
         await lsetxattr(cur, 'trusted.overlay.opaque', Buffer.from('y'));

@@ -31,7 +31,7 @@ export interface TarHeader {
 }
 
 export const BLOCK = 512;
-const MAX_SPECIAL = 1 << 20; // Go's limit on PAX and GNU long-name payloads.
+export const MAX_SPECIAL = 1 << 20; // Go's limit on PAX and GNU long-name payloads.
 const XATTR_PREFIX = 'SCHILY.xattr.';
 
 const TYPE_TO_FLAG: Record<TarEntryType, string> = {
@@ -63,7 +63,7 @@ export function tarHeader(h: Partial<TarHeader> & Pick<TarHeader, 'name' | 'type
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Reading
+// Reading (the pieces are exported for the tar-split recorder, which parses the same stream as it passes by)
 
 function cString(buf: Buffer, start: number, len: number): Buffer {
   const slice = buf.subarray(start, start + len);
@@ -71,7 +71,7 @@ function cString(buf: Buffer, start: number, len: number): Buffer {
   return nul < 0 ? slice : slice.subarray(0, nul);
 }
 
-function parseNumber(buf: Buffer, start: number, len: number, field: string): number {
+export function parseNumber(buf: Buffer, start: number, len: number, field: string): number {
   const b = buf.subarray(start, start + len);
   if (b[0] !== undefined && b[0] & 0x80) {
     // GNU base-256: big-endian two's complement with the top bit as the marker.
@@ -89,7 +89,7 @@ function parseNumber(buf: Buffer, start: number, len: number, field: string): nu
   return Number.parseInt(s, 8);
 }
 
-function checksumOk(block: Buffer): boolean {
+export function checksumOk(block: Buffer): boolean {
   const stored = parseNumber(block, 148, 8, 'checksum');
   let unsigned = 0;
   let signed = 0;
@@ -123,7 +123,7 @@ export function parsePaxRecords(data: Buffer): Map<string, Buffer> {
 }
 
 /** Pulls exact byte counts out of an async stream of chunks, copying only when a read spans chunks. */
-class ByteReader {
+export class ByteReader {
   private chunk: Buffer = Buffer.alloc(0);
   private ended = false;
   constructor(private readonly it: AsyncIterator<Uint8Array>) {}
@@ -187,7 +187,7 @@ class ByteReader {
   }
 }
 
-const pad = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
+export const pad = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
 
 const UNEXPECTED_END = 'unexpected end of archive';
 
@@ -263,7 +263,7 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
   }
 }
 
-function decodeHeader(
+export function decodeHeader(
   block: Buffer,
   flag: string,
   rawSize: number,

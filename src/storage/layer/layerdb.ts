@@ -1,5 +1,6 @@
 // The layer store's metadata on disk, in moby's layout (so the facts carry over):
 //   <root>/layerdb/sha256/<chain hex>/{diff, size, cache-id, parent}   one read-only layer
+//                                     tar-split.json.gz                 how to rebuild its tar exactly (when known)
 //   <root>/layerdb/mounts/<container id>/{mount-id, parent}             one container's read-write layer
 //   <root>/layerdb/tmp/                                                 work in progress (berth's own):
 //     write-<rand>/       a record being written; renamed into place whole, so a record is complete or absent
@@ -8,8 +9,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { errnoCode } from '../../errdefs/index.js';
 import { type Digest, isDigest } from '../../lib/digest.js';
+import { TAR_SPLIT_FILE } from '../archive/index.js';
 
 export interface LayerRecord {
   chainId: Digest;
@@ -39,7 +42,7 @@ export function newDriverId(): string {
 
 export const isDriverId = (s: string): boolean => DRIVER_ID.test(s);
 
-async function writeDurable(path: string, data: string): Promise<void> {
+async function writeDurable(path: string, data: string | Buffer): Promise<void> {
   const fh = await open(path, 'wx', 0o644);
   try {
     await fh.writeFile(data);
@@ -109,7 +112,7 @@ export class LayerDb {
   // ---- records ----
 
   /** Writes a record's files into a temp dir and renames it to `dest` whole. */
-  private async commit(dest: string, files: Record<string, string>): Promise<void> {
+  private async commit(dest: string, files: Record<string, string | Buffer>): Promise<void> {
     const tmp = join(this.tmpDir, `write-${randomBytes(8).toString('hex')}`);
     await mkdir(tmp, { mode: 0o700 });
     try {
@@ -123,10 +126,23 @@ export class LayerDb {
     await syncDir(join(dest, '..'));
   }
 
-  async commitLayer(r: LayerRecord): Promise<void> {
-    const files: Record<string, string> = { diff: r.diffId, size: String(r.size), 'cache-id': r.cacheId };
+  /** Writes a layer's record, with its tar-split record (gzip-compressed) when there is one, all or nothing. */
+  async commitLayer(r: LayerRecord, tarSplit?: Buffer): Promise<void> {
+    const files: Record<string, string | Buffer> = { diff: r.diffId, size: String(r.size), 'cache-id': r.cacheId };
     if (r.parent !== undefined) files.parent = r.parent;
+    if (tarSplit !== undefined) files[TAR_SPLIT_FILE] = tarSplit;
     await this.commit(this.layerDir(r.chainId), files);
+  }
+
+  /** The layer's tar-split record as a stream, or undefined when it has none (layers berth wrote before). */
+  async openTarSplit(chainId: Digest): Promise<Readable | undefined> {
+    try {
+      const fh = await open(join(this.layerDir(chainId), TAR_SPLIT_FILE), 'r');
+      return fh.createReadStream();
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return undefined;
+      throw e;
+    }
   }
 
   async commitMount(r: MountRecord): Promise<void> {

@@ -102,7 +102,7 @@ for (const driverName of DRIVERS) {
       const cacheId = await readFile(path.join(dir, 'cache-id'), 'utf8');
       assert.deepEqual(top, { chainId: chain[2], diffId: diffIds[2], size: 8, parent: chain[1], cacheId });
       assert.equal(await driver.exists(cacheId), true);
-      assert.deepEqual((await readdir(dir)).sort(), ['cache-id', 'diff', 'parent', 'size']);
+      assert.deepEqual((await readdir(dir)).sort(), ['cache-id', 'diff', 'parent', 'size', 'tar-split.json.gz']);
       assert.equal(await readFile(path.join(dir, 'diff'), 'utf8'), diffIds[2]);
       assert.equal(await readFile(path.join(dir, 'parent'), 'utf8'), chain[1]);
       assert.equal(await readFile(path.join(dir, 'size'), 'utf8'), '8');
@@ -111,6 +111,7 @@ for (const driverName of DRIVERS) {
         'cache-id',
         'diff',
         'size',
+        'tar-split.json.gz',
       ]);
       assert.equal(await store.has(chain[1]!), true);
       assert.equal(await store.size(chain[0]!), 2 + 4 + 1 + 1 + 3);
@@ -314,15 +315,23 @@ for (const driverName of DRIVERS) {
       }
     });
 
-    it('layerTar of a layer stored from a canonical tar round-trips; a non-canonical one fails with System', async () => {
+    it('without a tar-split record, layerTar regenerates a canonical tar; a non-canonical one fails with System', async () => {
+      const dropRecord = (chainId: Digest) => unlink(layerdb('sha256', hex(chainId), 'tar-split.json.gz'));
       // What the driver exports is canonical: registered, it reads back byte for byte.
       const [a] = await registerChain([L1]);
       const canonical = await driverDiffOf(a!);
       const fresh = await store.register(canonical);
+      await dropRecord(fresh.chainId);
       assert.equal(sha256(await readAll(await store.layerTar(fresh.chainId))), fresh.diffId);
       // A tar not written the way berth writes (here: owner names; buildTar's plain tars differ already) cannot be
-      // rebuilt from the files: layerTar fails at the end rather than hand out a tar with another digest.
-      const odd = await store.register(buildTar(L1.map((e) => ({ ...e, uname: 'root' }))));
+      // rebuilt from the files alone: layerTar fails at the end rather than hand out a tar with another digest.
+      const tar = buildTar(L1.map((e) => ({ ...e, uname: 'root' })));
+      const odd = await store.register(tar);
+      assert.ok(
+        (await readAll(await store.layerTar(odd.chainId))).equals(tar),
+        'with its record it comes back exactly',
+      );
+      await dropRecord(odd.chainId);
       await assert.rejects(readAll(await store.layerTar(odd.chainId)), isSystem);
       // The layer is not held by the failed read: it can still be removed.
       assert.deepEqual(await store.release(odd.chainId), [odd.chainId]);

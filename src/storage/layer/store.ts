@@ -2,11 +2,19 @@
 // however many images use it, reference counted, removed with their unused parents; and containers' read-write
 // layers on top. Metadata (layerdb.ts) is written after the driver data is complete, so a crash leaves at most
 // leftovers that open() removes (reconcile.ts); nothing half-registered is ever visible.
-import type { Readable } from 'node:stream';
-import { pipeline, Transform } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { Conflict, NotFound, System } from '../../errdefs/index.js';
 import type { Digest } from '../../lib/digest.js';
-import type { Change, DiffStream, LayerSource } from '../archive/index.js';
+import {
+  type Change,
+  contentFromDir,
+  type DiffStream,
+  decompress,
+  type LayerSource,
+  replayTarSplit,
+  TarSplitRecorder,
+} from '../archive/index.js';
 import { type DriverName, type GraphDriver, KeyedLock, validateLayerId } from '../graphdriver/index.js';
 import { chainIdOf, checkChainId } from './chain.js';
 import { LayerDb, type LayerRecord, type MountRecord, newDriverId } from './layerdb.js';
@@ -148,7 +156,11 @@ export class LayerStore {
     let result: RegisterResult;
     try {
       await this.driver.create(cacheId, parentLayer?.cacheId);
-      const applied = await this.driver.applyDiff(cacheId, tar);
+      // The tar is decompressed here so its plain bytes can be recorded (tar-split) on their way to the driver.
+      const { stream } = await decompress(tar);
+      const split = new TarSplitRecorder();
+      const applied = await this.driver.applyDiff(cacheId, split.wrap(stream));
+      const recorded = await split.finish();
       const chainId = chainIdOf(parentLayer?.chainId, applied.diffId);
       result = await this.lock.run(STORE, async () => {
         const existing = this.layers.get(chainId);
@@ -158,7 +170,8 @@ export class LayerStore {
         }
         const rec: LayerRecord = { chainId, diffId: applied.diffId, size: applied.size, cacheId };
         if (parentLayer) rec.parent = parentLayer.chainId;
-        await this.db.commitLayer(rec);
+        // Without a record (rare: a path written twice), layerTar regenerates the tar from the files instead.
+        await this.db.commitLayer(rec, recorded.reproducible ? recorded.record : undefined);
         const layer: Layer = { ...rec, parentLayer, refs: 1, pins: 0, children: 0, removed: false };
         this.layers.set(chainId, layer);
         if (parentLayer) parentLayer.children++;
@@ -240,33 +253,56 @@ export class LayerStore {
   }
 
   /**
-   * The layer's diff as an uncompressed tar whose sha256 is its diff ID (for `save`/`push`). It is produced from the
-   * driver's files and checked as it streams: if it does not reproduce the diff ID, the stream fails with a System
-   * error at its end. The layer cannot be removed until the stream has ended or been destroyed.
+   * The layer's diff as an uncompressed tar whose sha256 is its diff ID (for `save`/`push`). When register recorded
+   * the tar (tar-split.json.gz) the original bytes are replayed from that record and the layer's files, so tars from
+   * any writer come back exactly; otherwise the tar is generated from the driver's files. Either way it is checked
+   * as it streams: if it does not reproduce the diff ID (or a file changed), the stream fails with a System error.
+   * The layer cannot be removed until the stream has ended or been destroyed.
    */
   async layerTar(chainId: string): Promise<Readable> {
     const layer = await this.lock.run(STORE, async () => this.pin(chainId));
-    let diff: DiffStream;
+    let source: Readable;
+    let digest: () => string;
+    let observe: ((chunk: Buffer) => void) | undefined;
     try {
-      diff = await this.driver.diff(layer.cacheId);
+      const split = await this.db.openTarSplit(layer.chainId);
+      if (split) {
+        const root = await this.driver.diffDir(layer.cacheId).catch((e: unknown) => {
+          split.destroy();
+          throw e;
+        });
+        const hash = createHash('sha256');
+        observe = (chunk) => hash.update(chunk);
+        digest = () => `sha256:${hash.digest('hex')}`;
+        source = Readable.from(replayTarSplit(split, contentFromDir(root)), { objectMode: false });
+      } else {
+        const diff: DiffStream = await this.driver.diff(layer.cacheId);
+        digest = () => diff.digest();
+        source = diff;
+      }
     } catch (e) {
       await this.unpin(layer);
       throw e;
     }
     const verify = new Transform({
-      transform: (chunk, _enc, cb) => cb(null, chunk),
+      transform: (chunk: Buffer, _enc, cb) => {
+        observe?.(chunk);
+        cb(null, chunk);
+      },
       flush: (cb) => {
-        const got = diff.digest();
+        const got = digest();
         if (got === layer.diffId) return cb();
         cb(
           new System(
             `layer ${layer.chainId}: its files do not reproduce diff ID ${layer.diffId} (got ${got}); ` +
-              'the layer was not stored in a form berth can export byte for byte',
+              (observe
+                ? "the layer's files or its tar-split record were changed"
+                : 'the layer was not stored in a form berth can export byte for byte'),
           ),
         );
       },
     });
-    pipeline(diff, verify, () => {
+    pipeline(source, verify, () => {
       // Errors reach the reader through `verify`. A failed removal here is finished by reset()/open().
       this.unpin(layer).catch(() => undefined);
     });

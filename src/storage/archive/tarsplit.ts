@@ -1,0 +1,420 @@
+// tar-split for layers (vbatts/tar-split, as moby's layer store uses it): while a layer tar streams into register,
+// record every byte that is not file content (headers, PAX and GNU records, padding, the end blocks) and each file's
+// name, size and CRC-64; export replays the record with the contents read back from the layer's files, giving the
+// original tar byte for byte, whatever wrote it. The record is tar-split's own format (JSON lines, gzip-compressed).
+import { constants as fsc } from 'node:fs';
+import { open } from 'node:fs/promises';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { InvalidParameter, System } from '../../errdefs/index.js';
+import { WHITEOUT_META_PREFIX, WHITEOUT_OPAQUE, WHITEOUT_PREFIX } from './apply.js';
+import { Crc64 } from './crc64.js';
+import { decompress } from './decompress.js';
+import { cleanEntryName, ScopedResolver } from './paths.js';
+import {
+  BLOCK,
+  ByteReader,
+  checksumOk,
+  decodeHeader,
+  MAX_SPECIAL,
+  pad,
+  parseNumber,
+  parsePaxRecords,
+  type TarHeader,
+} from './tar.js';
+
+/** moby's name for the record, beside a layer's other metadata in layerdb/sha256/<chain>/. */
+export const TAR_SPLIT_FILE = 'tar-split.json.gz';
+
+/** tar-split's entry types: a file whose content is read back (its payload is the CRC-64), and raw bytes. */
+const FILE_TYPE = 1;
+const SEGMENT_TYPE = 2;
+
+/** One line of the record, with tar-split's JSON field names (payloads are base64, as Go encodes []byte). */
+interface SplitEntry {
+  type: number;
+  name?: string;
+  name_raw?: string;
+  size?: number;
+  payload: string | null;
+  position: number;
+}
+
+export type TarSplitResult =
+  /** `record` is the gzip-compressed record to store. */
+  | { reproducible: true; record: Buffer }
+  /** Why this tar cannot be replayed from the layer's files (e.g. a path written twice, the first content lost). */
+  | { reproducible: false; reason: string };
+
+// Content kept in the record itself (whiteouts' and other entries' data that never reaches the disk); past this the
+// layer is declared not reproducible rather than growing the record without bound.
+const MAX_INLINE = 1 << 20;
+// JSON text compressed per batch; the gzip members are concatenated (gzip readers, Go's included, take them all).
+const BATCH = 256 << 10;
+
+/**
+ * Records a layer tar as it passes through `wrap` (which yields the same bytes, unchanged). Parse problems are not
+ * its business: it stops recording and passes the rest through, so the consumer (applyLayer) reports them.
+ */
+export class TarSplitRecorder {
+  private position = 0;
+  private seg: Buffer[] = [];
+  private segLen = 0;
+  private lines: string[] = [];
+  private linesLen = 0;
+  private readonly members: Promise<Buffer>[] = [];
+  private compressError: unknown;
+  private failed: string | undefined;
+  private ended = false;
+  private inline = 0;
+  /** Paths whose content the record reads back, and all their ancestors: a later entry must not replace them. */
+  private readonly contentPaths = new Set<string>();
+  private readonly contentDirs = new Set<string>();
+
+  /** The bytes of `source`, unchanged, recorded on the way. Read it to its end before calling finish(). */
+  async *wrap(source: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+    const r = new ByteReader(source[Symbol.asyncIterator]());
+    let pax = new Map<string, Buffer>();
+    let globalPax = new Map<string, Buffer>();
+    let longName: string | undefined;
+    let longLink: string | undefined;
+    for (;;) {
+      if (this.failed !== undefined) {
+        // Not recording any more: pass the rest through as it comes.
+        for (let b = await r.readSome(1 << 20); b.length > 0; b = await r.readSome(1 << 20)) yield b;
+        break;
+      }
+      const block = await r.read(BLOCK);
+      if (block.length === 0) break;
+      yield block;
+      if (block.length < BLOCK) {
+        this.fail('the archive is truncated');
+        continue;
+      }
+      this.segment(block);
+      if (block.every((b) => b === 0)) {
+        // End of archive: whatever follows (the second zero block, a writer's record padding) is kept as it is.
+        for (let b = await r.readSome(1 << 20); b.length > 0; b = await r.readSome(1 << 20)) {
+          this.segment(b);
+          yield b;
+        }
+        break;
+      }
+      let header: TarHeader | undefined;
+      let special: { flag: string; size: number } | undefined;
+      try {
+        if (!checksumOk(block)) throw new InvalidParameter('invalid tar header: checksum mismatch');
+        const flag = String.fromCharCode(block[156]!);
+        const size = parseNumber(block, 124, 12, 'size');
+        if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
+          if (size > MAX_SPECIAL) throw new InvalidParameter(`invalid tar header: ${flag} header of ${size} bytes`);
+          special = { flag, size };
+        } else {
+          header = decodeHeader(block, flag, size, new Map([...globalPax, ...pax]), longName, longLink);
+          pax = new Map();
+          longName = undefined;
+          longLink = undefined;
+        }
+      } catch (e) {
+        this.fail(e instanceof Error ? e.message : String(e));
+        continue;
+      }
+      if (special) {
+        const data = await r.read(special.size);
+        yield data;
+        this.segment(data);
+        if (data.length < special.size) {
+          this.fail('the archive is truncated');
+          continue;
+        }
+        yield* this.raw(r, pad(special.size));
+        try {
+          const { flag } = special;
+          if (flag === 'x') pax = new Map([...pax, ...parsePaxRecords(data)]);
+          else if (flag === 'g') globalPax = new Map([...globalPax, ...parsePaxRecords(data)]);
+          else if (flag === 'L') longName = cString(data);
+          else longLink = cString(data);
+        } catch (e) {
+          this.fail(e instanceof Error ? e.message : String(e));
+        }
+        continue;
+      }
+      const h = header!;
+      const onDisk = this.track(h);
+      if (this.failed !== undefined) continue;
+      if (h.type === 'file' && onDisk && h.size > 0) {
+        // File content: read back from the layer's files at export, checked against this CRC.
+        this.flushSegment();
+        const crc = new Crc64();
+        let left = h.size;
+        while (left > 0) {
+          const b = await r.readSome(left);
+          if (b.length === 0) break;
+          left -= b.length;
+          crc.update(b);
+          yield b;
+        }
+        if (left > 0) {
+          this.fail('the archive is truncated');
+          continue;
+        }
+        this.entry(fileEntry(h.name, h.size, crc.digest(), this.position++));
+        yield* this.raw(r, pad(h.size));
+      } else {
+        // No content on disk (directories, links, devices, whiteouts, metadata): any data the entry carries stays in
+        // the record, like the headers.
+        this.flushSegment();
+        this.entry(fileEntry(h.name, 0, null, this.position++));
+        if (h.size > 0) {
+          this.inline += h.size;
+          if (this.inline > MAX_INLINE) this.fail(`more than ${MAX_INLINE} bytes of content are not stored as files`);
+        }
+        yield* this.raw(r, h.size + pad(h.size));
+      }
+    }
+    this.ended = true;
+  }
+
+  /** `n` raw bytes that belong to the record (a segment), passed on. */
+  private async *raw(r: ByteReader, n: number): AsyncGenerator<Buffer> {
+    let left = n;
+    while (left > 0) {
+      const b = await r.readSome(left);
+      if (b.length === 0) return this.fail('the archive is truncated');
+      left -= b.length;
+      this.segment(b);
+      yield b;
+    }
+  }
+
+  /** The record, once wrap() has been read to its end. */
+  async finish(): Promise<TarSplitResult> {
+    if (!this.ended) this.fail('the archive was not read to its end');
+    if (this.failed !== undefined) return { reproducible: false, reason: this.failed };
+    this.flushSegment();
+    this.flushLines();
+    const members = await Promise.all(this.members);
+    if (this.compressError !== undefined) {
+      throw new System(`compressing the tar-split record: ${String(this.compressError)}`, {
+        cause: this.compressError,
+      });
+    }
+    return { reproducible: true, record: Buffer.concat(members) };
+  }
+
+  /**
+   * What the entry does to paths written earlier in this tar (applyLayer's rules), and whether its content lands on
+   * disk under its own name. An entry that replaces content written earlier makes the tar unreproducible: the first
+   * content is gone from the layer's files.
+   */
+  private track(h: TarHeader): boolean {
+    let rel: string;
+    try {
+      rel = cleanEntryName(h.name);
+    } catch (e) {
+      this.fail(e instanceof Error ? e.message : String(e));
+      return false;
+    }
+    if (rel.startsWith(WHITEOUT_META_PREFIX) && rel !== WHITEOUT_OPAQUE) return false; // skipped by apply
+    const base = path.posix.basename(rel);
+    const parent = rel.includes('/') ? path.posix.dirname(rel) : '';
+    if (base.startsWith(WHITEOUT_PREFIX)) {
+      if (!base.startsWith(WHITEOUT_META_PREFIX)) {
+        this.replaces(path.posix.join(parent, base.slice(WHITEOUT_PREFIX.length)), true);
+      }
+      return false;
+    }
+    if (rel === '') return false;
+    // A directory entry keeps a directory in its place; anything else removes what was there, subtree and all.
+    this.replaces(rel, h.type !== 'directory');
+    if (h.type !== 'file' || h.size === 0) return false;
+    this.contentPaths.add(rel);
+    for (let d = parent; d !== '' && !this.contentDirs.has(d); d = d.includes('/') ? path.posix.dirname(d) : '') {
+      this.contentDirs.add(d);
+    }
+    return true;
+  }
+
+  private replaces(rel: string, subtree: boolean): void {
+    if (this.contentPaths.has(rel) || (subtree && this.contentDirs.has(rel))) {
+      this.fail(
+        `${JSON.stringify(rel)} is replaced by a later entry, so its first content is not in the layer's files`,
+      );
+    }
+  }
+
+  private fail(reason: string): void {
+    if (this.failed !== undefined) return;
+    this.failed = reason;
+    this.seg = [];
+    this.lines = [];
+  }
+
+  private segment(b: Buffer): void {
+    if (this.failed !== undefined || b.length === 0) return;
+    this.seg.push(b);
+    this.segLen += b.length;
+  }
+
+  private flushSegment(): void {
+    if (this.segLen === 0) return;
+    const payload = Buffer.concat(this.seg, this.segLen).toString('base64');
+    this.seg = [];
+    this.segLen = 0;
+    this.entry({ type: SEGMENT_TYPE, payload, position: this.position++ });
+  }
+
+  private entry(e: SplitEntry): void {
+    if (this.failed !== undefined) return;
+    const line = `${JSON.stringify(e)}\n`;
+    this.lines.push(line);
+    this.linesLen += line.length;
+    if (this.linesLen >= BATCH) this.flushLines();
+  }
+
+  private flushLines(): void {
+    if (this.linesLen === 0) return;
+    const text = this.lines.join('');
+    this.lines = [];
+    this.linesLen = 0;
+    this.members.push(
+      gzipAsync(text).catch((e: unknown) => {
+        this.compressError ??= e;
+        return Buffer.alloc(0);
+      }),
+    );
+  }
+}
+
+const gzipAsync = promisify(gzip);
+
+function cString(data: Buffer): string {
+  const nul = data.indexOf(0);
+  return (nul < 0 ? data : data.subarray(0, nul)).toString('utf8');
+}
+
+function fileEntry(name: string, size: number, crc: Buffer | null, position: number): SplitEntry {
+  const e: SplitEntry = { type: FILE_TYPE, name, payload: crc === null ? null : crc.toString('base64'), position };
+  if (size > 0) e.size = size;
+  return e;
+}
+
+/** Opens the content of a file named in the record (its tar name, uncleaned). */
+export type OpenContent = (name: string) => Promise<AsyncIterable<Uint8Array>>;
+
+/**
+ * The tar a record describes, rebuilt from the record (gzip-compressed bytes) and the files' contents. A file whose
+ * size or CRC-64 differs from what was recorded fails the stream with a System error naming it (the layer's files
+ * were changed); a record that cannot be parsed fails it with a System error too.
+ */
+export async function* replayTarSplit(
+  record: AsyncIterable<Uint8Array> | Uint8Array,
+  openContent: OpenContent,
+): AsyncGenerator<Buffer> {
+  const { stream } = await decompress(record instanceof Uint8Array ? [record] : record);
+  let out: Buffer[] = [];
+  let outLen = 0;
+  const flush = () => {
+    const b = Buffer.concat(out, outLen);
+    out = [];
+    outLen = 0;
+    return b;
+  };
+  for await (const e of splitEntries(stream)) {
+    if (e.type === SEGMENT_TYPE) {
+      if (typeof e.payload !== 'string') throw corrupt('a segment without payload');
+      const b = Buffer.from(e.payload, 'base64');
+      out.push(b);
+      outLen += b.length;
+    } else if (e.type === FILE_TYPE) {
+      const size = e.size ?? 0;
+      if (!Number.isSafeInteger(size) || size < 0) throw corrupt(`file size ${size}`);
+      if (size === 0) continue;
+      const name = e.name ?? (typeof e.name_raw === 'string' ? Buffer.from(e.name_raw, 'base64').toString() : '');
+      if (name === '' || typeof e.payload !== 'string') throw corrupt('a file without name or checksum');
+      const want = Buffer.from(e.payload, 'base64');
+      let content: AsyncIterable<Uint8Array>;
+      try {
+        content = await openContent(name);
+      } catch (err) {
+        throw new System(`layer content ${JSON.stringify(name)} cannot be read: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      const crc = new Crc64();
+      let got = 0;
+      for await (const chunk of content) {
+        got += chunk.length;
+        if (got > size) break;
+        const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+        crc.update(b);
+        out.push(b);
+        outLen += b.length;
+        if (outLen >= 1 << 20) yield flush();
+      }
+      if (got !== size) {
+        throw new System(
+          `layer content ${JSON.stringify(name)} was modified: it has ${got > size ? `more than ${size}` : got} bytes, the layer recorded ${size}`,
+        );
+      }
+      if (!crc.digest().equals(want)) {
+        throw new System(
+          `layer content ${JSON.stringify(name)} was modified: its checksum differs from the one recorded when the layer was registered`,
+        );
+      }
+    } else {
+      throw corrupt(`entry type ${String(e.type)}`);
+    }
+    if (outLen >= 64 << 10) yield flush();
+  }
+  if (outLen > 0) yield flush();
+}
+
+const corrupt = (what: string) => new System(`corrupt tar-split record: ${what}`);
+
+async function* splitEntries(stream: AsyncIterable<Buffer>): AsyncGenerator<SplitEntry> {
+  let rest = '';
+  const parse = (line: string): SplitEntry => {
+    try {
+      const e = JSON.parse(line) as SplitEntry;
+      if (typeof e !== 'object' || e === null) throw new Error('not an object');
+      return e;
+    } catch {
+      throw corrupt(`line ${JSON.stringify(line.slice(0, 80))}`);
+    }
+  };
+  try {
+    for await (const chunk of stream) {
+      const text = rest + chunk.toString('utf8');
+      const lines = text.split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) if (line !== '') yield parse(line);
+    }
+  } catch (e) {
+    if (e instanceof InvalidParameter) throw new System(`corrupt tar-split record: ${e.message}`, { cause: e });
+    throw e;
+  }
+  if (rest.trim() !== '') yield parse(rest);
+}
+
+/**
+ * Opens contents from a layer's directory (a driver's diffDir), resolving names as applyLayer placed them: symlinks
+ * on the way are followed with the directory as `/`, the file itself must be a regular file (never followed).
+ */
+export function contentFromDir(root: string): OpenContent {
+  const resolver = new ScopedResolver(root, false, true);
+  return async (name) => {
+    const rel = cleanEntryName(name);
+    const dir = await resolver.dir(rel.includes('/') ? path.posix.dirname(rel) : '', name);
+    const fh = await open(path.join(dir, path.posix.basename(rel)), fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    try {
+      const st = await fh.stat();
+      if (!st.isFile()) throw new System('not a regular file');
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+    return fh.createReadStream({ highWaterMark: 1 << 20 });
+  };
+}
