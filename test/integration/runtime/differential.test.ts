@@ -13,7 +13,8 @@ const T = TEST_INIT;
 let h: RuntimeHarness;
 let runcRoot: string;
 const runc = '/usr/sbin/runc';
-let haveRunc = true;
+// Decided before the tests are declared: `skip` is read when a test is defined.
+const haveRunc = (await runCommand(runc, ['--version'], {}).catch(() => ({ code: 1 }))).code === 0;
 /** A process in a network namespace of its own, for specs that join one by path. */
 let netnsHolder: ChildProcess;
 
@@ -21,7 +22,6 @@ before(async () => {
   h = await RuntimeHarness.create();
   runcRoot = await mkdtemp(join(tmpdir(), 'runc-'));
   netnsHolder = spawn('unshare', ['--net', 'sleep', '60'], { stdio: 'ignore' });
-  haveRunc = (await runCommand(runc, ['--version'], {}).catch(() => ({ code: 1 }))).code === 0;
 });
 after(async () => {
   netnsHolder.kill('SIGKILL');
