@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, chown, lstat, lutimes, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, chown, lstat, lutimes, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -12,33 +11,21 @@ import { gzipSync } from 'node:zlib';
 import { isInvalidParameter } from '../../errdefs/index.js';
 import { lgetxattr, lsetxattr, makedev, mknod, S_IFBLK, S_IFCHR } from '../../sys/ffi-libc.js';
 import { applyLayer, changesDirs, exportChanges, overlayDiff, readTar, type TarHeader } from './index.js';
-import { buildTar, chunked, describeTree, type TestEntry } from './testing.js';
+import { buildTar, chunked, collect, describeTree, scratch, type TestEntry } from './testing.js';
 
 const run = promisify(execFile);
 
 // security.capability for cap_setuid,cap_net_raw=ep (revision 2): bytes ≥ 0x80 that a UTF-8 round trip would break.
 const CAPS = Buffer.from('0100000280200000000000000000000000000000', 'hex');
 
-let tmp: string;
+let tmp: Awaited<ReturnType<typeof scratch>>;
 before(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), 'berth-archive-'));
+  tmp = await scratch('berth-archive-');
 });
 after(async () => {
-  await rm(tmp, { recursive: true, force: true });
+  await tmp.remove();
 });
-
-let n = 0;
-const fresh = async () => {
-  const d = path.join(tmp, `d${n++}`);
-  await mkdir(d);
-  return d;
-};
-
-async function collect(s: AsyncIterable<unknown>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of s) parts.push(c as Buffer);
-  return Buffer.concat(parts);
-}
+const fresh = () => tmp.dir();
 
 async function headers(tar: Buffer): Promise<TarHeader[]> {
   const out: TarHeader[] = [];
@@ -118,12 +105,12 @@ describe('layer apply and diff', () => {
   it('interoperates with GNU tar in both directions (PAX xattrs, long names)', async () => {
     const src = await fresh();
     await richTree(src);
-    const gnu = path.join(tmp, 'gnu.tar');
+    const gnu = path.join(await fresh(), 'gnu.tar');
     await run('/usr/bin/tar', ['--xattrs', '--xattrs-include=*', '--format=pax', '-C', src, '-cf', gnu, '.']);
     const a = await fresh();
     await applyLayer(a, [await readFile(gnu)], { whiteoutMode: 'delete' });
     assert.deepEqual(await describeTree(a), await describeTree(src));
-    const ours = path.join(tmp, 'ours.tar');
+    const ours = path.join(await fresh(), 'ours.tar');
     await writeFile(ours, await collect(overlayDiff(src)));
     const b = await fresh();
     await run('/usr/bin/tar', ['--xattrs', '--xattrs-include=*', '-C', b, '-xpf', ours]);

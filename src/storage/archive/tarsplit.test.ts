@@ -2,8 +2,7 @@
 // applied (whatever wrote it: GNU tar, PAX, another order), and a changed file is caught by its size or CRC-64.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { appendFile, link, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, link, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -12,30 +11,18 @@ import { isSystem } from '../../errdefs/index.js';
 import { lsetxattr } from '../../sys/ffi-libc.js';
 import { Crc64 } from './crc64.js';
 import { applyLayer, contentFromDir, replayTarSplit, TarSplitRecorder, type WhiteoutMode } from './index.js';
-import { buildTar, chunked, type TestEntry } from './testing.js';
+import { buildTar, chunked, collect, scratch, type TestEntry } from './testing.js';
 
 const run = promisify(execFile);
 
-let tmp: string;
+let tmp: Awaited<ReturnType<typeof scratch>>;
 before(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), 'berth-tarsplit-'));
+  tmp = await scratch('berth-tarsplit-');
 });
 after(async () => {
-  await rm(tmp, { recursive: true, force: true });
+  await tmp.remove();
 });
-
-let n = 0;
-const fresh = async () => {
-  const d = path.join(tmp, `d${n++}`);
-  await mkdir(d);
-  return d;
-};
-
-async function collect(s: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of s) parts.push(Buffer.from(c));
-  return Buffer.concat(parts);
-}
+const fresh = () => tmp.dir();
 
 /** A tree with what layers carry: dirs, a hard link, a symlink, a name over 100 bytes, an xattr, an empty file. */
 export async function sampleTree(dir: string): Promise<void> {

@@ -1,7 +1,9 @@
 // Test helpers for archive and graph driver tests (containerd's fstest habit): describe a tree as comparable data,
 // and build tars from entry lists. Not used by production code.
 import { createHash } from 'node:crypto';
-import { readFile, readlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { devMajor, devMinor } from '../../sys/ffi-libc.js';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarHeader, tarHeader } from './tar.js';
 import { readXattrs, walkTree } from './walk.js';
@@ -64,4 +66,25 @@ export function buildTar(entries: TestEntry[], opts: { end?: boolean } = {}): Bu
 /** An async iterable over `buf` in chunks of `chunk` bytes (exercises reads that span chunks). */
 export async function* chunked(buf: Buffer, chunk = 4096): AsyncGenerator<Buffer> {
   for (let i = 0; i < buf.length; i += chunk) yield buf.subarray(i, i + chunk);
+}
+
+/** A scratch directory for a test file: `dir()` gives a fresh empty subdirectory, `remove()` deletes it all. */
+export async function scratch(prefix: string): Promise<{ dir(): Promise<string>; remove(): Promise<void> }> {
+  const root = await mkdtemp(path.join(tmpdir(), prefix));
+  let n = 0;
+  return {
+    async dir() {
+      const d = path.join(root, `d${n++}`);
+      await mkdir(d);
+      return d;
+    },
+    remove: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+/** Reads a byte stream to its end. */
+export async function collect(s: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of s) parts.push(Buffer.from(c));
+  return Buffer.concat(parts);
 }
