@@ -1,6 +1,7 @@
 // The verbs of berth-runtime, runc's command line over the runtime library: each parses its flags and makes one or
 // two library calls.
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -71,7 +72,7 @@ async function run(rt: Runtime, argv: string[]): Promise<number> {
   }
   // A terminal proxied through attach must be attached before the first byte: only then park for start.
   const proxy = terminal && !consoleSocket && !detach;
-  await rt.create(id, bundle, {
+  const { shim } = await rt.create(id, bundle, {
     stdio: terminal ? undefined : { inherit: ['inherit', 'inherit', 'inherit'] },
     consoleSocket: consoleSocket && resolve(consoleSocket),
     pidFile: str(p.values['pid-file']),
@@ -88,6 +89,8 @@ async function run(rt: Runtime, argv: string[]): Promise<number> {
     if (proxy) await rt.start(id);
     const status = await rt.wait(id);
     await proxied;
+    // The shim is our child here: its exit event beats polling for it in delete.
+    if (shim.exitCode === null && shim.signalCode === null) await once(shim, 'exit');
     return status?.exitCode ?? 255;
   } finally {
     stopForwarding();
