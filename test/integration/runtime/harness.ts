@@ -126,6 +126,8 @@ export function runCommand(
         done();
       });
     });
+    // A command that exits without reading its stdin makes this write fail with EPIPE: that is not an error here.
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
 }
