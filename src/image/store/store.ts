@@ -2,7 +2,7 @@
 // record per image (`<root>/imagedb/metadata/<hex>.json`: when added, parent, last tag time) and the repository
 // references (`<root>/repositories.json`). Everything is in memory after open; every change is written atomically
 // before it is visible. Layers are the layer store's: this store only names them by chain ID (LayerRefs).
-import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode, InvalidParameter, isNotFound, NotFound } from '../../errdefs/index.js';
 import { readJsonIfExists, writeJsonAtomic } from '../../lib/atomic-file.js';
@@ -103,9 +103,11 @@ export class ImageStore {
   static async open(opts: ImageStoreOptions): Promise<ImageStore> {
     const store = new ImageStore(opts.root, opts);
     await mkdir(store.metadataDir, { recursive: true });
+    await mkdir(store.pendingDir, { recursive: true });
     store.reconciled.removedTempFiles =
       (await removeTempFiles(store.metadataDir)) + (await removeTempFiles(store.root));
     await store.loadRecords();
+    await store.finishPending();
     const refsPath = join(store.root, 'repositories.json');
     const { store: refs, dropped } = await ReferenceStore.open(
       refsPath,
@@ -140,10 +142,14 @@ export class ImageStore {
       const chain = chainIds(parsed.rootfs.diff_ids);
       const top = chain.at(-1);
       if (top !== undefined && !(await this.layers.has(top))) throw new NotFound('layer does not exist');
+      // An intent first: a crash between the blob and the record then leaves something open() can undo.
+      const intent = this.pendingPath(id);
+      await writeFile(intent, '');
       await this.content.put(bytes, id);
       const record: ImageRecord = { id, config: parsed, chainIds: chain, added: this.now().toISOString() };
       if (opts.parent !== undefined) record.parent = opts.parent;
       await this.writeRecord(record);
+      await unlink(intent);
       return id;
     });
   }
@@ -313,6 +319,28 @@ export class ImageStore {
 
   private metadataPath(id: Digest): string {
     return join(this.metadataDir, `${id.slice('sha256:'.length)}.json`);
+  }
+
+  private get pendingDir(): string {
+    return join(this.root, 'imagedb', 'pending');
+  }
+
+  private pendingPath(id: Digest): string {
+    return join(this.pendingDir, id.slice('sha256:'.length));
+  }
+
+  /** A put cut short between its intent and its record: remove the config blob it may have stored. */
+  private async finishPending(): Promise<void> {
+    for (const hex of await readdir(this.pendingDir)) {
+      const id = `sha256:${hex}` as Digest;
+      if (/^[0-9a-f]{64}$/.test(hex) && !this.records.has(id)) {
+        await this.content.delete(id).catch((e: unknown) => {
+          if (!isNotFound(e)) throw e;
+        });
+        this.reconciled.droppedImages.push(id);
+      }
+      await rm(join(this.pendingDir, hex), { force: true });
+    }
   }
 
   /** Writes the record's metadata, then makes it visible. */

@@ -12,14 +12,14 @@ import type { RuntimeHarness } from '../runtime/harness.js';
 /** `docker save -o path names...` with berth. */
 export async function saveTo(stack: ImageStack, names: string[], path: string): Promise<void> {
   await pipeline(
-    saveImages(names, { images: stack.images, layers: stack.layers, content: stack.content, tmpDir: stack.root }),
+    saveImages(names, { images: stack.images, layers: stack.layers, content: stack.content, tmpDir: stack.tmpDir }),
     createWriteStream(path),
   );
 }
 
 /** `docker load -i path` with berth. */
 export function loadFrom(stack: ImageStack, path: string): Promise<LoadResult> {
-  return loadImages(createReadStream(path), { images: stack.images, layers: stack.layers, tmpDir: stack.root });
+  return loadImages(createReadStream(path), { images: stack.images, layers: stack.layers, tmpDir: stack.tmpDir });
 }
 
 export interface MountedImage {
