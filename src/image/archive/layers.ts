@@ -2,23 +2,43 @@
 // implementation that keeps each layer's tar as a file named by its chain ID: for tests and tools, no graph driver.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errnoCode, NotFound } from '../../errdefs/index.js';
+import { errnoCode, NotFound, System } from '../../errdefs/index.js';
 import { type Digest, digestHex, sha256 } from '../../lib/digest.js';
+
+type Bytes = AsyncIterable<Uint8Array>;
 
 export interface LayerAccess {
   /**
    * Registers an uncompressed layer tar on top of `parent` (a chain ID; none for a base layer). Returns its chain ID,
    * diff ID (sha256 of the tar) and size. Registering a layer that exists already is not an error.
    */
-  register(tar: AsyncIterable<Uint8Array>, parent?: Digest): Promise<{ chainId: Digest; diffId: Digest; size: number }>;
-  /** The layer's diff as an uncompressed tar whose sha256 is its diff ID. */
-  layerTar(chainId: Digest): AsyncIterable<Uint8Array>;
+  register(tar: Bytes, parent?: Digest): Promise<{ chainId: Digest; diffId: Digest; size: number }>;
+  /**
+   * Registers a stack of layer tars (plain or compressed), bottom first, on `parent`, as register does one by one;
+   * nothing is committed unless every tar's diff ID is the one in `expected`. Each tar is opened when it is needed.
+   * Optional: without it, load calls register per layer.
+   */
+  registerChain?(
+    tars: readonly (() => Promise<Bytes>)[],
+    parent: Digest | undefined,
+    expected: readonly Digest[],
+  ): Promise<{ chainId: Digest; diffId: Digest; size: number }[]>;
+  /**
+   * The layer's diff as an uncompressed tar whose sha256 is its diff ID: the stream fails, at its end, if the bytes
+   * did not hash to it (save relies on this and does not hash again).
+   */
+  layerTar(chainId: Digest): Bytes | Promise<Bytes>;
+  /**
+   * The exact byte count of layerTar(chainId), so save can write the tar header and stream the layer straight into
+   * the archive. Optional: without it, save spools each layer to a temp file to learn its size.
+   */
+  layerTarSize?(chainId: Digest): Promise<number>;
   has(chainId: Digest): Promise<boolean>;
 }
 
-/** A LayerAccess (and the image store's LayerRefs) keeping `<root>/<chain hex>.tar`. */
+/** A LayerAccess (and the image store's LayerRefs) keeping `<root>/<chain hex>.tar` and its diff ID beside it. */
 export class FileLayerAccess implements LayerAccess {
   private constructor(readonly root: string) {}
 
@@ -31,7 +51,7 @@ export class FileLayerAccess implements LayerAccess {
     return join(this.root, `${digestHex(chainId)}.tar`);
   }
 
-  async register(tar: AsyncIterable<Uint8Array>, parent?: Digest) {
+  async register(tar: Bytes, parent?: Digest) {
     if (parent !== undefined && !(await this.has(parent))) throw new NotFound(`layer ${parent} does not exist`);
     const tmp = join(this.root, `.ingest-${randomBytes(8).toString('hex')}`);
     const fh = await open(tmp, 'wx');
@@ -51,13 +71,25 @@ export class FileLayerAccess implements LayerAccess {
     await fh.close();
     const diffId: Digest = `sha256:${hash.digest('hex')}`;
     const chainId = parent === undefined ? diffId : sha256(`${parent} ${diffId}`);
+    await writeFile(`${this.path(chainId)}.diff`, diffId);
     await rename(tmp, this.path(chainId));
     return { chainId, diffId, size };
   }
 
   async *layerTar(chainId: Digest): AsyncGenerator<Uint8Array> {
     if (!(await this.has(chainId))) throw new NotFound(`layer ${chainId} does not exist`);
-    yield* createReadStream(this.path(chainId));
+    const diffId = (await readFile(`${this.path(chainId)}.diff`, 'utf8')).trim();
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(this.path(chainId))) {
+      hash.update(chunk as Buffer);
+      yield chunk as Buffer;
+    }
+    const got = `sha256:${hash.digest('hex')}`;
+    if (got !== diffId) throw new System(`layer ${chainId}: its tar has digest ${got}, not its diff ID ${diffId}`);
+  }
+
+  async layerTarSize(chainId: Digest): Promise<number> {
+    return this.size(chainId);
   }
 
   async has(chainId: Digest): Promise<boolean> {

@@ -1,8 +1,11 @@
-// `docker load`: reads a Docker archive or an OCI image layout (plain or gzip) into a temp work directory, works out
-// every image (plan.ts), checks every layer not yet present against its diff ID, and only then registers layers
-// bottom-up, adds the configs and sets the tags. A bad archive fails before anything is registered.
+// `docker load`: reads a Docker archive or an OCI image layout (plain or gzip) into a temp work directory (hashing
+// each file on the way), works out every image (plan.ts), checks every layer not yet present against its diff ID,
+// and only then registers layers bottom-up, adds the configs and sets the tags. A bad archive fails before anything
+// is registered. An uncompressed layer is checked by the digest taken while extracting; a compressed one needs a
+// pass of its own, unless the layer store checks diff IDs itself before committing (registerChain), which also
+// applies an image's layers together.
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidParameter, isNotFound, System } from '../../errdefs/index.js';
@@ -43,32 +46,87 @@ export async function loadImages(source: LayerSource, deps: LoadDeps): Promise<L
     if (files.has(MANIFEST_FILE)) plans = await planDocker(files);
     else if (files.has(OCI_INDEX_FILE)) plans = await planOci(files);
     else throw new InvalidParameter(`invalid archive: does not contain a ${MANIFEST_FILE}`);
-    await verifyLayers(plans, deps.layers);
+    await verifyLayers(plans, deps.layers, deps.layers.registerChain !== undefined);
     return await apply(plans, deps);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
-/** Checks each layer that is not registered yet against the config's diff ID (Docker's text on a mismatch). */
-async function verifyLayers(plans: ImagePlan[], layers: LayerAccess): Promise<void> {
+const mismatch = (i: number, expected: Digest, actual: Digest) =>
+  new InvalidParameter(
+    `invalid diffID for layer ${i}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
+  );
+
+/**
+ * Checks each layer that is not registered yet against the config's diff ID (Docker's text on a mismatch). A file
+ * whose own digest (taken while extracting) is the diff ID is a plain tar with that diff ID. Any other is
+ * decompressed and hashed, except with `registerChecks` (the register checks each tar's diff ID before committing
+ * anything): then compressed layers are checked as they are registered, and only plain ones fail here.
+ */
+async function verifyLayers(plans: ImagePlan[], layers: LayerAccess, registerChecks: boolean): Promise<void> {
   const seen = new Map<string, Digest>();
   for (const plan of plans) {
     const chain = chainIds(plan.parsed.rootfs.diff_ids);
     for (const [i, file] of plan.layers.entries()) {
       const expected = plan.parsed.rootfs.diff_ids[i]!;
-      if (await layers.has(chain[i]!)) continue;
+      if (file.digest === expected || (await layers.has(chain[i]!))) continue;
+      // A plain tar's digest is its diff ID: no need to read it again to know it is wrong.
+      if (!(await isCompressed(file))) throw mismatch(i, expected, file.digest);
+      if (registerChecks) continue;
       let actual = seen.get(file.path);
       if (actual === undefined) {
         actual = (await digestOfStream(await layerStream(file))).digest;
         seen.set(file.path, actual);
       }
-      if (actual !== expected) {
-        throw new InvalidParameter(
-          `invalid diffID for layer ${i}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
-        );
-      }
+      if (actual !== expected) throw mismatch(i, expected, actual);
     }
+  }
+}
+
+/** Whether a layer file starts with a compression's magic bytes (gzip, or one berth refuses later). */
+async function isCompressed(file: StoredFile): Promise<boolean> {
+  const fh = await open(file.path, 'r');
+  try {
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(6), 0, 6, 0);
+    const head = buffer.subarray(0, bytesRead);
+    return COMPRESSION_MAGIC.some((m) => head.length >= m.length && m.every((b, i) => head[i] === b));
+  } finally {
+    await fh.close();
+  }
+}
+
+/** gzip, bzip2, xz, zstd (Docker's DetectCompression). */
+const COMPRESSION_MAGIC = [
+  [0x1f, 0x8b, 0x08],
+  [0x42, 0x5a, 0x68],
+  [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00],
+  [0x28, 0xb5, 0x2f, 0xfd],
+];
+
+/** Registers the image's layers that are not present yet, bottom first; their chain IDs must be the config's. */
+async function registerLayers(plan: ImagePlan, layers: LayerAccess): Promise<void> {
+  const diffIds = plan.parsed.rootfs.diff_ids;
+  const chain = chainIds(diffIds);
+  let first = 0;
+  while (first < chain.length && (await layers.has(chain[first]!))) first++;
+  if (first === chain.length) return;
+  const parent = first > 0 ? chain[first - 1] : undefined;
+  const check = (i: number, got: Digest) => {
+    if (got !== chain[i]) throw new System(`layer ${i} registered as ${got}, expected ${chain[i]}`);
+  };
+  if (layers.registerChain) {
+    const files = plan.layers.slice(first);
+    const got = await layers.registerChain(
+      files.map((file) => () => layerStream(file)),
+      parent,
+      diffIds.slice(first),
+    );
+    for (const [k, r] of got.entries()) check(first + k, r.chainId);
+    return;
+  }
+  for (let i = first; i < chain.length; i++) {
+    check(i, (await layers.register(await layerStream(plan.layers[i]!), i > 0 ? chain[i - 1] : undefined)).chainId);
   }
 }
 
@@ -76,15 +134,7 @@ async function apply(plans: ImagePlan[], deps: LoadDeps): Promise<LoadResult> {
   const loaded: string[] = [];
   const ids: Digest[] = [];
   for (const plan of plans) {
-    const chain = chainIds(plan.parsed.rootfs.diff_ids);
-    for (const [i, file] of plan.layers.entries()) {
-      if (await deps.layers.has(chain[i]!)) continue;
-      const parent = i > 0 ? chain[i - 1] : undefined;
-      const got = await deps.layers.register(await layerStream(file), parent);
-      if (got.chainId !== chain[i]) {
-        throw new System(`layer ${i} registered as ${got.chainId}, expected ${chain[i]}`);
-      }
-    }
+    await registerLayers(plan, deps.layers);
     const id = await deps.images.put(plan.config);
     ids.push(id);
     for (const tag of plan.tags) {

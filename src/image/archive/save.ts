@@ -1,8 +1,9 @@
 // `docker save`: a tar that is both a Docker archive (manifest.json, repositories, one legacy directory per layer)
 // and an OCI image layout (oci-layout, index.json, blobs/sha256/), streamed entry by entry. Layer tars are the only
-// large parts: each is spooled to a temp file (a tar header needs the size first), checked against its diff ID and
-// copied into the stream, then deleted; blobs shared by several images are written once. See docs in index.ts for
-// the exact layout.
+// large parts: the layer store knows each one's size, so its header is written first and the tar streams straight
+// in (layerTar fails the stream if the bytes do not reproduce the diff ID). A LayerAccess that cannot tell the size
+// gets the old way: each layer spooled to a temp file first, hashed, copied in and deleted. Blobs shared by several
+// images are written once. See docs in index.ts for the exact layout.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -37,7 +38,7 @@ import {
   OCI_LAYOUT_FILE,
   REPOSITORIES_FILE,
 } from './layout.js';
-import { diskFileEntry, dirEntry, fileEntry, linkEntry } from './tar-out.js';
+import { diskFileEntry, dirEntry, fileEntry, linkEntry, streamedFileEntry } from './tar-out.js';
 import { v1Layers } from './v1.js';
 
 export interface SaveDeps {
@@ -45,7 +46,7 @@ export interface SaveDeps {
   layers: LayerAccess;
   /** Where image configs are kept (the image store's content store): save writes their exact bytes. */
   content: { get(digest: string): Promise<Buffer> };
-  /** Parent of the temp directory layers are spooled into (default: the OS's). */
+  /** Parent of the temp directory layers are spooled into when `layers` has no layerTarSize (default: the OS's). */
   tmpDir?: string;
 }
 
@@ -123,8 +124,37 @@ async function spool(source: AsyncIterable<Uint8Array>, path: string): Promise<{
   return { digest: `sha256:${hash.digest('hex')}`, size };
 }
 
+/** One layer's blob entry: streamed when the layer store knows its size, else spooled. Returns the tar's size. */
+async function* layerBlob(
+  layer: { chainId: Digest; diffId: Digest },
+  mtime: number,
+  deps: SaveDeps,
+  spoolDir: () => Promise<string>,
+): AsyncGenerator<Buffer, number> {
+  const name = blobPath(layer.diffId);
+  if (deps.layers.layerTarSize) {
+    const size = await deps.layers.layerTarSize(layer.chainId);
+    yield* streamedFileEntry(name, await deps.layers.layerTar(layer.chainId), size, `layer ${layer.chainId}`, {
+      mtime,
+    });
+    return size;
+  }
+  const file = join(await spoolDir(), digestHex(layer.diffId));
+  const { digest, size } = await spool(await deps.layers.layerTar(layer.chainId), file);
+  if (digest !== layer.diffId) {
+    throw new System(`layer ${layer.chainId}: its tar has digest ${digest}, not its diff ID ${layer.diffId}`);
+  }
+  yield* diskFileEntry(name, file, size, { mtime });
+  await rm(file, { force: true });
+  return size;
+}
+
 async function* writeArchive(selected: Selected[], deps: SaveDeps): AsyncGenerator<Buffer> {
-  const spoolDir = await mkdtemp(join(deps.tmpDir ?? tmpdir(), 'berth-save-'));
+  let spoolDir: string | undefined;
+  const spoolTo = async () => {
+    spoolDir ??= await mkdtemp(join(deps.tmpDir ?? tmpdir(), 'berth-save-'));
+    return spoolDir;
+  };
   try {
     const layerSizes = new Map<Digest, number>();
     const writtenDirs = new Set<Digest>();
@@ -141,13 +171,7 @@ async function* writeArchive(selected: Selected[], deps: SaveDeps): AsyncGenerat
       const legacy = v1Layers(image.config, image.chainIds);
       for (const layer of legacy) {
         if (!layerSizes.has(layer.diffId)) {
-          const file = join(spoolDir, digestHex(layer.diffId));
-          const { digest, size } = await spool(deps.layers.layerTar(layer.chainId), file);
-          if (digest !== layer.diffId) {
-            throw new System(`layer ${layer.chainId}: its tar has digest ${digest}, not its diff ID ${layer.diffId}`);
-          }
-          yield* diskFileEntry(blobPath(layer.diffId), file, size, { mtime: created });
-          await rm(file, { force: true });
+          const size = yield* layerBlob(layer, created, deps, spoolTo);
           layerSizes.set(layer.diffId, size);
           writtenBlobs.add(layer.diffId);
         }
@@ -224,6 +248,6 @@ async function* writeArchive(selected: Selected[], deps: SaveDeps): AsyncGenerat
     }
     yield END_OF_ARCHIVE;
   } finally {
-    await rm(spoolDir, { recursive: true, force: true });
+    if (spoolDir !== undefined) await rm(spoolDir, { recursive: true, force: true });
   }
 }

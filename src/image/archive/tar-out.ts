@@ -44,3 +44,27 @@ export async function* diskFileEntry(
   if (written !== size) throw new System(`${path} changed size while being archived`);
   yield padding(size);
 }
+
+/**
+ * A regular file whose content is streamed from `source`, which must yield exactly `size` bytes (`what` names it in
+ * the error otherwise). The header goes first, so nothing is buffered; the consumer's pace is the source's.
+ */
+export async function* streamedFileEntry(
+  name: string,
+  source: AsyncIterable<Uint8Array>,
+  size: number,
+  what: string,
+  opts: EntryOptions = {},
+): AsyncGenerator<Buffer> {
+  yield encodeHeader(tarHeader({ name, type: 'file', size, mtime: opts.mtime ?? 0, mode: opts.mode ?? 0o644 }));
+  let written = 0;
+  for await (const chunk of source) {
+    written += chunk.length;
+    if (written > size) break;
+    yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+  }
+  if (written !== size) {
+    throw new System(`${what} has ${written > size ? `more than ${size}` : written} bytes, not the ${size} recorded`);
+  }
+  yield padding(size);
+}

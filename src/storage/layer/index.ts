@@ -4,6 +4,7 @@ export { chainIdOf } from './chain.js';
 export type { ReconcileReport } from './reconcile.js';
 export {
   type LayerInfo,
+  type LayerOpener,
   LayerStore,
   type LayerStoreOptions,
   type LayerStoreStats,

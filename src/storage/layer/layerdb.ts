@@ -1,6 +1,8 @@
 // The layer store's metadata on disk, in moby's layout (so the facts carry over):
 //   <root>/layerdb/sha256/<chain hex>/{diff, size, cache-id, parent}   one read-only layer
 //                                     tar-split.json.gz                 how to rebuild its tar exactly (when known)
+//                                     tar-size                          bytes of its uncompressed tar (berth's own;
+//                                                                       added later to layers recorded without it)
 //   <root>/layerdb/mounts/<container id>/{mount-id, parent}             one container's read-write layer
 //   <root>/layerdb/tmp/                                                 work in progress (berth's own):
 //     write-<rand>/       a record being written; renamed into place whole, so a record is complete or absent
@@ -9,10 +11,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { errnoCode } from '../../errdefs/index.js';
 import { type Digest, isDigest } from '../../lib/digest.js';
 import { TAR_SPLIT_FILE } from '../archive/index.js';
+
+const TAR_SIZE_FILE = 'tar-size';
 
 export interface LayerRecord {
   chainId: Digest;
@@ -22,6 +28,14 @@ export interface LayerRecord {
   /** The graph driver's id for the layer directory. */
   cacheId: string;
   parent?: Digest;
+  /** Bytes of the layer's uncompressed tar (what layerTar yields); absent in records written before berth kept it. */
+  tarSize?: number;
+}
+
+/** A tar-split record's summary (see readTarSplitIndex). */
+export interface TarSplitIndex {
+  tarSize: number;
+  files: { name: string; size: number }[];
 }
 
 export interface MountRecord {
@@ -130,6 +144,7 @@ export class LayerDb {
   async commitLayer(r: LayerRecord, tarSplit?: Buffer): Promise<void> {
     const files: Record<string, string | Buffer> = { diff: r.diffId, size: String(r.size), 'cache-id': r.cacheId };
     if (r.parent !== undefined) files.parent = r.parent;
+    if (r.tarSize !== undefined) files[TAR_SIZE_FILE] = String(r.tarSize);
     if (tarSplit !== undefined) files[TAR_SPLIT_FILE] = tarSplit;
     await this.commit(this.layerDir(r.chainId), files);
   }
@@ -143,6 +158,61 @@ export class LayerDb {
       if (errnoCode(e) === 'ENOENT') return undefined;
       throw e;
     }
+  }
+
+  /**
+   * Adds `tar-size` to an existing layer record (one recorded before berth kept it): written beside it and renamed
+   * into place, so the file is complete or absent. False when the record is gone (the layer was removed).
+   */
+  async writeTarSize(chainId: Digest, tarSize: number): Promise<boolean> {
+    const tmp = join(this.tmpDir, `write-${randomBytes(8).toString('hex')}`);
+    await writeDurable(tmp, String(tarSize));
+    try {
+      await rename(tmp, join(this.layerDir(chainId), TAR_SIZE_FILE));
+    } catch (e) {
+      await rm(tmp, { force: true });
+      if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return false;
+      throw e;
+    }
+    await syncDir(this.layerDir(chainId));
+    return true;
+  }
+
+  /**
+   * What a layer's tar-split record says without its files: the size of the tar it replays (its raw segments plus
+   * its files' sizes) and, in order, the files whose content the replay reads (non-empty ones, as replay skips
+   * empty ones). Undefined when the layer has no record; a record that cannot be parsed throws.
+   */
+  async readTarSplitIndex(chainId: Digest): Promise<TarSplitIndex | undefined> {
+    const raw = await this.openTarSplit(chainId);
+    if (raw === undefined) return undefined;
+    const index: TarSplitIndex = { tarSize: 0, files: [] };
+    let rest = '';
+    const utf8 = new StringDecoder('utf8');
+    const line = (text: string) => {
+      if (text.trim() === '') return;
+      const e = JSON.parse(text) as {
+        type?: number;
+        name?: string;
+        name_raw?: string;
+        size?: number;
+        payload?: unknown;
+      };
+      if (e.type === 1) {
+        const size = e.size ?? 0;
+        index.tarSize += size;
+        if (size === 0) return;
+        const name = e.name ?? (typeof e.name_raw === 'string' ? Buffer.from(e.name_raw, 'base64').toString() : '');
+        index.files.push({ name, size });
+      } else if (typeof e.payload === 'string') index.tarSize += Buffer.byteLength(e.payload, 'base64');
+    };
+    for await (const chunk of raw.pipe(createGunzip())) {
+      const lines = (rest + utf8.write(chunk as Buffer)).split('\n');
+      rest = lines.pop()!;
+      for (const l of lines) line(l);
+    }
+    line(rest + utf8.end());
+    return index;
   }
 
   async commitMount(r: MountRecord): Promise<void> {
@@ -186,8 +256,8 @@ export class LayerDb {
   async readLayer(name: string): Promise<ReadResult<LayerRecord>> {
     if (!HEX64.test(name)) return { ok: false, reason: 'not a chain ID' };
     const dir = join(this.layersDir, name);
-    const [diff, size, cacheId, parent] = await Promise.all(
-      ['diff', 'size', 'cache-id', 'parent'].map((f) => readOptional(join(dir, f))),
+    const [diff, size, cacheId, parent, tarSize] = await Promise.all(
+      ['diff', 'size', 'cache-id', 'parent', TAR_SIZE_FILE].map((f) => readOptional(join(dir, f))),
     );
     const driverId = cacheId !== undefined && isDriverId(cacheId) ? cacheId : undefined;
     const bad = (reason: string): ReadResult<LayerRecord> =>
@@ -198,6 +268,8 @@ export class LayerDb {
     if (parent !== undefined && (!isDigest(parent) || !parent.startsWith('sha256:'))) return bad('invalid parent');
     const record: LayerRecord = { chainId: `sha256:${name}`, diffId: diff, size: Number(size), cacheId: driverId };
     if (parent !== undefined) record.parent = parent;
+    // An unreadable tar-size is only a lost hint: it is worked out again when asked for.
+    if (tarSize !== undefined && /^\d+$/.test(tarSize)) record.tarSize = Number(tarSize);
     return { ok: true, record };
   }
 

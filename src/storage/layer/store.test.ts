@@ -102,7 +102,14 @@ for (const driverName of DRIVERS) {
       const cacheId = await readFile(path.join(dir, 'cache-id'), 'utf8');
       assert.deepEqual(top, { chainId: chain[2], diffId: diffIds[2], size: 8, parent: chain[1], cacheId });
       assert.equal(await driver.exists(cacheId), true);
-      assert.deepEqual((await readdir(dir)).sort(), ['cache-id', 'diff', 'parent', 'size', 'tar-split.json.gz']);
+      assert.deepEqual((await readdir(dir)).sort(), [
+        'cache-id',
+        'diff',
+        'parent',
+        'size',
+        'tar-size',
+        'tar-split.json.gz',
+      ]);
       assert.equal(await readFile(path.join(dir, 'diff'), 'utf8'), diffIds[2]);
       assert.equal(await readFile(path.join(dir, 'parent'), 'utf8'), chain[1]);
       assert.equal(await readFile(path.join(dir, 'size'), 'utf8'), '8');
@@ -111,6 +118,7 @@ for (const driverName of DRIVERS) {
         'cache-id',
         'diff',
         'size',
+        'tar-size',
         'tar-split.json.gz',
       ]);
       assert.equal(await store.has(chain[1]!), true);

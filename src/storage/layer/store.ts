@@ -4,7 +4,7 @@
 // leftovers that open() removes (reconcile.ts); nothing half-registered is ever visible.
 import { createHash } from 'node:crypto';
 import { pipeline, Readable, Transform } from 'node:stream';
-import { Conflict, NotFound, System } from '../../errdefs/index.js';
+import { Conflict, InvalidParameter, NotFound, System } from '../../errdefs/index.js';
 import type { Digest } from '../../lib/digest.js';
 import {
   type Change,
@@ -18,6 +18,7 @@ import {
 import { type DriverName, type GraphDriver, KeyedLock, validateLayerId } from '../graphdriver/index.js';
 import { chainIdOf, checkChainId } from './chain.js';
 import { LayerDb, type LayerRecord, type MountRecord, newDriverId } from './layerdb.js';
+import { readAhead } from './readahead.js';
 import { type ReconcileReport, reconcile } from './reconcile.js';
 
 export interface LayerStoreOptions {
@@ -90,6 +91,39 @@ interface RWLayer {
 }
 
 const STORE = 'store';
+/** Layers of one chain applied at once (each is mostly waiting on the disk and on hashing). */
+const CHAIN_CONCURRENCY = 3;
+
+/** Opens a layer tar when it is about to be applied (registerChain may apply a tar again after a lost race). */
+export type LayerOpener = () => Promise<Uint8Array | LayerSource> | Uint8Array | LayerSource;
+
+interface Applied {
+  diffId: Digest;
+  size: number;
+  /** Bytes of the uncompressed tar. */
+  tarSize: number;
+  tarSplit?: Buffer;
+}
+
+/** Runs `fn(0..n-1)` with at most `limit` at a time; the first failure is thrown once all started ones settle. */
+async function allLimited(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < n && !failed) {
+      const i = next++;
+      try {
+        await fn(i);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(n, limit) }, worker));
+  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
+}
 
 export class LayerStore {
   private readonly layers = new Map<Digest, Layer>();
@@ -144,46 +178,168 @@ export class LayerStore {
   async register(tar: Uint8Array | LayerSource, parent?: string): Promise<RegisterResult> {
     const parentLayer = parent === undefined ? undefined : await this.lock.run(STORE, async () => this.pin(parent));
     try {
-      return await this.registerOn(tar instanceof Uint8Array ? [tar] : tar, parentLayer);
+      const cacheId = await this.prepare(parentLayer?.cacheId);
+      let result: RegisterResult;
+      try {
+        result = await this.commit(cacheId, parentLayer, await this.apply(cacheId, tar));
+      } catch (e) {
+        await this.discard(cacheId);
+        throw e;
+      }
+      await this.settle(cacheId, result);
+      return result;
     } finally {
       if (parentLayer) await this.unpin(parentLayer);
     }
   }
 
-  private async registerOn(tar: LayerSource, parentLayer: Layer | undefined): Promise<RegisterResult> {
+  /**
+   * Registers a stack of layer tars, bottom first, on `parent`: what `register` does for each in turn, but with a
+   * driver whose layers do not copy their parent (overlay2) the tars are applied concurrently, each into its own
+   * layer. Nothing is committed until every tar has been applied and, when `expected` is given, every diff ID
+   * matches it (InvalidParameter otherwise); each tar is opened only when it is applied. The caller receives one
+   * reference per layer, as from register.
+   */
+  async registerChain(
+    tars: readonly LayerOpener[],
+    parent?: string,
+    expected?: readonly Digest[],
+  ): Promise<RegisterResult[]> {
+    if (expected !== undefined && expected.length !== tars.length) {
+      throw new InvalidParameter(`${tars.length} layers but ${expected.length} diff IDs`);
+    }
+    if (tars.length === 0) return [];
+    const parentLayer = parent === undefined ? undefined : await this.lock.run(STORE, async () => this.pin(parent));
+    try {
+      return await this.registerChainOn(tars, parentLayer, expected);
+    } finally {
+      if (parentLayer) await this.unpin(parentLayer);
+    }
+  }
+
+  private async registerChainOn(
+    tars: readonly LayerOpener[],
+    parentLayer: Layer | undefined,
+    expected: readonly Digest[] | undefined,
+  ): Promise<RegisterResult[]> {
+    const cacheIds: string[] = [];
+    const settled = new Set<string>();
+    const results: RegisterResult[] = [];
+    try {
+      const applied: Applied[] = [];
+      const applyOne = async (i: number) => {
+        applied[i] = await this.apply(cacheIds[i]!, await tars[i]!());
+        const want = expected?.[i];
+        if (want !== undefined && applied[i]!.diffId !== want) {
+          throw new InvalidParameter(
+            `invalid diffID for layer ${i}: expected ${JSON.stringify(want)}, got ${JSON.stringify(applied[i]!.diffId)}`,
+          );
+        }
+      };
+      if (this.driver.whiteoutMode === 'overlay') {
+        // A layer's files land in its own diff dir whatever is below it, so only the (cheap) creates are ordered.
+        for (const _ of tars) cacheIds.push(await this.prepare(cacheIds.at(-1) ?? parentLayer?.cacheId));
+        await allLimited(tars.length, CHAIN_CONCURRENCY, applyOne);
+      } else {
+        // The driver copies the parent's files into a new layer: each must be complete before the next is created.
+        for (let i = 0; i < tars.length; i++) {
+          cacheIds.push(await this.prepare(cacheIds.at(-1) ?? parentLayer?.cacheId));
+          await applyOne(i);
+        }
+      }
+      let below = parentLayer;
+      for (let i = 0; i < tars.length; i++) {
+        const result = await this.commit(cacheIds[i]!, below, applied[i]!);
+        results.push(result);
+        await this.settle(cacheIds[i]!, result);
+        settled.add(cacheIds[i]!);
+        below = this.layers.get(result.chainId);
+        if (!result.created && i < tars.length - 1) {
+          // Registered meanwhile by someone else: the layers applied above sit on a copy that is now gone, so they
+          // are registered again on the existing one.
+          for (const id of cacheIds.slice(i + 1)) await this.discard(id);
+          cacheIds.length = i + 1;
+          results.push(...(await this.registerChainOn(tars.slice(i + 1), below, expected?.slice(i + 1))));
+          break;
+        }
+      }
+      return results;
+    } catch (e) {
+      for (const id of cacheIds) if (!settled.has(id)) await this.discard(id);
+      // The references already handed out for the layers committed below the failure go back.
+      for (const r of results.reverse()) {
+        const layer = this.layers.get(r.chainId);
+        if (layer && layer.refs > 0) {
+          layer.refs--;
+          await this.lock.run(STORE, () => this.collect(layer));
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** A new, empty driver layer on `parentCacheId`, with an intent so that open() removes it if it is never used. */
+  private async prepare(parentCacheId: string | undefined): Promise<string> {
     const cacheId = newDriverId();
     await this.db.writeIntent(cacheId);
-    let result: RegisterResult;
     try {
-      await this.driver.create(cacheId, parentLayer?.cacheId);
-      // The tar is decompressed here so its plain bytes can be recorded (tar-split) on their way to the driver.
-      const { stream } = await decompress(tar);
-      const split = new TarSplitRecorder();
-      const applied = await this.driver.applyDiff(cacheId, split.wrap(stream));
-      const recorded = await split.finish();
-      const chainId = chainIdOf(parentLayer?.chainId, applied.diffId);
-      result = await this.lock.run(STORE, async () => {
-        const existing = this.layers.get(chainId);
-        if (existing) {
-          existing.refs++;
-          return { ...info(existing), created: false };
-        }
-        const rec: LayerRecord = { chainId, diffId: applied.diffId, size: applied.size, cacheId };
-        if (parentLayer) rec.parent = parentLayer.chainId;
-        // Without a record (rare: a path written twice), layerTar regenerates the tar from the files instead.
-        await this.db.commitLayer(rec, recorded.reproducible ? recorded.record : undefined);
-        const layer: Layer = { ...rec, parentLayer, refs: 1, pins: 0, children: 0, removed: false };
-        this.layers.set(chainId, layer);
-        if (parentLayer) parentLayer.children++;
-        return { ...info(layer), created: true };
-      });
+      await this.driver.create(cacheId, parentCacheId);
     } catch (e) {
       await this.discard(cacheId);
       throw e;
     }
+    return cacheId;
+  }
+
+  /** Applies a tar (plain or gzip) into the driver layer, recording its tar-split and its uncompressed size. */
+  private async apply(cacheId: string, tar: Uint8Array | LayerSource): Promise<Applied> {
+    // The tar is decompressed here so its plain bytes can be recorded (tar-split) on their way to the driver.
+    const { stream } = await decompress(tar instanceof Uint8Array ? [tar] : tar);
+    let tarSize = 0;
+    async function* counted(): AsyncGenerator<Buffer> {
+      for await (const chunk of stream) {
+        tarSize += chunk.length;
+        yield chunk;
+      }
+    }
+    const split = new TarSplitRecorder();
+    const applied = await this.driver.applyDiff(cacheId, split.wrap(counted()));
+    const recorded = await split.finish();
+    const out: Applied = { diffId: applied.diffId, size: applied.size, tarSize };
+    // Without a record (rare: a path written twice), layerTar regenerates the tar from the files instead.
+    if (recorded.reproducible) out.tarSplit = recorded.record;
+    return out;
+  }
+
+  /** Records an applied driver layer as the layer on `parentLayer`, or hands out the existing one with its chain ID. */
+  private async commit(cacheId: string, parentLayer: Layer | undefined, applied: Applied): Promise<RegisterResult> {
+    const chainId = chainIdOf(parentLayer?.chainId, applied.diffId);
+    return this.lock.run(STORE, async () => {
+      const existing = this.layers.get(chainId);
+      if (existing) {
+        existing.refs++;
+        return { ...info(existing), created: false };
+      }
+      const rec: LayerRecord = {
+        chainId,
+        diffId: applied.diffId,
+        size: applied.size,
+        cacheId,
+        tarSize: applied.tarSize,
+      };
+      if (parentLayer) rec.parent = parentLayer.chainId;
+      await this.db.commitLayer(rec, applied.tarSplit);
+      const layer: Layer = { ...rec, parentLayer, refs: 1, pins: 0, children: 0, removed: false };
+      this.layers.set(chainId, layer);
+      if (parentLayer) parentLayer.children++;
+      return { ...info(layer), created: true };
+    });
+  }
+
+  /** After commit: a driver layer now named by a record loses its intent; a duplicate is removed. */
+  private async settle(cacheId: string, result: RegisterResult): Promise<void> {
     if (result.created) await this.db.clearIntent(cacheId);
     else await this.discard(cacheId);
-    return result;
   }
 
   /** Removes a driver layer no record names. If that fails its intent stays behind, so open() removes it. */
@@ -265,6 +421,8 @@ export class LayerStore {
     let digest: () => string;
     let observe: ((chunk: Buffer) => void) | undefined;
     try {
+      // A record that cannot be summarised is replayed all the same, to fail with replay's own error.
+      const index = await this.db.readTarSplitIndex(layer.chainId).catch(() => undefined);
       const split = await this.db.openTarSplit(layer.chainId);
       if (split) {
         const root = await this.driver.diffDir(layer.cacheId).catch((e: unknown) => {
@@ -274,7 +432,9 @@ export class LayerStore {
         const hash = createHash('sha256');
         observe = (chunk) => hash.update(chunk);
         digest = () => `sha256:${hash.digest('hex')}`;
-        source = Readable.from(replayTarSplit(split, contentFromDir(root)), { objectMode: false });
+        const open = contentFromDir(root);
+        const content = index === undefined ? open : readAhead(open, index.files);
+        source = Readable.from(replayTarSplit(split, content), { objectMode: false });
       } else {
         const diff: DiffStream = await this.driver.diff(layer.cacheId);
         digest = () => diff.digest();
@@ -307,6 +467,31 @@ export class LayerStore {
       this.unpin(layer).catch(() => undefined);
     });
     return verify;
+  }
+
+  /**
+   * Bytes of the layer's uncompressed tar (what layerTar yields), so `save` can write a tar header before streaming
+   * the content. Register records it; for a layer recorded before berth kept it, it is worked out once (from the
+   * tar-split record, else by generating the tar, which verifies it) and added to the layer's record.
+   */
+  async layerTarSize(chainId: string): Promise<number> {
+    const known = this.mustGet(chainId).tarSize;
+    if (known !== undefined) return known;
+    const layer = await this.lock.run(STORE, async () => this.pin(chainId));
+    try {
+      let size = (await this.db.readTarSplitIndex(layer.chainId))?.tarSize;
+      if (size === undefined) {
+        size = 0;
+        for await (const chunk of await this.layerTar(layer.chainId)) size += (chunk as Buffer).length;
+      }
+      const total = size;
+      await this.lock.run(STORE, async () => {
+        if (!layer.removed && (await this.db.writeTarSize(layer.chainId, total))) layer.tarSize = total;
+      });
+      return total;
+    } finally {
+      await this.unpin(layer);
+    }
   }
 
   // ---- read-write layers (containers) ----

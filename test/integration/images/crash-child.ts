@@ -27,6 +27,21 @@ async function main(root: string): Promise<void> {
     await step(`register:${++registered}`);
     return r;
   };
+  // A whole image's layers normally go in through registerChain, committed together at its end: report each.
+  const registerChain = stack.layerStore.registerChain.bind(stack.layerStore);
+  stack.layerStore.registerChain = async (...args: Parameters<typeof registerChain>) => {
+    const results = await registerChain(...args);
+    for (const _ of results) await step(`register:${++registered}`);
+    return results;
+  };
+  // To stop between two layers' commits, load through the layer-by-layer path (no registerChain) instead.
+  const layers = PAUSE.startsWith('register:')
+    ? {
+        register: stack.layerStore.register.bind(stack.layerStore),
+        layerTar: stack.layerStore.layerTar.bind(stack.layerStore),
+        has: stack.layerStore.has.bind(stack.layerStore),
+      }
+    : stack.layers;
   // The image store keeps this same content store: its put is the first half of ImageStore.put.
   const putBlob = stack.content.put.bind(stack.content);
   stack.content.put = async (...args: Parameters<typeof putBlob>) => {
@@ -47,7 +62,7 @@ async function main(root: string): Promise<void> {
     return r;
   };
 
-  const result = await loadImages(process.stdin, { images: stack.images, layers: stack.layers, tmpDir: stack.tmpDir });
+  const result = await loadImages(process.stdin, { images: stack.images, layers, tmpDir: stack.tmpDir });
   await stack.close();
   await step(`done ${JSON.stringify(result.ids)}`);
 }
