@@ -30,8 +30,8 @@ export interface TarHeader {
   xattrs: Map<string, Buffer>;
 }
 
-export const BLOCK = 512;
-export const MAX_SPECIAL = 1 << 20; // Go's limit on PAX and GNU long-name payloads.
+const BLOCK = 512;
+const MAX_SPECIAL = 1 << 20; // Go's limit on PAX and GNU long-name payloads.
 const XATTR_PREFIX = 'SCHILY.xattr.';
 
 const TYPE_TO_FLAG: Record<TarEntryType, string> = {
@@ -63,7 +63,7 @@ export function tarHeader(h: Partial<TarHeader> & Pick<TarHeader, 'name' | 'type
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Reading (the pieces are exported for the tar-split recorder, which parses the same stream as it passes by)
+// Reading
 
 function cString(buf: Buffer, start: number, len: number): Buffer {
   const slice = buf.subarray(start, start + len);
@@ -71,7 +71,7 @@ function cString(buf: Buffer, start: number, len: number): Buffer {
   return nul < 0 ? slice : slice.subarray(0, nul);
 }
 
-export function parseNumber(buf: Buffer, start: number, len: number, field: string): number {
+function parseNumber(buf: Buffer, start: number, len: number, field: string): number {
   const b = buf.subarray(start, start + len);
   if (b[0] !== undefined && b[0] & 0x80) {
     // GNU base-256: big-endian two's complement with the top bit as the marker.
@@ -89,7 +89,7 @@ export function parseNumber(buf: Buffer, start: number, len: number, field: stri
   return Number.parseInt(s, 8);
 }
 
-export function checksumOk(block: Buffer): boolean {
+function checksumOk(block: Buffer): boolean {
   const stored = parseNumber(block, 148, 8, 'checksum');
   let unsigned = 0;
   let signed = 0;
@@ -102,7 +102,7 @@ export function checksumOk(block: Buffer): boolean {
 }
 
 /** Parses `len key=value\n` records, keeping values as raw bytes. */
-export function parsePaxRecords(data: Buffer): Map<string, Buffer> {
+function parsePaxRecords(data: Buffer): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   let off = 0;
   while (off < data.length) {
@@ -123,7 +123,7 @@ export function parsePaxRecords(data: Buffer): Map<string, Buffer> {
 }
 
 /** Pulls exact byte counts out of an async stream of chunks, copying only when a read spans chunks. */
-export class ByteReader {
+class ByteReader {
   private chunk: Buffer = Buffer.alloc(0);
   private ended = false;
   constructor(private readonly it: AsyncIterator<Uint8Array>) {}
@@ -169,27 +169,28 @@ export class ByteReader {
     return out;
   }
 
-  async skip(n: number): Promise<boolean> {
+  /** Skips n bytes (handing them to `seen`, if given); false if the stream ended first. */
+  async skip(n: number, seen?: (bytes: Buffer) => void): Promise<boolean> {
     let left = n;
     while (left > 0) {
       const b = await this.readSome(left);
       if (b.length === 0) return false;
       left -= b.length;
+      seen?.(b);
     }
     return true;
   }
 
-  /** Reads and discards everything left (so a digest over the source covers it all). */
-  async drain(): Promise<void> {
-    while ((await this.readSome(1 << 20)).length > 0) {
-      // discard
-    }
+  /** Reads and discards everything left (so a digest over the source covers it all), handing it to `seen`. */
+  async drain(seen?: (bytes: Buffer) => void): Promise<void> {
+    for (let b = await this.readSome(1 << 20); b.length > 0; b = await this.readSome(1 << 20)) seen?.(b);
   }
 }
 
-export const pad = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
+const pad = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
 
-const UNEXPECTED_END = 'unexpected end of archive';
+export const UNEXPECTED_END = 'unexpected end of archive';
+export const CHECKSUM_MISMATCH = 'invalid tar header: checksum mismatch (corrupt archive, or compressed data?)';
 
 export interface TarEntry {
   header: TarHeader;
@@ -198,12 +199,27 @@ export interface TarEntry {
 }
 
 /**
+ * Sees the bytes of a tar stream that are not file content, as readTar passes them: with the content each entry's body
+ * yields, in stream order, they are the whole stream (what tar-split records).
+ */
+export interface TarObserver {
+  /**
+   * Header blocks (special ones with their data and padding), data carried by entries other than regular files,
+   * content padding, and the end-of-archive block with everything after it. The buffers are the stream's own (not
+   * copied). Content a consumer leaves unread is skipped without being reported.
+   */
+  raw(bytes: Buffer): void;
+}
+
+/**
  * Iterates the entries of a tar stream. Truncated or corrupt input throws InvalidParameter ("unexpected end of
  * archive", "invalid tar header …"); entry types layers never carry (sparse, multi-volume) throw NotImplemented.
  * Like Go's archive/tar, a stream that ends cleanly between entries without the zero blocks is accepted.
+ * An `observer` is told of every byte that is not file content (see TarObserver) before the parser acts on it.
  */
-export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerator<TarEntry> {
+export async function* readTar(source: AsyncIterable<Uint8Array>, observer?: TarObserver): AsyncGenerator<TarEntry> {
   const r = new ByteReader(source[Symbol.asyncIterator]());
+  const seen = observer && ((b: Buffer) => observer.raw(b));
   let pax = new Map<string, Buffer>();
   let globalPax = new Map<string, Buffer>();
   let longName: string | undefined;
@@ -215,20 +231,21 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
       return;
     }
     if (block.length < BLOCK) throw new InvalidParameter(UNEXPECTED_END);
+    seen?.(block);
     if (block.every((b) => b === 0)) {
-      // End of archive (one zero block is enough, as for Go); the rest is padding the caller may drain.
-      await r.drain();
+      // End of archive (one zero block is enough, as for Go); the rest (the second zero block, a writer's record
+      // padding) is read to the end of the stream.
+      await r.drain(seen);
       return;
     }
-    if (!checksumOk(block)) {
-      throw new InvalidParameter('invalid tar header: checksum mismatch (corrupt archive, or compressed data?)');
-    }
+    if (!checksumOk(block)) throw new InvalidParameter(CHECKSUM_MISMATCH);
     const flag = String.fromCharCode(block[156]!);
     const size = parseNumber(block, 124, 12, 'size');
     if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
       if (size > MAX_SPECIAL) throw new InvalidParameter(`invalid tar header: ${flag} header of ${size} bytes`);
       const data = await r.read(size);
-      if (data.length < size || !(await r.skip(pad(size)))) throw new InvalidParameter(UNEXPECTED_END);
+      if (data.length > 0) seen?.(data);
+      if (data.length < size || !(await r.skip(pad(size), seen))) throw new InvalidParameter(UNEXPECTED_END);
       if (flag === 'x') pax = new Map([...pax, ...parsePaxRecords(data)]);
       else if (flag === 'g') globalPax = new Map([...globalPax, ...parsePaxRecords(data)]);
       else if (flag === 'L') longName = cString(data, 0, data.length).toString('utf8');
@@ -259,11 +276,11 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
     yield { header, body };
     consumed = true;
     if (left > 0 && !(await r.skip(left))) throw new InvalidParameter(UNEXPECTED_END);
-    if (skipAfter > 0 && !(await r.skip(skipAfter))) throw new InvalidParameter(UNEXPECTED_END);
+    if (skipAfter > 0 && !(await r.skip(skipAfter, seen))) throw new InvalidParameter(UNEXPECTED_END);
   }
 }
 
-export function decodeHeader(
+function decodeHeader(
   block: Buffer,
   flag: string,
   rawSize: number,

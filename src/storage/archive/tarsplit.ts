@@ -12,17 +12,7 @@ import { WHITEOUT_META_PREFIX, WHITEOUT_OPAQUE, WHITEOUT_PREFIX } from './apply.
 import { Crc64 } from './crc64.js';
 import { decompress } from './decompress.js';
 import { cleanEntryName, ScopedResolver } from './paths.js';
-import {
-  BLOCK,
-  ByteReader,
-  checksumOk,
-  decodeHeader,
-  MAX_SPECIAL,
-  pad,
-  parseNumber,
-  parsePaxRecords,
-  type TarHeader,
-} from './tar.js';
+import { CHECKSUM_MISMATCH, readTar, type TarHeader, UNEXPECTED_END } from './tar.js';
 
 /** moby's name for the record, beside a layer's other metadata in layerdb/sha256/<chain>/. */
 export const TAR_SPLIT_FILE = 'tar-split.json.gz';
@@ -74,118 +64,66 @@ export class TarSplitRecorder {
 
   /** The bytes of `source`, unchanged, recorded on the way. Read it to its end before calling finish(). */
   async *wrap(source: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
-    const r = new ByteReader(source[Symbol.asyncIterator]());
-    let pax = new Map<string, Buffer>();
-    let globalPax = new Map<string, Buffer>();
-    let longName: string | undefined;
-    let longLink: string | undefined;
-    for (;;) {
-      if (this.failed !== undefined) {
-        // Not recording any more: pass the rest through as it comes.
-        for (let b = await r.readSome(1 << 20); b.length > 0; b = await r.readSome(1 << 20)) yield b;
-        break;
-      }
-      const block = await r.read(BLOCK);
-      if (block.length === 0) break;
-      yield block;
-      if (block.length < BLOCK) {
-        this.fail('the archive is truncated');
-        continue;
-      }
-      this.segment(block);
-      if (block.every((b) => b === 0)) {
-        // End of archive: whatever follows (the second zero block, a writer's record padding) is kept as it is.
-        for (let b = await r.readSome(1 << 20); b.length > 0; b = await r.readSome(1 << 20)) {
-          this.segment(b);
-          yield b;
-        }
-        break;
-      }
-      let header: TarHeader | undefined;
-      let special: { flag: string; size: number } | undefined;
-      try {
-        if (!checksumOk(block)) throw new InvalidParameter('invalid tar header: checksum mismatch');
-        const flag = String.fromCharCode(block[156]!);
-        const size = parseNumber(block, 124, 12, 'size');
-        if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
-          if (size > MAX_SPECIAL) throw new InvalidParameter(`invalid tar header: ${flag} header of ${size} bytes`);
-          special = { flag, size };
+    // readTar parses the stream and reports its non-content bytes; the chunks it pulls from the source are passed on
+    // as they are, so whatever it fails on or leaves unread still reaches the consumer, which reports it.
+    const it = source[Symbol.asyncIterator]();
+    const pulled: Buffer[] = [];
+    let sourceEnded = false;
+    const tee: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => {
+          const r = await it.next();
+          if (r.done) sourceEnded = true;
+          else pulled.push(toBuffer(r.value));
+          return r;
+        },
+      }),
+    };
+    function* passOn(): Generator<Buffer> {
+      while (pulled.length > 0) yield pulled.shift()!;
+    }
+    try {
+      for await (const { header: h, body } of readTar(tee, { raw: (b: Buffer) => this.segment(b) })) {
+        yield* passOn();
+        const onDisk = this.track(h);
+        if (this.failed !== undefined) break;
+        this.flushSegment();
+        if (h.type === 'file' && onDisk && h.size > 0) {
+          // File content: read back from the layer's files at export, checked against this CRC.
+          const crc = new Crc64();
+          for await (const b of body) {
+            crc.update(b);
+            yield* passOn();
+          }
+          this.entry(fileEntry(h.name, h.size, crc.digest(), this.position++));
         } else {
-          header = decodeHeader(block, flag, size, new Map([...globalPax, ...pax]), longName, longLink);
-          pax = new Map();
-          longName = undefined;
-          longLink = undefined;
+          // No content on disk (directories, links, devices, whiteouts, metadata): any data the entry carries stays
+          // in the record, like the headers.
+          this.entry(fileEntry(h.name, 0, null, this.position++));
+          if (h.size > 0) {
+            this.inline += h.size;
+            if (this.inline > MAX_INLINE) {
+              this.fail(`more than ${MAX_INLINE} bytes of content are not stored as files`);
+              break;
+            }
+          }
+          for await (const b of body) {
+            this.segment(b);
+            yield* passOn();
+          }
         }
-      } catch (e) {
-        this.fail(e instanceof Error ? e.message : String(e));
-        continue;
       }
-      if (special) {
-        const data = await r.read(special.size);
-        yield data;
-        this.segment(data);
-        if (data.length < special.size) {
-          this.fail('the archive is truncated');
-          continue;
-        }
-        yield* this.raw(r, pad(special.size));
-        try {
-          const { flag } = special;
-          if (flag === 'x') pax = new Map([...pax, ...parsePaxRecords(data)]);
-          else if (flag === 'g') globalPax = new Map([...globalPax, ...parsePaxRecords(data)]);
-          else if (flag === 'L') longName = cString(data);
-          else longLink = cString(data);
-        } catch (e) {
-          this.fail(e instanceof Error ? e.message : String(e));
-        }
-        continue;
-      }
-      const h = header!;
-      const onDisk = this.track(h);
-      if (this.failed !== undefined) continue;
-      if (h.type === 'file' && onDisk && h.size > 0) {
-        // File content: read back from the layer's files at export, checked against this CRC.
-        this.flushSegment();
-        const crc = new Crc64();
-        let left = h.size;
-        while (left > 0) {
-          const b = await r.readSome(left);
-          if (b.length === 0) break;
-          left -= b.length;
-          crc.update(b);
-          yield b;
-        }
-        if (left > 0) {
-          this.fail('the archive is truncated');
-          continue;
-        }
-        this.entry(fileEntry(h.name, h.size, crc.digest(), this.position++));
-        yield* this.raw(r, pad(h.size));
-      } else {
-        // No content on disk (directories, links, devices, whiteouts, metadata): any data the entry carries stays in
-        // the record, like the headers.
-        this.flushSegment();
-        this.entry(fileEntry(h.name, 0, null, this.position++));
-        if (h.size > 0) {
-          this.inline += h.size;
-          if (this.inline > MAX_INLINE) this.fail(`more than ${MAX_INLINE} bytes of content are not stored as files`);
-        }
-        yield* this.raw(r, h.size + pad(h.size));
-      }
+    } catch (e) {
+      this.fail(reasonOf(e));
+    }
+    yield* passOn();
+    // Not recording any more (or at the end already): pass the rest through as it comes.
+    while (!sourceEnded) {
+      const r = await it.next();
+      if (r.done) break;
+      yield toBuffer(r.value);
     }
     this.ended = true;
-  }
-
-  /** `n` raw bytes that belong to the record (a segment), passed on. */
-  private async *raw(r: ByteReader, n: number): AsyncGenerator<Buffer> {
-    let left = n;
-    while (left > 0) {
-      const b = await r.readSome(left);
-      if (b.length === 0) return this.fail('the archive is truncated');
-      left -= b.length;
-      this.segment(b);
-      yield b;
-    }
   }
 
   /** The record, once wrap() has been read to its end. */
@@ -289,9 +227,14 @@ export class TarSplitRecorder {
 
 const gzipAsync = promisify(gzip);
 
-function cString(data: Buffer): string {
-  const nul = data.indexOf(0);
-  return (nul < 0 ? data : data.subarray(0, nul)).toString('utf8');
+const toBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length));
+
+/** The reason recorded for a parse error: readTar's message, in the recorder's words where they differ. */
+function reasonOf(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  if (message === UNEXPECTED_END) return 'the archive is truncated';
+  if (message === CHECKSUM_MISMATCH) return 'invalid tar header: checksum mismatch';
+  return message;
 }
 
 function fileEntry(name: string, size: number, crc: Buffer | null, position: number): SplitEntry {
