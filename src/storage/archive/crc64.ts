@@ -1,5 +1,6 @@
 // CRC-64 with the ISO polynomial, as Go's hash/crc64 computes it (tar-split's per-file checksum, so berth's
-// tar-split.json.gz files carry the same payloads as moby's). Slicing-by-8 over two 32-bit halves: ~0.9 GB/s.
+// tar-split.json.gz files carry the same payloads as moby's). Slicing-by-8 over two 32-bit halves,
+// read as aligned 32-bit words.
 
 const POLY_HI = 0xd8000000 | 0; // ISO 0xD800000000000000, reversed form; its low half is zero
 const TH = new Int32Array(256 * 8);
@@ -28,6 +29,9 @@ for (let i = 0; i < 256; i++) {
   }
 }
 
+// Input is read as little-endian 32-bit words where the platform's Int32Array is little-endian (else byte by byte).
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** A running CRC-64/ISO (Go's crc64.New(crc64.MakeTable(crc64.ISO))). */
 export class Crc64 {
   // The register, kept inverted between updates.
@@ -37,31 +41,41 @@ export class Crc64 {
   update(b: Uint8Array): this {
     let hi = this.hi;
     let lo = this.lo;
-    let i = 0;
     const n = b.length;
-    const end = n - (n & 7);
-    while (i < end) {
-      const x = lo ^ (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
-      const y = hi ^ (b[i + 4]! | (b[i + 5]! << 8) | (b[i + 6]! << 16) | (b[i + 7]! << 24));
-      i += 8;
-      hi =
-        TH[1792 + (x & 0xff)]! ^
-        TH[1536 + ((x >>> 8) & 0xff)]! ^
-        TH[1280 + ((x >>> 16) & 0xff)]! ^
-        TH[1024 + (x >>> 24)]! ^
-        TH[768 + (y & 0xff)]! ^
-        TH[512 + ((y >>> 8) & 0xff)]! ^
-        TH[256 + ((y >>> 16) & 0xff)]! ^
-        TH[y >>> 24]!;
-      lo =
-        TL[1792 + (x & 0xff)]! ^
-        TL[1536 + ((x >>> 8) & 0xff)]! ^
-        TL[1280 + ((x >>> 16) & 0xff)]! ^
-        TL[1024 + (x >>> 24)]! ^
-        TL[768 + (y & 0xff)]! ^
-        TL[512 + ((y >>> 8) & 0xff)]! ^
-        TL[256 + ((y >>> 16) & 0xff)]! ^
-        TL[y >>> 24]!;
+    // Bytes one at a time up to a 4-byte boundary, so the rest can be read as 32-bit words.
+    let i = LITTLE_ENDIAN ? Math.min(n, (4 - (b.byteOffset & 3)) & 3) : n;
+    for (let k = 0; k < i; k++) {
+      const idx = (lo ^ b[k]!) & 0xff;
+      lo = ((lo >>> 8) | (hi << 24)) ^ TL[idx]!;
+      hi = (hi >>> 8) ^ TH[idx]!;
+    }
+    const pairs = (n - i) >>> 3;
+    if (pairs > 0) {
+      const w = new Int32Array(b.buffer, b.byteOffset + i, pairs * 2);
+      const m = w.length;
+      for (let k = 0; k < m; k += 2) {
+        const x = lo ^ w[k]!;
+        const y = hi ^ w[k + 1]!;
+        hi =
+          TH[1792 + (x & 0xff)]! ^
+          TH[1536 + ((x >>> 8) & 0xff)]! ^
+          TH[1280 + ((x >>> 16) & 0xff)]! ^
+          TH[1024 + (x >>> 24)]! ^
+          TH[768 + (y & 0xff)]! ^
+          TH[512 + ((y >>> 8) & 0xff)]! ^
+          TH[256 + ((y >>> 16) & 0xff)]! ^
+          TH[y >>> 24]!;
+        lo =
+          TL[1792 + (x & 0xff)]! ^
+          TL[1536 + ((x >>> 8) & 0xff)]! ^
+          TL[1280 + ((x >>> 16) & 0xff)]! ^
+          TL[1024 + (x >>> 24)]! ^
+          TL[768 + (y & 0xff)]! ^
+          TL[512 + ((y >>> 8) & 0xff)]! ^
+          TL[256 + ((y >>> 16) & 0xff)]! ^
+          TL[y >>> 24]!;
+      }
+      i += pairs * 8;
     }
     for (; i < n; i++) {
       const idx = (lo ^ b[i]!) & 0xff;

@@ -3,7 +3,7 @@
 // name, size and CRC-64; export replays the record with the contents read back from the layer's files, giving the
 // original tar byte for byte, whatever wrote it. The record is tar-split's own format (JSON lines, gzip-compressed).
 import { constants as fsc } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -259,7 +259,7 @@ export async function* replayTarSplit(
   let out: Buffer[] = [];
   let outLen = 0;
   const flush = () => {
-    const b = Buffer.concat(out, outLen);
+    const b = out.length === 1 ? out[0]! : Buffer.concat(out, outLen);
     out = [];
     outLen = 0;
     return b;
@@ -292,6 +292,12 @@ export async function* replayTarSplit(
         if (got > size) break;
         const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
         crc.update(b);
+        if (b.length >= 64 << 10) {
+          // Large enough to pass on as it is, rather than copied into a batch.
+          if (outLen > 0) yield flush();
+          yield b;
+          continue;
+        }
         out.push(b);
         outLen += b.length;
         if (outLen >= 1 << 20) yield flush();
@@ -351,13 +357,45 @@ export function contentFromDir(root: string): OpenContent {
     const rel = cleanEntryName(name);
     const dir = await resolver.dir(rel.includes('/') ? path.posix.dirname(rel) : '', name);
     const fh = await open(path.join(dir, path.posix.basename(rel)), fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    let size: number;
     try {
       const st = await fh.stat();
       if (!st.isFile()) throw new System('not a regular file');
+      size = st.size;
     } catch (e) {
       await fh.close();
       throw e;
     }
-    return fh.createReadStream({ highWaterMark: 1 << 20 });
+    if (size > WHOLE_READ_MAX) return fh.createReadStream({ highWaterMark: 1 << 20 });
+    // Most layer files are small: one buffer of the file's size (a stream allocates its highWaterMark per read, then
+    // copies what it got into a buffer of the right size), read in one call
+    // that asks for a byte more, to see the file has not grown.
+    try {
+      return inHand(await readWhole(fh, size));
+    } finally {
+      await fh.close();
+    }
   };
+}
+
+async function* inHand(b: Buffer): AsyncGenerator<Buffer> {
+  yield b;
+}
+
+/** Files up to this size are read whole into one buffer; larger ones are streamed in 1 MiB chunks. */
+const WHOLE_READ_MAX = 4 << 20;
+
+/** The file's content, expected to be `size` bytes; a file that grew meanwhile yields more (replay reports it). */
+async function readWhole(fh: FileHandle, size: number): Promise<Buffer> {
+  // One spare byte, so a file that grew since stat() reads past `size` and fails replay's size check.
+  const buf = Buffer.allocUnsafeSlow(size + 1);
+  let n = 0;
+  for (;;) {
+    const want = buf.length - n;
+    const { bytesRead } = await fh.read(buf, n, want, null);
+    n += bytesRead;
+    // A regular file's read comes back short only at its end.
+    if (bytesRead < want || n === buf.length) break;
+  }
+  return n === size ? buf.subarray(0, n) : Buffer.from(buf.subarray(0, n));
 }
