@@ -8,9 +8,11 @@ import { Conflict, InvalidParameter, NotFound, System } from '../../errdefs/inde
 import type { Digest } from '../../lib/digest.js';
 import {
   type Change,
+  changesDirs,
   contentFromDir,
   type DiffStream,
   decompress,
+  exportChanges,
   type LayerSource,
   replayTarSplit,
   TarSplitRecorder,
@@ -584,6 +586,25 @@ export class LayerStore {
   }
 
   /** The container's changes as a layer tar (for commit); digest() is its diff ID once it has ended. */
+  /**
+   * The container's whole merged filesystem as a tar stream (`docker export`). The layer stays mounted (and cannot
+   * be removed) until the stream ends or is destroyed.
+   */
+  async exportRW(containerId: string): Promise<DiffStream> {
+    const dir = await this.mount(containerId);
+    let tar: DiffStream;
+    try {
+      tar = exportChanges(dir, await changesDirs(dir, undefined));
+    } catch (e) {
+      await this.unmount(containerId);
+      throw e;
+    }
+    tar.once('close', () => {
+      this.unmount(containerId).catch(() => {});
+    });
+    return tar;
+  }
+
   async diffRW(containerId: string): Promise<DiffStream> {
     const rw = this.mustGetRW(containerId);
     rw.busy++;
