@@ -13,7 +13,8 @@ import type { GraphDriver } from './driver.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 
-async function mountsUnder(dir: string): Promise<string[]> {
+/** Mount points at or under `dir`, from /proc/self/mounts (the one copy tests use for their leak checks). */
+export async function mountsUnder(dir: string): Promise<string[]> {
   const text = await readFile('/proc/self/mounts', 'utf8');
   return text
     .split('\n')

@@ -1,5 +1,5 @@
 // Test helpers for the layer store's tests: real drivers on temp roots, what is mounted and what the driver holds.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { DriverName, GraphDriver } from '../graphdriver/index.js';
 import { Overlay2Driver, VfsDriver } from '../graphdriver/index.js';
@@ -10,14 +10,7 @@ export function openDriver(name: DriverName, root: string): Promise<GraphDriver>
   return name === 'overlay2' ? Overlay2Driver.init(root) : VfsDriver.init(root);
 }
 
-/** Mount points at or under `dir`, from /proc/self/mounts. */
-export async function mountsUnder(dir: string): Promise<string[]> {
-  const text = await readFile('/proc/self/mounts', 'utf8');
-  return text
-    .split('\n')
-    .map((l) => l.split(' ')[1] ?? '')
-    .filter((m) => m === dir || m.startsWith(`${dir}/`));
-}
+export { mountsUnder } from '../graphdriver/testsuite.js';
 
 /** The layer directories the driver holds under `root` (its own layout; test-only knowledge). */
 export async function driverLayerIds(name: DriverName, root: string): Promise<string[]> {
