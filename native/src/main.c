@@ -1,8 +1,10 @@
 // berth-helper: `shim` runs a container from a plan on fd 3 and stays as its shim (docs/helper-protocol.md);
+// `netns-create`, `netns-delete` and `make-private-mount` manage network namespaces pinned on files;
 // `version` prints the version.
 #include <stdio.h>
 #include <string.h>
 
+#include "netns.h"
 #include "shim.h"
 
 #ifndef BERTH_HELPER_VERSION
@@ -13,10 +15,17 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "shim") == 0)
 		return shim_main();
+	if (argc == 3 && strcmp(argv[1], "netns-create") == 0)
+		return netns_command(netns_create, argv[2]);
+	if (argc == 3 && strcmp(argv[1], "netns-delete") == 0)
+		return netns_command(netns_delete, argv[2]);
+	if (argc == 3 && strcmp(argv[1], "make-private-mount") == 0)
+		return netns_command(make_private_mount, argv[2]);
 	if (argc == 2 && strcmp(argv[1], "version") == 0) {
 		printf("berth-helper %s\n", BERTH_HELPER_VERSION);
 		return 0;
 	}
-	fprintf(stderr, "usage: berth-helper shim|version\n");
+	fprintf(stderr, "usage: berth-helper shim|version|netns-create <path>|netns-delete <path>|"
+			"make-private-mount <dir>\n");
 	return 2;
 }

@@ -19,7 +19,7 @@ import { isAlive, processStartTime, waitGone } from './proc.js';
 import { type ExitStatus, request, waitExit } from './shim/client.js';
 import { ShimPool, type StdioEntry, launchShim } from './shim/launch.js';
 import { parseSignal } from './signals.js';
-import type { Process, Spec, State } from './spec.js';
+import type { LinuxResources, Process, Spec, State } from './spec.js';
 import { type ContainerRecord, StateStore } from './state-store.js';
 
 /** berth-helper as built in this checkout: the nearest native/build/ above this module (tsc output or a bundle). */
@@ -273,6 +273,13 @@ export class Runtime {
     const rec = await this.store.read(id);
     if ((await this.status(rec)) !== 'paused') throw new Conflict('container not paused');
     await this.cgroupOf(rec).thaw();
+  }
+
+  /** Changes a running container's cgroup resources (`docker update`). */
+  async update(id: string, resources: LinuxResources): Promise<void> {
+    const rec = await this.store.read(id);
+    if ((await this.status(rec)) === 'stopped') throw new Conflict('container not running');
+    await this.cgroupOf(rec).apply(resources);
   }
 
   async ps(id: string): Promise<number[]> {

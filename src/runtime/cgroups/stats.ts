@@ -29,15 +29,20 @@ function dropUndefined(s: { memory: MemoryStats | undefined; cpu: CpuStats | und
 }
 
 async function v1Memory(fs: CgroupFs, dir: string): Promise<MemoryStats | undefined> {
-  const [usage, maxUsage, limit, stat] = await Promise.all(
-    ['memory.usage_in_bytes', 'memory.max_usage_in_bytes', 'memory.limit_in_bytes', 'memory.stat'].map((f) =>
-      readOptional(fs, `${dir}/${f}`),
-    ),
+  const [usage, maxUsage, limit, stat, failcnt] = await Promise.all(
+    [
+      'memory.usage_in_bytes',
+      'memory.max_usage_in_bytes',
+      'memory.limit_in_bytes',
+      'memory.stat',
+      'memory.failcnt',
+    ].map((f) => readOptional(fs, `${dir}/${f}`)),
   );
   if (usage === undefined) return undefined;
   const stats = parseFlatKeyed(stat ?? '');
   const out: MemoryStats = { usage: parseNumber(usage, 'memory usage'), cache: stats.cache ?? 0, stats };
   if (maxUsage !== undefined) out.maxUsage = parseNumber(maxUsage, 'memory max usage');
+  if (failcnt !== undefined) out.failcnt = parseNumber(failcnt, 'memory.failcnt');
   const l = limit === undefined ? undefined : parseLimit(limit);
   if (l !== undefined) out.limit = l;
   return out;
@@ -71,13 +76,18 @@ async function v1Cpu(fs: CgroupFs, cpuacctDir: string, cpuDir: string | undefine
 }
 
 async function v2Memory(fs: CgroupFs, dir: string): Promise<MemoryStats | undefined> {
-  const [usage, peak, max, stat] = await Promise.all(
-    ['memory.current', 'memory.peak', 'memory.max', 'memory.stat'].map((f) => readOptional(fs, `${dir}/${f}`)),
+  const [usage, peak, max, stat, events] = await Promise.all(
+    ['memory.current', 'memory.peak', 'memory.max', 'memory.stat', 'memory.events'].map((f) =>
+      readOptional(fs, `${dir}/${f}`),
+    ),
   );
   if (usage === undefined) return undefined;
   const stats = parseFlatKeyed(stat ?? '');
   const out: MemoryStats = { usage: parseNumber(usage, 'memory.current'), cache: stats.file ?? 0, stats };
   if (peak !== undefined) out.maxUsage = parseNumber(peak, 'memory.peak');
+  // v2 has no failcnt; dockerd reports memory.events' oom count in its place.
+  const oom = events === undefined ? undefined : parseFlatKeyed(events).oom;
+  if (oom !== undefined) out.failcnt = oom;
   const l = max === undefined ? undefined : parseLimit(max);
   if (l !== undefined) out.limit = l;
   return out;

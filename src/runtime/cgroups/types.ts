@@ -55,6 +55,8 @@ export interface MemoryStats {
   maxUsage?: number;
   /** bytes; undefined = unlimited */
   limit?: number;
+  /** v1 memory.failcnt (times the limit was hit); v2 memory.events oom, as dockerd reports it. Undefined if unread. */
+  failcnt?: number;
   /** page cache bytes (v1 memory.stat cache, v2 memory.stat file) */
   cache: number;
   /** memory.stat as read */

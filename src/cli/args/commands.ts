@@ -1,0 +1,583 @@
+// The table of docker commands berth's CLI understands: for each, its usage line, description, aliases, positional
+// argument rule and flag set (docker v28's), so a command implementation only looks its entry up and parses.
+import type { FlagSpec, ParseOptions } from './parser.js';
+import { CREATE_FLAGS, EXEC_FLAGS, RUN_FLAGS, UPDATE_FLAGS } from './container-flags.js';
+import type { ArgsRule, CommandHelp } from './usage.js';
+import { type FilterArgs, parseFilter } from './values.js';
+
+export interface CommandSpec extends ParseOptions {
+  /** The command words after the binary: "run", "container ls", "system df". */
+  path: string;
+  /** Other words reaching the same command: ["container ps", "container list"]. */
+  aliases?: string[];
+  /** cobra's Use without the command name: "[OPTIONS] CONTAINER [CONTAINER...]". */
+  usage: string;
+  short: string;
+  long?: string;
+  /** The "Aliases:" line of help. */
+  aliasesText?: string;
+  args: ArgsRule;
+  flags: readonly FlagSpec[];
+}
+
+export const FORMAT_HELP = `Format output using a custom template:
+'table':            Print output in table format with column headers (default)
+'table TEMPLATE':   Print output in table format using the given Go template
+'json':             Print in JSON format
+'TEMPLATE':         Print output using the given Go template.
+Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates`;
+
+export const INSPECT_FORMAT_HELP = `Format output using a custom template:
+'json':             Print in JSON format
+'TEMPLATE':         Print output using the given Go template.
+Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates`;
+
+/** docker's FilterOpt: repeated `name=value` into filters.Args (`{"name": {"value": true}}`). */
+export const filterFlag = (description: string, short?: string): FlagSpec => ({
+  name: 'filter',
+  ...(short ? { short } : {}),
+  type: 'value',
+  typeName: 'filter',
+  default: {},
+  parse: (raw, cur) => {
+    const f = parseFilter(raw);
+    const out: FilterArgs = { ...(cur as FilterArgs) };
+    if (f) out[f[0]] = { ...(out[f[0]] ?? {}), [f[1]]: true };
+    return out;
+  },
+  description,
+});
+
+const format = (help = FORMAT_HELP, short?: string): FlagSpec => ({
+  name: 'format',
+  ...(short ? { short } : {}),
+  type: 'string',
+  description: help,
+});
+const bool = (name: string, short: string | undefined, description: string, dflt?: boolean): FlagSpec => ({
+  name,
+  ...(short ? { short } : {}),
+  type: 'bool',
+  ...(dflt !== undefined ? { default: dflt } : {}),
+  description,
+});
+const str = (name: string, short: string | undefined, description: string, dflt?: string): FlagSpec => ({
+  name,
+  ...(short ? { short } : {}),
+  type: 'string',
+  ...(dflt !== undefined ? { default: dflt } : {}),
+  description,
+});
+const platform = (description = 'Set platform if server is multi-platform capable'): FlagSpec =>
+  str('platform', undefined, description);
+const detachKeys = str('detach-keys', undefined, 'Override the key sequence for detaching a container');
+const none: ArgsRule = { kind: 'none' };
+const min = (n: number): ArgsRule => ({ kind: 'min', min: n });
+const exact = (n: number): ArgsRule => ({ kind: 'exact', n });
+
+const PS_FLAGS: FlagSpec[] = [
+  bool('quiet', 'q', 'Only display container IDs'),
+  bool('size', 's', 'Display total file sizes'),
+  bool('all', 'a', 'Show all containers (default shows just running)'),
+  bool('no-trunc', undefined, "Don't truncate output"),
+  bool('latest', 'l', 'Show the latest created container (includes all states)'),
+  {
+    name: 'last',
+    short: 'n',
+    type: 'int',
+    default: -1,
+    description: 'Show n last created containers (includes all states)',
+  },
+  format(),
+  filterFlag('Filter output based on conditions provided', 'f'),
+];
+
+const IMAGES_FLAGS: FlagSpec[] = [
+  bool('quiet', 'q', 'Only show image IDs'),
+  bool('all', 'a', 'Show all images (default hides intermediate images)'),
+  bool('no-trunc', undefined, "Don't truncate output"),
+  bool('digests', undefined, 'Show digests'),
+  format(),
+  filterFlag('Filter output based on conditions provided', 'f'),
+  { ...bool('tree', undefined, 'List multi-platform images as a tree (EXPERIMENTAL)'), minApiVersion: '1.47' },
+];
+
+const STOP_FLAGS: FlagSpec[] = [
+  str('signal', 's', 'Signal to send to the container'),
+  { name: 'timeout', short: 't', type: 'int', description: 'Seconds to wait before killing the container' },
+  {
+    name: 'time',
+    type: 'int',
+    dest: 'timeout',
+    deprecated: 'use --timeout instead',
+    description: 'Seconds to wait before killing the container (deprecated: use --timeout)',
+  },
+];
+
+const RMI_FLAGS: FlagSpec[] = [
+  bool('force', 'f', 'Force removal of the image'),
+  bool('no-prune', undefined, 'Do not delete untagged parents'),
+  {
+    name: 'platform',
+    type: 'stringSlice',
+    minApiVersion: '1.50',
+    description: 'Remove only the given platform variant. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")',
+  },
+];
+
+const CP_LONG = `Copy files/folders between a container and the local filesystem
+
+Use '-' as the source to read a tar archive from stdin
+and extract it to a directory destination in a container.
+Use '-' as the destination to stream a tar archive of a
+container source to stdout.`;
+
+interface Family extends Omit<CommandSpec, 'path' | 'aliases'> {
+  /** Management path ("container stop"), with its own aliases. */
+  managed?: { path: string; aliases?: string[]; usage?: string };
+  /** Top-level shorthand ("stop"). */
+  top?: { path: string; usage?: string };
+}
+
+// One docker command usually exists twice (docker container stop / docker stop), sharing flags and help text.
+function family(f: Family): CommandSpec[] {
+  const { managed, top, ...rest } = f;
+  const out: CommandSpec[] = [];
+  if (managed) {
+    out.push({ ...rest, path: managed.path, usage: managed.usage ?? rest.usage, aliases: managed.aliases ?? [] });
+  }
+  if (top) out.push({ ...rest, path: top.path, usage: top.usage ?? rest.usage, aliases: [] });
+  return out;
+}
+
+const container = (verb: string, spec: Omit<Family, 'managed' | 'top'>, topLevel = true, aliases?: string[]) =>
+  family({
+    aliasesText: topLevel ? `docker container ${verb}, docker ${verb}` : undefined,
+    ...spec,
+    managed: { path: `container ${verb}`, ...(aliases ? { aliases } : {}) },
+    ...(topLevel ? { top: { path: verb } } : {}),
+  });
+
+/** Every command berth's CLI parses, keyed by its path words. */
+export const COMMANDS: readonly CommandSpec[] = [
+  ...container('run', {
+    usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]',
+    short: 'Create and run a new container from an image',
+    args: min(1),
+    interspersed: false,
+    flags: RUN_FLAGS,
+  }),
+  ...container('create', {
+    usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]',
+    short: 'Create a new container',
+    args: min(1),
+    interspersed: false,
+    flags: CREATE_FLAGS,
+  }),
+  ...container('exec', {
+    usage: '[OPTIONS] CONTAINER COMMAND [ARG...]',
+    short: 'Execute a command in a running container',
+    args: min(2),
+    interspersed: false,
+    flags: EXEC_FLAGS,
+  }),
+  ...family({
+    usage: '[OPTIONS]',
+    short: 'List containers',
+    aliasesText: 'docker container ls, docker container list, docker container ps, docker ps',
+    args: none,
+    flags: PS_FLAGS,
+    managed: { path: 'container ls', aliases: ['container ps', 'container list'] },
+    top: { path: 'ps' },
+  }),
+  ...container('logs', {
+    usage: '[OPTIONS] CONTAINER',
+    short: 'Fetch the logs of a container',
+    args: exact(1),
+    flags: [
+      bool('follow', 'f', 'Follow log output'),
+      str(
+        'since',
+        undefined,
+        'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)',
+      ),
+      {
+        ...str(
+          'until',
+          undefined,
+          'Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)',
+        ),
+        minApiVersion: '1.35',
+      },
+      bool('timestamps', 't', 'Show timestamps'),
+      bool('details', undefined, 'Show extra details provided to logs'),
+      str('tail', 'n', 'Number of lines to show from the end of the logs', 'all'),
+    ],
+  }),
+  ...container('stop', {
+    usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+    short: 'Stop one or more running containers',
+    args: min(1),
+    flags: STOP_FLAGS,
+  }),
+  ...container('restart', {
+    usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+    short: 'Restart one or more containers',
+    args: min(1),
+    flags: STOP_FLAGS,
+  }),
+  ...container('kill', {
+    usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+    short: 'Kill one or more running containers',
+    args: min(1),
+    flags: [str('signal', 's', 'Signal to send to the container')],
+  }),
+  ...family({
+    usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+    short: 'Remove one or more containers',
+    aliasesText: 'docker container rm, docker container remove, docker rm',
+    args: min(1),
+    flags: [
+      bool('volumes', 'v', 'Remove anonymous volumes associated with the container'),
+      bool('link', 'l', 'Remove the specified link'),
+      bool('force', 'f', 'Force the removal of a running container (uses SIGKILL)'),
+    ],
+    managed: { path: 'container rm', aliases: ['container remove'] },
+    top: { path: 'rm' },
+  }),
+  {
+    path: 'container inspect',
+    usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+    short: 'Display detailed information on one or more containers',
+    args: min(1),
+    flags: [str('format', 'f', INSPECT_FORMAT_HELP), bool('size', 's', 'Display total file sizes')],
+  },
+  {
+    path: 'inspect',
+    usage: '[OPTIONS] NAME|ID [NAME|ID...]',
+    short: 'Return low-level information on Docker objects',
+    args: min(1),
+    flags: [
+      str('format', 'f', INSPECT_FORMAT_HELP),
+      str('type', undefined, 'Only inspect objects of the given type'),
+      bool('size', 's', 'Display total file sizes if the type is container'),
+    ],
+  },
+  ...container('cp', {
+    usage: `[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-
+\tdocker cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH`,
+    short: 'Copy files/folders between a container and the local filesystem',
+    long: CP_LONG,
+    args: exact(2),
+    flags: [
+      bool('follow-link', 'L', 'Always follow symbol link in SRC_PATH'),
+      bool('archive', 'a', 'Archive mode (copy all uid/gid information)'),
+      bool(
+        'quiet',
+        'q',
+        'Suppress progress output during copy. Progress output is automatically suppressed if no terminal is attached',
+      ),
+    ],
+  }),
+  ...container('commit', {
+    usage: '[OPTIONS] CONTAINER [REPOSITORY[:TAG]]',
+    short: "Create a new image from a container's changes",
+    args: { kind: 'range', min: 1, max: 2 },
+    interspersed: false,
+    flags: [
+      bool('pause', 'p', 'Pause container during commit', true),
+      str('message', 'm', 'Commit message'),
+      str('author', 'a', 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")'),
+      { name: 'change', short: 'c', type: 'list', description: 'Apply Dockerfile instruction to the created image' },
+    ],
+  }),
+  ...container('stats', {
+    usage: '[OPTIONS] [CONTAINER...]',
+    short: 'Display a live stream of container(s) resource usage statistics',
+    args: { kind: 'any' },
+    flags: [
+      bool('all', 'a', 'Show all containers (default shows just running)'),
+      bool('no-stream', undefined, 'Disable streaming stats and only pull the first result'),
+      bool('no-trunc', undefined, 'Do not truncate output'),
+      format(),
+    ],
+  }),
+  ...container('top', {
+    usage: 'CONTAINER [ps OPTIONS]',
+    short: 'Display the running processes of a container',
+    args: min(1),
+    interspersed: false,
+    flags: [],
+  }),
+  ...container('wait', {
+    usage: 'CONTAINER [CONTAINER...]',
+    short: 'Block until one or more containers stop, then print their exit codes',
+    args: min(1),
+    flags: [],
+  }),
+  ...container('pause', {
+    usage: 'CONTAINER [CONTAINER...]',
+    short: 'Pause all processes within one or more containers',
+    args: min(1),
+    flags: [],
+  }),
+  ...container('unpause', {
+    usage: 'CONTAINER [CONTAINER...]',
+    short: 'Unpause all processes within one or more containers',
+    args: min(1),
+    flags: [],
+  }),
+  ...container('rename', { usage: 'CONTAINER NEW_NAME', short: 'Rename a container', args: exact(2), flags: [] }),
+  ...container('port', {
+    usage: 'CONTAINER [PRIVATE_PORT[/PROTO]]',
+    short: 'List port mappings or a specific mapping for the container',
+    args: { kind: 'range', min: 1, max: 2 },
+    flags: [],
+  }),
+  ...container('diff', {
+    usage: 'CONTAINER',
+    short: "Inspect changes to files or directories on a container's filesystem",
+    args: exact(1),
+    flags: [],
+  }),
+  ...container('export', {
+    usage: '[OPTIONS] CONTAINER',
+    short: "Export a container's filesystem as a tar archive",
+    args: exact(1),
+    flags: [str('output', 'o', 'Write to a file, instead of STDOUT')],
+  }),
+  ...container('attach', {
+    usage: '[OPTIONS] CONTAINER',
+    short: 'Attach local standard input, output, and error streams to a running container',
+    args: exact(1),
+    flags: [
+      bool('no-stdin', undefined, 'Do not attach STDIN'),
+      bool('sig-proxy', undefined, 'Proxy all received signals to the process', true),
+      detachKeys,
+    ],
+  }),
+  ...container('start', {
+    usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+    short: 'Start one or more stopped containers',
+    args: min(1),
+    flags: [
+      bool('attach', 'a', 'Attach STDOUT/STDERR and forward signals'),
+      bool('interactive', 'i', "Attach container's STDIN"),
+      detachKeys,
+      { ...str('checkpoint', undefined, 'Restore from this checkpoint'), experimental: true, osType: 'linux' },
+      {
+        ...str('checkpoint-dir', undefined, 'Use a custom checkpoint storage directory'),
+        experimental: true,
+        osType: 'linux',
+      },
+    ],
+  }),
+  ...container('update', {
+    usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+    short: 'Update configuration of one or more containers',
+    args: min(1),
+    flags: UPDATE_FLAGS,
+  }),
+  {
+    path: 'container prune',
+    usage: '[OPTIONS]',
+    short: 'Remove all stopped containers',
+    args: none,
+    flags: [
+      bool('force', 'f', 'Do not prompt for confirmation'),
+      filterFlag('Provide filter values (e.g. "until=<timestamp>")'),
+    ],
+  },
+  // Images
+  ...family({
+    usage: '[OPTIONS] [REPOSITORY[:TAG]]',
+    short: 'List images',
+    aliasesText: 'docker image ls, docker image list, docker images',
+    args: { kind: 'max', max: 1 },
+    flags: IMAGES_FLAGS,
+    managed: { path: 'image ls', aliases: ['image list'] },
+    top: { path: 'images' },
+  }),
+  ...family({
+    usage: '[OPTIONS] IMAGE [IMAGE...]',
+    short: 'Remove one or more images',
+    aliasesText: 'docker image rm, docker image remove, docker rmi',
+    args: min(1),
+    flags: RMI_FLAGS,
+    managed: { path: 'image rm', aliases: ['image remove'] },
+    top: { path: 'rmi' },
+  }),
+  {
+    path: 'image inspect',
+    usage: '[OPTIONS] IMAGE [IMAGE...]',
+    short: 'Display detailed information on one or more images',
+    args: min(1),
+    flags: [
+      str('format', 'f', INSPECT_FORMAT_HELP),
+      {
+        ...platform(`Inspect a specific platform of the multi-platform image.
+If the image or the server is not multi-platform capable, the command will error out if the platform does not match.
+'os[/arch[/variant]]': Explicit platform (eg. linux/amd64)`),
+        minApiVersion: '1.49',
+      },
+    ],
+  },
+  ...family({
+    usage: '[OPTIONS] file|URL|- [REPOSITORY[:TAG]]',
+    short: 'Import the contents from a tarball to create a filesystem image',
+    aliasesText: 'docker image import, docker import',
+    args: min(1),
+    flags: [
+      { name: 'change', short: 'c', type: 'list', description: 'Apply Dockerfile instruction to the created image' },
+      str('message', 'm', 'Set commit message for imported image'),
+      platform(),
+    ],
+    managed: { path: 'image import' },
+    top: { path: 'import' },
+  }),
+  ...family({
+    usage: '[OPTIONS] IMAGE [IMAGE...]',
+    short: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
+    aliasesText: 'docker image save, docker save',
+    args: min(1),
+    flags: [
+      str('output', 'o', 'Write to a file, instead of STDOUT'),
+      {
+        ...platform('Save only the given platform variant. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")'),
+        minApiVersion: '1.48',
+      },
+    ],
+    managed: { path: 'image save' },
+    top: { path: 'save' },
+  }),
+  ...family({
+    usage: '[OPTIONS]',
+    short: 'Load an image from a tar archive or STDIN',
+    aliasesText: 'docker image load, docker load',
+    args: none,
+    flags: [
+      str('input', 'i', 'Read from tar archive file, instead of STDIN'),
+      bool('quiet', 'q', 'Suppress the load output'),
+      {
+        ...platform('Load only the given platform variant. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")'),
+        minApiVersion: '1.48',
+      },
+    ],
+    managed: { path: 'image load' },
+    top: { path: 'load' },
+  }),
+  ...family({
+    usage: 'SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]',
+    short: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE',
+    aliasesText: 'docker image tag, docker tag',
+    args: exact(2),
+    flags: [],
+    managed: { path: 'image tag' },
+    top: { path: 'tag' },
+  }),
+  ...family({
+    usage: '[OPTIONS] NAME[:TAG|@DIGEST]',
+    short: 'Download an image from a registry',
+    aliasesText: 'docker image pull, docker pull',
+    args: exact(1),
+    flags: [
+      bool('all-tags', 'a', 'Download all tagged images in the repository'),
+      bool('quiet', 'q', 'Suppress verbose output'),
+      platform(),
+      bool('disable-content-trust', undefined, 'Skip image verification', true),
+    ],
+    managed: { path: 'image pull' },
+    top: { path: 'pull' },
+  }),
+  {
+    path: 'image prune',
+    usage: '[OPTIONS]',
+    short: 'Remove unused images',
+    args: none,
+    flags: [
+      bool('force', 'f', 'Do not prompt for confirmation'),
+      bool('all', 'a', 'Remove all unused images, not just dangling ones'),
+      filterFlag('Provide filter values (e.g. "until=<timestamp>")'),
+    ],
+  },
+  // System
+  {
+    path: 'version',
+    usage: '[OPTIONS]',
+    short: 'Show the Docker version information',
+    args: none,
+    flags: [str('format', 'f', INSPECT_FORMAT_HELP)],
+  },
+  ...family({
+    usage: '[OPTIONS]',
+    short: 'Display system-wide information',
+    aliasesText: 'docker system info, docker info',
+    args: none,
+    flags: [str('format', 'f', INSPECT_FORMAT_HELP)],
+    managed: { path: 'system info' },
+    top: { path: 'info' },
+  }),
+  ...family({
+    usage: '[OPTIONS]',
+    short: 'Get real time events from the server',
+    aliasesText: 'docker system events, docker events',
+    args: none,
+    flags: [
+      str('since', undefined, 'Show all events created since timestamp'),
+      str('until', undefined, 'Stream events until this timestamp'),
+      filterFlag('Filter output based on conditions provided', 'f'),
+      format(INSPECT_FORMAT_HELP),
+    ],
+    managed: { path: 'system events' },
+    top: { path: 'events' },
+  }),
+  {
+    path: 'system df',
+    usage: '[OPTIONS]',
+    short: 'Show docker disk usage',
+    args: none,
+    flags: [bool('verbose', 'v', 'Show detailed information on space usage'), format()],
+  },
+  {
+    path: 'system prune',
+    usage: '[OPTIONS]',
+    short: 'Remove unused data',
+    args: none,
+    flags: [
+      bool('force', 'f', 'Do not prompt for confirmation'),
+      bool('all', 'a', 'Remove all unused images not just dangling ones'),
+      bool('volumes', undefined, 'Prune anonymous volumes'),
+      filterFlag('Provide filter values (e.g. "label=<key>=<value>")'),
+    ],
+  },
+];
+
+/** The command `words` start with (longest match, aliases included): its spec and the words left for parsing. */
+export function findCommand(words: readonly string[]): { spec: CommandSpec; rest: string[] } | undefined {
+  for (const n of [2, 1]) {
+    if (words.length < n) continue;
+    const key = words.slice(0, n).join(' ');
+    const spec = COMMANDS.find((c) => c.path === key || c.aliases?.includes(key));
+    if (spec) return { spec, rest: words.slice(n) };
+  }
+  return undefined;
+}
+
+/** Looks a command up by its path ("run", "container ls") or an alias of it; throws when unknown. */
+export function commandSpec(path: string): CommandSpec {
+  const spec = COMMANDS.find((c) => c.path === path || c.aliases?.includes(path));
+  if (!spec) throw new Error(`no such command in the table: ${path}`);
+  return spec;
+}
+
+/** What help and error texts need for `spec`, invoked through binary `bin` ("docker" or "berth"). */
+export function commandHelp(spec: CommandSpec, bin = 'docker'): CommandHelp {
+  return {
+    path: `${bin} ${spec.path}`,
+    usage: spec.usage,
+    short: spec.short,
+    ...(spec.long ? { long: spec.long } : {}),
+    ...(spec.aliasesText ? { aliases: spec.aliasesText.replaceAll('docker ', `${bin} `) } : {}),
+    flags: spec.flags,
+  };
+}

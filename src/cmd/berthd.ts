@@ -1,0 +1,201 @@
+// berthd: the daemon. Reads its configuration (dockerd's flags, daemon.json), opens the stores, reconciles what the
+// last run left, wires the engine services to the API routes and serves them. The only place that builds concrete
+// classes (docs/architecture.md).
+import { chmod, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { dirname, join } from 'node:path';
+import { ImageStore } from '../image/store/index.js';
+import type { Digest } from '../lib/digest.js';
+import { createNetns, deleteNetns, prepareNetnsDir } from '../network/index.js';
+import { detectCgroupDriver } from '../runtime/cgroups/index.js';
+import { Runtime, defaultHelperPath } from '../runtime/runtime.js';
+import { ContentStore } from '../storage/content/index.js';
+import { selectDriver } from '../storage/graphdriver/index.js';
+import { LayerStore } from '../storage/layer/index.js';
+import { type DaemonConfig, USAGE, loadDaemonConfig } from '../engine/config/daemon-config.js';
+import type { ContainerDeps } from '../engine/container/deps.js';
+import { ContainerService } from '../engine/container/service.js';
+import { ContainerStore } from '../engine/container/store.js';
+import { EventBus } from '../engine/events.js';
+import { ExecService } from '../engine/exec/service.js';
+import { ImageService } from '../engine/images/service.js';
+import { createLogger } from '../engine/logger.js';
+import { daemonPaths } from '../engine/paths.js';
+import { reconcileContainers, startOnBoot } from '../engine/reconcile.js';
+import { BERTH_VERSION, ENGINE_VERSION, SystemService } from '../engine/system/service.js';
+import { ApiRouter, createApiServer } from '../server/server.js';
+import { containerRoutes } from '../server/routes/containers.js';
+import { execRoutes } from '../server/routes/exec.js';
+import { imageRoutes } from '../server/routes/images.js';
+import { systemRoutes } from '../server/routes/system.js';
+
+
+async function findInit(): Promise<string | undefined> {
+  for (const p of ['/usr/bin/docker-init', '/usr/sbin/docker-init', '/usr/libexec/docker/docker-init', '/usr/bin/tini-static']) {
+    try {
+      await readFile(p, { flag: 'r' }).then(() => undefined);
+      return p;
+    } catch {}
+  }
+  return undefined;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let cfg: DaemonConfig;
+  try {
+    cfg = await loadDaemonConfig(argv);
+  } catch (e) {
+    process.stderr.write(`berthd: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (cfg.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (cfg.version) {
+    process.stdout.write(`berthd version ${BERTH_VERSION} (Docker Engine API ${ENGINE_VERSION} compatible)\n`);
+    return 0;
+  }
+  const log = createLogger(cfg.logLevel);
+  const paths = daemonPaths(cfg.dataRoot, cfg.execRoot);
+  await Promise.all(
+    [paths.containers, paths.image, paths.layers, paths.tmp, paths.runtime, paths.bundles].map((d) =>
+      mkdir(d, { recursive: true, mode: 0o711 }),
+    ),
+  );
+  await rm(paths.tmp, { recursive: true, force: true });
+  await mkdir(paths.tmp, { recursive: true, mode: 0o700 });
+  const helperPath = defaultHelperPath();
+  await prepareNetnsDir(helperPath, paths.netns);
+  if (cfg.pidFile) await writeFile(cfg.pidFile, `${process.pid}\n`);
+
+  // Stores: content, layers (over the chosen graph driver), images; reference counts reset from the images.
+  const content = await ContentStore.open(join(paths.image, 'content'));
+  const selected = await selectDriver(paths.layers, cfg.storageDriver);
+  if (selected.fallbackReason) log.warn(`storage driver overlay2 unavailable (${selected.fallbackReason}); using vfs`);
+  const layers = await LayerStore.open({ root: join(paths.image, selected.driver.name), driver: selected.driver });
+  const { store, incomplete } = await ContainerStore.open(paths.containers);
+  let imageService: ImageService | undefined;
+  const images = await ImageStore.open({
+    root: paths.image,
+    content,
+    layers,
+    containers: async (id: Digest) => (imageService ? imageService.users(id) : []),
+  });
+  await layers.reset(new Map([...images.chainIdsInUse()].map((c) => [c, 1])));
+
+  const cgroups = await detectCgroupDriver();
+  const runtime = await Runtime.open({ root: paths.runtime, cgroups, cgroupParent: cfg.cgroupParent, prespawnShim: true });
+  const events = new EventBus();
+  const deps: ContainerDeps = {
+    paths,
+    store,
+    runtime,
+    layers,
+    images,
+    events,
+    netns: { create: (p) => createNetns(helperPath, p), remove: (p) => deleteNetns(helperPath, p) },
+    log,
+    storageDriver: selected.driver.name,
+    initPath: await findInit(),
+    logOpts: cfg.logOpts,
+    cgroupParent: cfg.cgroupParent,
+  };
+  const containers = new ContainerService(deps);
+  const execs = new ExecService({ store, runtime, events, rootfs: (id) => layers.mountPath(id) });
+  containers.execIds = (id) => execs.idsOf(id);
+  imageService = new ImageService({ images, layers, content, containers: store, events, tmpDir: paths.tmp, storageDriver: selected.driver.name });
+  const system = new SystemService({
+    store,
+    images,
+    layers,
+    events,
+    dataRoot: cfg.dataRoot,
+    storageDriver: selected.driver.name,
+    cgroupVersion: cgroups.version,
+    cgroupDriver: 'cgroupfs',
+    liveRestore: cfg.liveRestore,
+    debug: cfg.debug,
+    insecureRegistries: cfg.insecureRegistries,
+    registryMirrors: cfg.registryMirrors,
+    started: new Date(),
+  });
+  events.subscribe((e) => {
+    if (e.Type === 'container' && e.Action === 'destroy') execs.forget(e.Actor.ID);
+  });
+
+  const report = await reconcileContainers(deps, containers.lifecycle, { liveRestore: cfg.liveRestore, incomplete });
+  log.info(
+    `reconciled: ${report.adopted.length} running adopted, ${report.exited.length} marked exited, ${report.killed.length} killed, ${report.removedIncomplete.length + report.removedOrphanLayers.length} leftovers removed`,
+  );
+
+  const router = new ApiRouter();
+  systemRoutes(router, system);
+  containerRoutes(router, containers);
+  execRoutes(router, execs);
+  imageRoutes(router, imageService);
+  const servers: Server[] = [];
+  for (const host of cfg.hosts) servers.push(await listen(router, host, cfg, log));
+  await startOnBoot(deps, containers.lifecycle, report);
+  log.info(`berthd ${BERTH_VERSION} serving API on ${cfg.hosts.join(', ')} (storage driver ${selected.driver.name}, cgroup v${cgroups.version})`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`${signal} received, shutting down`);
+      containers.lifecycle.restarts.shutdown();
+      for (const s of servers) s.close();
+      for (const s of servers) s.closeAllConnections();
+      if (!cfg.liveRestore) {
+        const running = store.all().filter((c) => c.state.status === 'running' || c.state.status === 'paused');
+        await Promise.all(running.map((c) => containers.lifecycle.stop(c.id).catch(() => {})));
+        await selected.driver.cleanup().catch(() => {});
+      }
+      runtime.close();
+      for (const h of cfg.hosts) if (h.startsWith('unix://')) await unlink(h.slice(7)).catch(() => {});
+      if (cfg.pidFile) await unlink(cfg.pidFile).catch(() => {});
+      resolve(0);
+    };
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+  });
+}
+
+async function listen(router: ApiRouter, host: string, cfg: DaemonConfig, log: ReturnType<typeof createLogger>): Promise<Server> {
+  const server = createApiServer(router, log, ENGINE_VERSION);
+  if (host.startsWith('unix://')) {
+    const path = host.slice('unix://'.length);
+    await mkdir(dirname(path), { recursive: true });
+    await unlink(path).catch(() => {});
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => resolve());
+    });
+    await chmod(path, 0o660);
+    return server;
+  }
+  const url = new URL(host);
+  let target: Server = server;
+  if (cfg.tls.verify && cfg.tls.cert && cfg.tls.key && cfg.tls.cacert) {
+    const [cert, key, ca] = await Promise.all([readFile(cfg.tls.cert), readFile(cfg.tls.key), readFile(cfg.tls.cacert)]);
+    const tls = createTlsServer({ cert, key, ca, requestCert: true, rejectUnauthorized: true });
+    for (const ev of ['request', 'upgrade', 'clientError'] as const) for (const l of server.listeners(ev)) tls.on(ev, l as never);
+    target = tls as unknown as Server;
+  }
+  await new Promise<void>((resolve, reject) => {
+    target.once('error', reject);
+    target.listen(Number(url.port || 2375), url.hostname, () => resolve());
+  });
+  return target;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`berthd: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,205 @@
+// berthd's configuration: dockerd's flag names and daemon.json keys, merged as dockerd merges them (a key set in
+// both places is an error), with berth's embedded defaults.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { InvalidParameter } from '../../errdefs/index.js';
+
+export interface DaemonConfig {
+  hosts: string[];
+  dataRoot: string;
+  execRoot: string;
+  storageDriver: string | undefined;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  debug: boolean;
+  insecureRegistries: string[];
+  registryMirrors: string[];
+  liveRestore: boolean;
+  tls: { verify: boolean; cacert?: string; cert?: string; key?: string };
+  insecureTcp: boolean;
+  cgroupParent: string;
+  logOpts: Record<string, string>;
+  pidFile: string | undefined;
+  version: boolean;
+  help: boolean;
+}
+
+export const DEFAULTS = {
+  dataRoot: '/var/lib/berth',
+  execRoot: '/run/berth',
+  host: 'unix:///run/berth/berth.sock',
+  cgroupParent: 'berth',
+};
+
+const FLAGS = {
+  host: { type: 'string', short: 'H', multiple: true },
+  'data-root': { type: 'string' },
+  'exec-root': { type: 'string' },
+  'storage-driver': { type: 'string', short: 's' },
+  'config-file': { type: 'string' },
+  'log-level': { type: 'string', short: 'l' },
+  'insecure-registry': { type: 'string', multiple: true },
+  'registry-mirror': { type: 'string', multiple: true },
+  'live-restore': { type: 'boolean' },
+  debug: { type: 'boolean', short: 'D' },
+  tlsverify: { type: 'boolean' },
+  tlscacert: { type: 'string' },
+  tlscert: { type: 'string' },
+  tlskey: { type: 'string' },
+  'insecure-tcp': { type: 'boolean' },
+  'cgroup-parent': { type: 'string' },
+  'log-opt': { type: 'string', multiple: true },
+  pidfile: { type: 'string', short: 'p' },
+  version: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** daemon.json key for each flag (dockerd's names). */
+const JSON_KEYS: Record<string, string> = {
+  host: 'hosts',
+  'data-root': 'data-root',
+  'exec-root': 'exec-root',
+  'storage-driver': 'storage-driver',
+  'log-level': 'log-level',
+  'insecure-registry': 'insecure-registries',
+  'registry-mirror': 'registry-mirrors',
+  'live-restore': 'live-restore',
+  debug: 'debug',
+  tlsverify: 'tlsverify',
+  tlscacert: 'tlscacert',
+  tlscert: 'tlscert',
+  tlskey: 'tlskey',
+  'cgroup-parent': 'cgroup-parent',
+  'log-opt': 'log-opts',
+  pidfile: 'pidfile',
+};
+
+const LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'] as const;
+
+export const USAGE = `Usage:	berthd [OPTIONS]
+
+A self-sufficient runtime for containers, Docker-compatible.
+
+Options:
+      --config-file string          Daemon configuration file (default "/etc/berth/daemon.json")
+      --cgroup-parent string        Parent cgroup for all containers (default "berth")
+      --data-root string            Root directory of persistent state (default "/var/lib/berth")
+  -D, --debug                       Enable debug mode
+      --exec-root string            Root directory for execution state files (default "/run/berth")
+  -H, --host list                   Daemon socket(s) to connect to
+      --insecure-registry list      Enable insecure registry communication
+      --insecure-tcp                Allow a tcp:// host without TLS
+      --live-restore                Keep containers running while the daemon is down
+  -l, --log-level string            Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
+      --log-opt map                 Default log driver options for containers (max-size, max-file)
+  -p, --pidfile string              Path to use for daemon PID file
+      --registry-mirror list        Preferred registry mirror
+  -s, --storage-driver string       Storage driver to use (overlay2, vfs)
+      --tlscacert string            Trust certs signed only by this CA
+      --tlscert string              Path to TLS certificate file
+      --tlskey string               Path to TLS key file
+      --tlsverify                   Use TLS and verify the remote
+  -v, --version                     Print version information and quit
+`;
+
+function asStringList(v: unknown, key: string): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) {
+    throw new InvalidParameter(`invalid daemon.json: "${key}" must be a list of strings`);
+  }
+  return v;
+}
+
+export async function loadDaemonConfig(argv: string[], defaultConfigFile = '/etc/berth/daemon.json'): Promise<DaemonConfig> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS; strict: true; allowPositionals: false }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
+  } catch (e) {
+    throw new InvalidParameter((e as Error).message.replace(/^Unknown option '(.*)'.*$/s, 'unknown flag: $1'));
+  }
+  const flags = parsed.values as Record<string, unknown>;
+  const configFile = (flags['config-file'] as string | undefined) ?? defaultConfigFile;
+  let file: Record<string, unknown> = {};
+  let text: string | undefined;
+  try {
+    text = await readFile(configFile, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || flags['config-file'] !== undefined) {
+      throw new InvalidParameter(`unable to configure the daemon with file ${configFile}: ${(e as Error).message}`);
+    }
+  }
+  if (text !== undefined && text.trim() !== '') {
+    try {
+      file = JSON.parse(text) as Record<string, unknown>;
+    } catch (e) {
+      throw new InvalidParameter(`unable to configure the daemon with file ${configFile}: ${(e as Error).message}`);
+    }
+    if (file === null || typeof file !== 'object' || Array.isArray(file)) {
+      throw new InvalidParameter(`unable to configure the daemon with file ${configFile}: not a JSON object`);
+    }
+    const known = new Set(Object.values(JSON_KEYS));
+    const unknown = Object.keys(file).filter((k) => !known.has(k));
+    if (unknown.length > 0) {
+      throw new InvalidParameter(`the following directives don't match any configuration option: ${unknown.join(', ')}`);
+    }
+    const conflicts = Object.entries(JSON_KEYS)
+      .filter(([flag, key]) => flags[flag] !== undefined && file[key] !== undefined)
+      .map(([flag, key]) => `${key}: (from flag: ${String(flags[flag])}, from file: ${JSON.stringify(file[key])})`);
+    if (conflicts.length > 0) {
+      throw new InvalidParameter(`the following directives are specified both as a flag and in the configuration file: ${conflicts.join(', ')}`);
+    }
+  }
+  const pick = <T>(flag: string): T | undefined => (flags[flag] ?? file[JSON_KEYS[flag] ?? '']) as T | undefined;
+  const logOpts: Record<string, string> = {};
+  for (const kv of (flags['log-opt'] as string[] | undefined) ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq < 1) throw new InvalidParameter(`invalid log-opt: ${kv}: must be key=value`);
+    logOpts[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  Object.assign(logOpts, (file['log-opts'] as Record<string, string> | undefined) ?? {});
+  const debug = pick<boolean>('debug') === true;
+  const level = (pick<string>('log-level') ?? (debug ? 'debug' : 'info')) as DaemonConfig['logLevel'];
+  if (!LEVELS.includes(level)) throw new InvalidParameter(`unable to parse logging level: ${level}`);
+  const hosts = (flags.host as string[] | undefined) ?? asStringList(file.hosts, 'hosts');
+  const cfg: DaemonConfig = {
+    hosts: hosts.length > 0 ? hosts : [DEFAULTS.host],
+    dataRoot: pick<string>('data-root') ?? DEFAULTS.dataRoot,
+    execRoot: pick<string>('exec-root') ?? DEFAULTS.execRoot,
+    storageDriver: pick<string>('storage-driver'),
+    logLevel: level,
+    debug,
+    insecureRegistries: (flags['insecure-registry'] as string[] | undefined) ?? asStringList(file['insecure-registries'], 'insecure-registries'),
+    registryMirrors: (flags['registry-mirror'] as string[] | undefined) ?? asStringList(file['registry-mirrors'], 'registry-mirrors'),
+    liveRestore: pick<boolean>('live-restore') === true,
+    tls: {
+      verify: pick<boolean>('tlsverify') === true,
+      cacert: pick<string>('tlscacert'),
+      cert: pick<string>('tlscert'),
+      key: pick<string>('tlskey'),
+    },
+    insecureTcp: flags['insecure-tcp'] === true,
+    cgroupParent: pick<string>('cgroup-parent') ?? DEFAULTS.cgroupParent,
+    logOpts,
+    pidFile: pick<string>('pidfile'),
+    version: flags.version === true,
+    help: flags.help === true,
+  };
+  validateHosts(cfg);
+  return cfg;
+}
+
+/** unix:// always; tcp:// only with full TLS verification, or explicitly insecure. */
+function validateHosts(cfg: DaemonConfig): void {
+  for (const h of cfg.hosts) {
+    if (h.startsWith('unix://')) continue;
+    if (h.startsWith('tcp://')) {
+      const tlsComplete = cfg.tls.verify && cfg.tls.cacert && cfg.tls.cert && cfg.tls.key;
+      if (!tlsComplete && !cfg.insecureTcp) {
+        throw new InvalidParameter(
+          `refusing to listen on ${h} without TLS: give --tlsverify --tlscacert --tlscert --tlskey, or --insecure-tcp to accept the risk`,
+        );
+      }
+      continue;
+    }
+    throw new InvalidParameter(`invalid host: ${h}: only unix:// and tcp:// are supported`);
+  }
+}

@@ -1,0 +1,109 @@
+// Joins a client's hijacked connection to a shim's attach socket (docs/helper-protocol.md): the shim speaks Docker's
+// 8-byte framing both ways; the client sends raw stdin and gets frames (no TTY) or raw bytes (TTY). Detach keys and
+// StdinOnce are decided here, as moby's container/stream/attach.go does.
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { InvalidParameter } from '../../errdefs/index.js';
+import { FrameKind, frame, frameReader } from '../../runtime/shim/client.js';
+
+export interface AttachOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+  /** Close the container's stdin when the client's input ends (Config.StdinOnce). */
+  stdinOnce: boolean;
+  /** Byte sequence that ends the attach without touching the container (default Ctrl-P Ctrl-Q). */
+  detachKeys: Buffer;
+}
+
+export const DEFAULT_DETACH_KEYS = Buffer.from([0x10, 0x11]);
+
+/** Docker's detach-keys syntax: comma-separated "a"-"z" letters, "ctrl-<x>" for x in a-z @ [ \ ] ^ _ . */
+export function parseDetachKeys(spec: string | undefined): Buffer {
+  if (spec === undefined || spec === '') return DEFAULT_DETACH_KEYS;
+  const out: number[] = [];
+  for (const key of spec.split(',')) {
+    if (key.length === 1) {
+      out.push(key.charCodeAt(0));
+      continue;
+    }
+    const m = /^ctrl-([a-z@[\\\]^_])$/.exec(key);
+    if (!m) throw new InvalidParameter(`Invalid detach keys (${spec}) provided`);
+    const c = (m[1] as string).charCodeAt(0);
+    out.push(c >= 97 ? c - 96 : c - 64);
+  }
+  return Buffer.from(out);
+}
+
+/**
+ * Pipes until the container's output ends, the client goes, or the client types the detach keys. Resolves with
+ * whether the client detached.
+ */
+export function pipeAttach(shim: Socket, client: Duplex, opts: AttachOptions): Promise<{ detached: boolean }> {
+  return new Promise((resolve) => {
+    let done = false;
+    let detached = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      shim.destroy();
+      if (!client.destroyed) client.end();
+      resolve({ detached });
+    };
+    shim.on(
+      'data',
+      frameReader((kind, payload) => {
+        if (kind === FrameKind.Stdout && !opts.stdout) return;
+        if (kind === FrameKind.Stderr && !opts.stderr) return;
+        if (kind !== FrameKind.Stdout && kind !== FrameKind.Stderr) return;
+        if (client.writableEnded || client.destroyed) return;
+        client.write(opts.tty ? payload : frame(kind, payload));
+      }),
+    );
+    shim.on('close', finish);
+    shim.on('error', finish);
+    shim.resume();
+    client.on('error', finish);
+    client.on('close', finish);
+    if (!opts.stdin) return;
+    const keys = opts.detachKeys;
+    let matched = 0;
+    const send = (bytes: Buffer) => {
+      if (bytes.length > 0) shim.write(frame(FrameKind.Stdin, bytes));
+    };
+    client.on('data', (chunk: Buffer) => {
+      if (matched === 0 && chunk.indexOf(keys[0] as number) < 0) return send(chunk);
+      const out: number[] = [];
+      for (const b of chunk) {
+        if (b === keys[matched]) {
+          matched++;
+          if (matched === keys.length) {
+            send(Buffer.from(out));
+            detached = true;
+            finish();
+            return;
+          }
+          continue;
+        }
+        // A sequence that did not complete was input after all.
+        for (let i = 0; i < matched; i++) out.push(keys[i] as number);
+        matched = 0;
+        if (b === keys[0]) {
+          matched = 1;
+          if (keys.length === 1) {
+            send(Buffer.from(out));
+            detached = true;
+            finish();
+            return;
+          }
+        } else out.push(b);
+      }
+      send(Buffer.from(out));
+    });
+    client.on('end', () => {
+      if (opts.stdinOnce) shim.write(frame(FrameKind.CloseStdin, Buffer.alloc(0)));
+      if (!opts.stdout && !opts.stderr) finish();
+    });
+  });
+}

@@ -1,0 +1,37 @@
+// What the container services need from the rest of the daemon, passed in (cmd/berthd.ts wires the real ones).
+import type { ImageStore } from '../../image/store/index.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import type { LayerStore } from '../../storage/layer/index.js';
+import type { EventBus } from '../events.js';
+import type { DaemonPaths } from '../paths.js';
+import type { ContainerStore } from './store.js';
+
+export interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+  debug(msg: string): void;
+}
+
+export interface NetnsOps {
+  create(path: string): Promise<void>;
+  remove(path: string): Promise<void>;
+}
+
+export interface ContainerDeps {
+  paths: DaemonPaths;
+  store: ContainerStore;
+  runtime: Runtime;
+  layers: LayerStore;
+  images: ImageStore;
+  events: EventBus;
+  netns: NetnsOps;
+  log: Logger;
+  storageDriver: string;
+  /** The init binary for HostConfig.Init (Docker's docker-init), if one was found. */
+  initPath?: string;
+  /** Default log options (daemon.json log-opts). */
+  logOpts: Record<string, string>;
+  /** Parent cgroup of containers without HostConfig.CgroupParent (dockerd: "docker"). */
+  cgroupParent: string;
+}

@@ -1,0 +1,515 @@
+// Container lifecycle: create, start, stop, kill, restart, pause, unpause, rename, remove, wait — and what happens
+// when a container's process exits (state, cleanup, events, restart policy, auto-remove).
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ContainerCreateRequest, ContainerUpdateRequest, ContainerWaitResponse, HostConfig } from '../../api/index.js';
+import { resourcesOf } from '../spec/oci.js';
+import { Conflict, InvalidParameter, isNotFound, NotFound } from '../../errdefs/index.js';
+import { attach as attachShim, type ExitStatus, request } from '../../runtime/shim/client.js';
+import { parseSignal } from '../../runtime/signals.js';
+import { KeyedLock } from '../../storage/graphdriver/index.js';
+import { type AttachOptions, pipeAttach } from './attach.js';
+import type { ContainerDeps } from './deps.js';
+import { commandOf, mergeConfig } from './merge.js';
+import { type ContainerRecord, isRunning, newState } from './model.js';
+import { generateName, validateName } from './names.js';
+import { prepareStart } from './prepare-start.js';
+import { RestartManager, parseRestartPolicy } from './restart.js';
+import { validateHostConfig } from './validate.js';
+
+type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+interface PendingAttach {
+  client: Duplex;
+  opts: AttachOptions;
+  done: (r: { detached: boolean }) => void;
+}
+
+/** What start() left to undo at exit. */
+interface LiveResources {
+  netnsPath: string | undefined;
+}
+
+export class ContainerLifecycle {
+  private readonly lock = new KeyedLock();
+  private readonly exitWaiters = new Map<string, Set<(rec: ContainerRecord) => void>>();
+  private readonly removeWaiters = new Map<string, Set<() => void>>();
+  private readonly pendingAttach = new Map<string, Set<PendingAttach>>();
+  private readonly live = new Map<string, LiveResources>();
+  readonly restarts: RestartManager;
+
+  constructor(private readonly deps: ContainerDeps) {
+    this.restarts = new RestartManager((id) => this.restartFromPolicy(id));
+  }
+
+  // ---- create ----
+
+  async create(name: string | undefined, req: ContainerCreateRequest): Promise<{ Id: string; Warnings: string[] }> {
+    const { store, images, layers, events } = this.deps;
+    if (!req.Image) throw new InvalidParameter('config cannot be empty in order to create a container');
+    const hostConfig: HostConfig = { ...(req.HostConfig ?? {}) };
+    const warnings = validateHostConfig(hostConfig);
+    const image = images.resolve(req.Image);
+    const { HostConfig: _h, NetworkingConfig: _n, ...userConfig } = req;
+    const config = mergeConfig(userConfig, image.config.config);
+    config.Image = req.Image;
+    const cmd = commandOf(config);
+    if (!cmd) throw new InvalidParameter('no command specified');
+    const id = randomBytes(32).toString('hex');
+    let finalName = name ? validateName(name) : '';
+    if (finalName) store.reserveName(finalName, id);
+    else {
+      for (let i = 0; ; i++) {
+        finalName = generateName(i);
+        if (!store.hasName(finalName)) break;
+      }
+      store.reserveName(finalName, id);
+    }
+    try {
+      await layers.createRW(id, image.chainIds.at(-1));
+      const rec: ContainerRecord = {
+        id,
+        name: finalName,
+        created: new Date().toISOString(),
+        image: image.id,
+        imageRef: req.Image,
+        path: cmd.path,
+        args: cmd.args,
+        config,
+        hostConfig,
+        mounts: [],
+        state: newState(),
+        restartCount: 0,
+        manuallyStopped: false,
+        hasBeenStarted: false,
+        driver: this.deps.storageDriver,
+      };
+      await store.save(rec);
+      events.publish('container', 'create', id, this.attributes(rec));
+      return { Id: id, Warnings: warnings };
+    } catch (e) {
+      store.releaseName(finalName, id);
+      await layers.removeRW(id).catch(() => {});
+      await store.delete(id).catch(() => {});
+      throw e;
+    }
+  }
+
+  // ---- start / exit ----
+
+  /** Starts a created or exited container; false when it was already running (HTTP 304). */
+  async start(ref: string): Promise<boolean> {
+    const id = this.deps.store.get(ref).id;
+    return this.lock.run(id, () => this.startLocked(id));
+  }
+
+  private async startLocked(id: string): Promise<boolean> {
+    const { store, runtime, layers, events } = this.deps;
+    const rec = store.get(id);
+    if (rec.state.status === 'paused') throw new Conflict('cannot start a paused container, try unpause instead');
+    if (rec.state.status === 'running') return false;
+    if (rec.state.status === 'removing' || rec.state.status === 'dead') {
+      throw new Conflict(`container is marked for removal and cannot be started`);
+    }
+    this.restarts.cancel(id);
+    const rootfs = await layers.mount(id);
+    let netnsPath: string | undefined;
+    try {
+      const prepared = await prepareStart(this.deps, rec, rootfs);
+      netnsPath = prepared.netnsPath;
+      await runtime.delete(id, true).catch(() => {}); // a leftover of a crash, if any
+      const logOpts = { ...this.deps.logOpts, ...(rec.hostConfig.LogConfig?.Config ?? {}) };
+      const created = await runtime.create(id, prepared.bundle, {
+        stdio: {
+          openStdin: rec.config.OpenStdin === true,
+          log: { path: this.logPath(id), maxSize: parseLogSize(logOpts['max-size']), maxFiles: Number(logOpts['max-file'] ?? 1) || 1 },
+        },
+      });
+      await this.connectPendingAttach(id);
+      await runtime.start(id);
+      rec.state = {
+        ...rec.state,
+        status: 'running',
+        pid: created.record.pid,
+        exitCode: 0,
+        error: '',
+        oomKilled: false,
+        startedAt: new Date().toISOString(),
+      };
+      rec.hasBeenStarted = true;
+      rec.manuallyStopped = false;
+      this.live.set(id, { netnsPath });
+      await store.save(rec);
+    } catch (e) {
+      await runtime.delete(id, true).catch(() => {});
+      if (netnsPath) await this.deps.netns.remove(netnsPath).catch(() => {});
+      await layers.unmount(id).catch(() => {});
+      rec.state = { ...rec.state, status: rec.hasBeenStarted ? 'exited' : 'created', error: (e as Error).message, exitCode: 128 };
+      await store.save(rec).catch(() => {});
+      this.failPendingAttach(id);
+      throw e;
+    }
+    events.publish('container', 'start', id, this.attributes(rec));
+    void this.watch(id);
+    return true;
+  }
+
+  /** Follows a running container to its exit; resolves once the exit is handled. */
+  watch(id: string): Promise<void> {
+    return this.deps.runtime
+      .wait(id)
+      .catch(() => undefined)
+      .then((status) => this.lock.run(id, () => this.onExit(id, status)))
+      .catch((e) => this.deps.log.error(`container ${id}: handling its exit failed: ${(e as Error).message}`));
+  }
+
+  private async onExit(id: string, status: ExitStatus | undefined): Promise<void> {
+    const { store, runtime, layers, events } = this.deps;
+    const rec = store.find(id);
+    if (!rec || !isRunning(rec)) return;
+    await runtime.delete(id, true).catch((e) => this.deps.log.warn(`runtime delete ${id}: ${(e as Error).message}`));
+    const live = this.live.get(id);
+    this.live.delete(id);
+    const netnsPath = live?.netnsPath ?? join(this.deps.paths.netns, id);
+    await this.deps.netns.remove(netnsPath).catch(() => {});
+    await layers.unmount(id).catch(() => {});
+    await rm(join(this.deps.paths.bundles, id), { recursive: true, force: true });
+    const exitCode = status?.exitCode ?? 255;
+    rec.state = {
+      ...rec.state,
+      status: 'exited',
+      pid: 0,
+      exitCode,
+      oomKilled: status?.oomKilled ?? false,
+      finishedAt: status?.exitedAt ?? new Date().toISOString(),
+      error: status ? '' : 'the container\'s shim exited without recording a status',
+    };
+    if (rec.state.health) rec.state.health = { ...rec.state.health, Status: 'unhealthy' };
+    await store.save(rec);
+    if (rec.state.oomKilled) events.publish('container', 'oom', id, this.attributes(rec));
+    events.publish('container', 'die', id, { ...this.attributes(rec), exitCode: String(exitCode) });
+    this.notifyExit(rec);
+    const policy = parseRestartPolicy(rec.hostConfig.RestartPolicy);
+    if (this.restarts.shouldRestart(rec, policy)) {
+      rec.state = { ...rec.state, status: 'restarting' };
+      await store.save(rec);
+      this.restarts.schedule(rec);
+      return;
+    }
+    this.restarts.forget(id);
+    if (rec.hostConfig.AutoRemove) {
+      setImmediate(() => {
+        this.remove(id, { force: true }).catch((e) => this.deps.log.warn(`auto-remove ${id}: ${(e as Error).message}`));
+      });
+    }
+  }
+
+  private async restartFromPolicy(id: string): Promise<void> {
+    const rec = this.deps.store.find(id);
+    if (!rec || rec.state.status !== 'restarting') return;
+    rec.restartCount++;
+    rec.state = { ...rec.state, status: 'exited' };
+    await this.deps.store.save(rec);
+    await this.start(id).catch((e) => this.deps.log.warn(`restart of ${id} failed: ${(e as Error).message}`));
+  }
+
+  // ---- stop / kill / restart ----
+
+  /** Stop: the stop signal, then SIGKILL after the timeout (seconds; -1 waits forever). False when not running. */
+  async stop(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<boolean> {
+    const rec = this.deps.store.get(ref);
+    if (rec.state.status === 'restarting') {
+      this.restarts.cancel(rec.id);
+      rec.state = { ...rec.state, status: 'exited' };
+      rec.manuallyStopped = true;
+      await this.deps.store.save(rec);
+      return true;
+    }
+    if (!isRunning(rec)) return false;
+    rec.manuallyStopped = true;
+    await this.deps.store.save(rec);
+    const timeout = opts.timeout ?? rec.config.StopTimeout ?? 10;
+    const signal = opts.signal || rec.config.StopSignal || 'SIGTERM';
+    const exited = this.nextExit(rec.id);
+    if (rec.state.status === 'paused') await this.deps.runtime.resume(rec.id).catch(() => {});
+    await this.signal(rec, signal).catch(() => {});
+    if (timeout < 0) {
+      await exited;
+      return true;
+    }
+    const inTime = await Promise.race([exited.then(() => true), delay(timeout * 1000).then(() => false)]);
+    if (!inTime) {
+      await this.signal(rec, 'SIGKILL').catch(() => {});
+      await exited;
+    }
+    return true;
+  }
+
+  async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
+    const rec = this.deps.store.get(ref);
+    let sig: number;
+    try {
+      sig = parseSignal(signal);
+    } catch {
+      throw new InvalidParameter(`Invalid signal: ${signal}`);
+    }
+    if (!isRunning(rec) || rec.state.status === 'restarting') {
+      throw new Conflict(`cannot kill container: ${ref}: container ${rec.id} is not running`);
+    }
+    if (sig === 9 || sig === parseSignal(rec.config.StopSignal || 'SIGTERM')) {
+      rec.manuallyStopped = true;
+      await this.deps.store.save(rec);
+    }
+    await this.signal(rec, String(sig));
+  }
+
+  private async signal(rec: ContainerRecord, signal: string): Promise<void> {
+    await this.deps.runtime.kill(rec.id, signal);
+    this.deps.events.publish('container', 'kill', rec.id, { ...this.attributes(rec), signal: String(parseSignal(signal)) });
+  }
+
+  async restart(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const id = this.deps.store.get(ref).id;
+    await this.stop(id, opts);
+    await this.start(id);
+    const rec = this.deps.store.get(id);
+    this.deps.events.publish('container', 'restart', id, this.attributes(rec));
+  }
+
+  /** `docker update`: new resource limits (applied to a running container's cgroup) and restart policy. */
+  async update(ref: string, body: ContainerUpdateRequest): Promise<{ Warnings: string[] }> {
+    const rec = this.deps.store.get(ref);
+    return this.lock.run(rec.id, async () => {
+      const hostConfig: HostConfig = { ...rec.hostConfig };
+      for (const [k, v] of Object.entries(body)) {
+        if (v !== undefined && v !== null && !(typeof v === 'number' && v === 0 && k !== 'PidsLimit')) {
+          (hostConfig as Record<string, unknown>)[k] = v;
+        }
+      }
+      if (body.Memory && !body.MemorySwap && rec.hostConfig.MemorySwap && rec.hostConfig.MemorySwap > 0 && body.Memory > rec.hostConfig.MemorySwap) {
+        throw new InvalidParameter('Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time');
+      }
+      const warnings = validateHostConfig(hostConfig);
+      if (hostConfig.AutoRemove && parseRestartPolicy(hostConfig.RestartPolicy).name !== 'no') {
+        throw new InvalidParameter('Cannot update restart policy on a container with AutoRemove');
+      }
+      if (rec.state.status === 'running' || rec.state.status === 'paused') {
+        // Device rules stay as they were set at start: only the limits change.
+        const { devices: _devices, ...limits } = resourcesOf(hostConfig);
+        await this.deps.runtime.update(rec.id, limits);
+      }
+      rec.hostConfig = hostConfig;
+      await this.deps.store.save(rec);
+      this.deps.events.publish('container', 'update', rec.id, this.attributes(rec));
+      return { Warnings: warnings };
+    });
+  }
+
+  // ---- pause / rename / remove ----
+
+  async pause(ref: string): Promise<void> {
+    const rec = this.deps.store.get(ref);
+    await this.lock.run(rec.id, async () => {
+      if (rec.state.status === 'paused') throw new Conflict(`Container ${rec.id} is already paused`);
+      if (rec.state.status !== 'running') throw new Conflict(`Container ${rec.id} is not running`);
+      await this.deps.runtime.pause(rec.id);
+      rec.state = { ...rec.state, status: 'paused' };
+      await this.deps.store.save(rec);
+    });
+    this.deps.events.publish('container', 'pause', rec.id, this.attributes(rec));
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const rec = this.deps.store.get(ref);
+    await this.lock.run(rec.id, async () => {
+      if (rec.state.status !== 'paused') throw new Conflict(`Container ${rec.id} is not paused`);
+      await this.deps.runtime.resume(rec.id);
+      rec.state = { ...rec.state, status: 'running' };
+      await this.deps.store.save(rec);
+    });
+    this.deps.events.publish('container', 'unpause', rec.id, this.attributes(rec));
+  }
+
+  async rename(ref: string, newName: string): Promise<void> {
+    const rec = this.deps.store.get(ref);
+    if (!newName) throw new InvalidParameter('Neither old nor new names may be empty');
+    const name = validateName(newName);
+    if (name === rec.name) throw new InvalidParameter('Renaming a container with the same name as its current name');
+    const old = rec.name;
+    this.deps.store.reserveName(name, rec.id);
+    rec.name = name;
+    try {
+      await this.deps.store.save(rec);
+    } catch (e) {
+      rec.name = old;
+      this.deps.store.releaseName(name, rec.id);
+      throw e;
+    }
+    this.deps.store.releaseName(old, rec.id);
+    this.deps.events.publish('container', 'rename', rec.id, { ...this.attributes(rec), oldName: `/${old}` });
+  }
+
+  async remove(ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    const rec = this.deps.store.get(ref);
+    if (rec.state.status === 'removing') {
+      throw new Conflict(`removal of container ${rec.id} is already in progress`);
+    }
+    if (isRunning(rec) && rec.state.status !== 'restarting') {
+      if (!opts.force) {
+        const what = rec.state.status === 'paused' ? 'container is paused' : 'container is running';
+        throw new Conflict(
+          `cannot remove container "/${rec.name}": ${what}: stop the container before removing or force remove`,
+        );
+      }
+      const exited = this.nextExit(rec.id);
+      await this.deps.runtime.kill(rec.id, 'SIGKILL', true).catch(() => {});
+      if (rec.state.status === 'paused') await this.deps.runtime.resume(rec.id).catch(() => {});
+      await exited;
+    }
+    this.restarts.cancel(rec.id);
+    this.restarts.forget(rec.id);
+    await this.lock.run(rec.id, async () => {
+      if (!this.deps.store.find(rec.id)) return;
+      rec.state = { ...rec.state, status: 'removing' };
+      await this.deps.store.save(rec);
+      try {
+        await this.deps.layers.removeRW(rec.id);
+      } catch (e) {
+        if (!isNotFound(e)) {
+          rec.state = { ...rec.state, status: 'dead', error: (e as Error).message };
+          await this.deps.store.save(rec);
+          throw e;
+        }
+      }
+      await this.deps.store.delete(rec.id);
+    });
+    this.deps.events.publish('container', 'destroy', rec.id, this.attributes(rec));
+    for (const w of this.removeWaiters.get(rec.id) ?? []) w();
+    this.removeWaiters.delete(rec.id);
+    this.failPendingAttach(rec.id);
+  }
+
+  // ---- wait ----
+
+  async wait(ref: string, condition: WaitCondition = 'not-running'): Promise<ContainerWaitResponse> {
+    const rec = this.deps.store.get(ref);
+    if (condition === 'not-running' && !isRunning(rec)) return { StatusCode: rec.state.exitCode, Error: null };
+    if (condition === 'removed') {
+      const removed = new Promise<void>((resolve) => this.addWaiter(this.removeWaiters, rec.id, resolve));
+      let last = rec.state.exitCode;
+      const exit = this.nextExit(rec.id).then((r) => {
+        last = r.state.exitCode;
+      });
+      await removed;
+      void exit;
+      return { StatusCode: this.deps.store.find(rec.id)?.state.exitCode ?? last, Error: null };
+    }
+    const after = await this.nextExit(rec.id);
+    return { StatusCode: after.state.exitCode, Error: after.state.error ? { Message: after.state.error } : null };
+  }
+
+  private nextExit(id: string): Promise<ContainerRecord> {
+    return new Promise((resolve) => this.addWaiter(this.exitWaiters, id, resolve));
+  }
+
+  private addWaiter<T>(map: Map<string, Set<T>>, id: string, fn: T): void {
+    let set = map.get(id);
+    if (!set) {
+      set = new Set();
+      map.set(id, set);
+    }
+    set.add(fn);
+  }
+
+  private notifyExit(rec: ContainerRecord): void {
+    const waiters = this.exitWaiters.get(rec.id);
+    this.exitWaiters.delete(rec.id);
+    for (const w of waiters ?? []) w(rec);
+  }
+
+  // ---- attach ----
+
+  /**
+   * Attaches a client's connection: right away to a running container, or at its next start (the CLI attaches
+   * before it starts, so no output is lost). Resolves when the attach ends.
+   */
+  async attach(ref: string, client: Duplex, opts: AttachOptions): Promise<{ detached: boolean }> {
+    const rec = this.deps.store.get(ref);
+    if (rec.state.status === 'running' || rec.state.status === 'paused') {
+      const shim = await attachShim(this.deps.runtime.store.socketPath(rec.id));
+      return pipeAttach(shim, client, opts);
+    }
+    return new Promise((resolve) => {
+      const pending: PendingAttach = { client, opts, done: resolve };
+      this.addWaiter(this.pendingAttach, rec.id, pending);
+      client.once('close', () => {
+        if (this.pendingAttach.get(rec.id)?.delete(pending)) resolve({ detached: false });
+      });
+    });
+  }
+
+  private async connectPendingAttach(id: string): Promise<void> {
+    const pending = this.pendingAttach.get(id);
+    this.pendingAttach.delete(id);
+    for (const p of pending ?? []) {
+      let shim: Socket;
+      try {
+        shim = await attachShim(this.deps.runtime.store.socketPath(id));
+      } catch {
+        p.client.end();
+        p.done({ detached: false });
+        continue;
+      }
+      pipeAttach(shim, p.client, p.opts).then(p.done);
+    }
+  }
+
+  private failPendingAttach(id: string): void {
+    const pending = this.pendingAttach.get(id);
+    this.pendingAttach.delete(id);
+    for (const p of pending ?? []) {
+      p.client.end();
+      p.done({ detached: false });
+    }
+  }
+
+  async resize(ref: string, height: number, width: number): Promise<void> {
+    const rec = this.deps.store.get(ref);
+    if (!isRunning(rec)) throw new Conflict(`Container ${rec.id} is not running`);
+    const reply = await request(this.deps.runtime.store.socketPath(rec.id), `resize ${height} ${width}`);
+    if (reply !== 'ok' && !reply.includes('ENOTTY')) throw new Conflict(`cannot resize: ${reply}`);
+  }
+
+  // ---- helpers ----
+
+  logPath(id: string): string {
+    return join(this.deps.store.dir(id), `${id}-json.log`);
+  }
+
+  attributes(rec: ContainerRecord): Record<string, string> {
+    return { ...(rec.config.Labels ?? {}), image: rec.imageRef, name: rec.name };
+  }
+
+  /** Marks a container found running at daemon start (live restore) as watched again. */
+  adopt(id: string): void {
+    void this.watch(id);
+  }
+
+  notFound(ref: string): never {
+    throw new NotFound(`No such container: ${ref}`);
+  }
+}
+
+/** Docker's log-opt max-size ("10m", "1g", bytes); 0 = unlimited. */
+export function parseLogSize(v: string | undefined): number {
+  if (!v) return 0;
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(v.trim());
+  if (!m) throw new InvalidParameter(`invalid max-size: ${v}`);
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Math.floor(Number(m[1]) * mult);
+}
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

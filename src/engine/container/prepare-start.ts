@@ -1,0 +1,99 @@
+// Everything a start needs before the runtime is called: the mounted root filesystem, the network namespace, the
+// container's own files, the resolved user and working directory, and the OCI bundle written to the exec root.
+import { hostname as hostHostname } from 'node:os';
+import { chown, mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidParameter } from '../../errdefs/index.js';
+import { writeJsonAtomic } from '../../lib/atomic-file.js';
+import { resolveInRoot } from '../../runtime/rootfs-path.js';
+import { buildSpec } from '../spec/oci.js';
+import { resolveMounts } from '../spec/mounts.js';
+import { resolveUser } from '../spec/user.js';
+import type { ContainerDeps } from './deps.js';
+import { containerFileMounts, containerFiles, writeContainerFiles } from './files.js';
+import type { ContainerRecord } from './model.js';
+
+export interface PreparedStart {
+  bundle: string;
+  /** The netns made for this start (removed when the container stops), if any. */
+  netnsPath: string | undefined;
+}
+
+/** The network namespace mode: Docker's default/bridge get a private netns with lo until bridge networking lands. */
+export function networkMode(rec: ContainerRecord): 'private' | 'host' | { container: string } {
+  const mode = rec.hostConfig.NetworkMode ?? '';
+  if (mode === 'host') return 'host';
+  if (mode.startsWith('container:')) return { container: mode.slice('container:'.length) };
+  return 'private';
+}
+
+export async function prepareStart(deps: ContainerDeps, rec: ContainerRecord, rootfs: string): Promise<PreparedStart> {
+  const mode = networkMode(rec);
+  const hostNetwork = mode === 'host';
+  const hostname = rec.config.Hostname || (hostNetwork ? hostHostname() : rec.id.slice(0, 12));
+  const files = containerFiles(deps.store.dir(rec.id));
+  const mounts = resolveMounts(rec.hostConfig);
+  await Promise.all([
+    writeContainerFiles(files, hostname, { hostNetwork, extraHosts: rec.hostConfig.ExtraHosts ?? [] }),
+    ...mounts.createSources.map((s) => mkdir(s, { recursive: true })),
+  ]);
+  const user = await resolveUser(rootfs, rec.config.User ?? '', rec.hostConfig.GroupAdd ?? []);
+  if (rec.config.WorkingDir) await ensureWorkdir(rootfs, rec.config.WorkingDir, user.uid, user.gid);
+  let netnsPath: string | undefined;
+  let ownNetns: string | undefined;
+  if (mode === 'private') {
+    ownNetns = join(deps.paths.netns, rec.id);
+    await deps.netns.create(ownNetns);
+    netnsPath = ownNetns;
+  } else if (typeof mode === 'object') {
+    const other = deps.store.get(mode.container);
+    if (other.state.status !== 'running') {
+      throw new InvalidParameter(`cannot join network of a non running container: ${other.id}`);
+    }
+    netnsPath = `/proc/${other.state.pid}/ns/net`;
+  }
+  try {
+    const spec = buildSpec({
+      id: rec.id,
+      config: { ...rec.config, Hostname: hostname },
+      hostConfig: rec.hostConfig,
+      args: [rec.path, ...rec.args],
+      rootfs,
+      user,
+      mounts: [...containerFileMounts(files, false), ...mounts.oci],
+      netnsPath,
+      cgroupsPath: `/${rec.hostConfig.CgroupParent || deps.cgroupParent}/${rec.id}`,
+      cgroupVersion: deps.runtime.cgroupVersion,
+      initPath: deps.initPath,
+    });
+    if (spec.process) spec.process.env = withHomeEnv(spec.process.env ?? [], user.home);
+    const bundle = join(deps.paths.bundles, rec.id);
+    await mkdir(bundle, { recursive: true, mode: 0o700 });
+    await writeJsonAtomic(join(bundle, 'config.json'), spec, { durable: false });
+    return { bundle, netnsPath: ownNetns };
+  } catch (e) {
+    if (ownNetns) await deps.netns.remove(ownNetns).catch(() => {});
+    throw e;
+  }
+}
+
+function withHomeEnv(env: string[], home: string): string[] {
+  return env.some((e) => e.startsWith('HOME=')) ? env : [...env, `HOME=${home}`];
+}
+
+/** Docker creates a missing WORKDIR (owned by the container's user) at start. */
+async function ensureWorkdir(rootfs: string, dir: string, uid: number, gid: number): Promise<void> {
+  const inside = await resolveInRoot(rootfs, dir);
+  const host = join(rootfs, inside);
+  try {
+    const st = await stat(host);
+    if (!st.isDirectory()) throw new InvalidParameter(`Cannot mkdir: ${dir} is not a directory`);
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  await mkdir(host, { recursive: true, mode: 0o755 });
+  if (uid !== 0 || gid !== 0) {
+    await chown(host, uid, gid);
+  }
+}

@@ -1,0 +1,54 @@
+// Checks a create request's HostConfig as moby's daemon does (verifyContainerSettings), with Docker's messages;
+// returns the warnings Docker would give.
+import type { HostConfig } from '../../api/index.js';
+import { InvalidParameter } from '../../errdefs/index.js';
+import { parseRestartPolicy } from './restart.js';
+
+const MIN_MEMORY = 6 * 1024 * 1024;
+const SUPPORTED_NETWORK_MODES = new Set(['', 'default', 'bridge', 'none', 'host']);
+
+export function validateHostConfig(hc: HostConfig): string[] {
+  const warnings: string[] = [];
+  const policy = parseRestartPolicy(hc.RestartPolicy);
+  if (hc.AutoRemove && policy.name !== 'no') {
+    throw new InvalidParameter(`conflicting options: cannot specify both --restart and --rm`);
+  }
+  if (hc.Memory && hc.Memory > 0 && hc.Memory < MIN_MEMORY) {
+    throw new InvalidParameter('Minimum memory limit allowed is 6MB');
+  }
+  if (hc.MemorySwap && hc.MemorySwap > 0 && hc.Memory && hc.MemorySwap < hc.Memory) {
+    throw new InvalidParameter('Minimum memoryswap limit should be larger than memory limit, see usage');
+  }
+  if (hc.MemorySwap && hc.MemorySwap > 0 && !hc.Memory) {
+    throw new InvalidParameter('You should always set the Memory limit when using Memoryswap limit, see usage');
+  }
+  if (hc.MemoryReservation && hc.Memory && hc.MemoryReservation > hc.Memory) {
+    throw new InvalidParameter('Minimum memory limit can not be less than memory reservation limit, see usage');
+  }
+  if (hc.NanoCpus && (hc.CpuQuota || hc.CpuPeriod)) {
+    throw new InvalidParameter('Conflicting options: Nano CPUs and CPU Period cannot both be set');
+  }
+  if (hc.NanoCpus && hc.NanoCpus < 0) throw new InvalidParameter('invalid NanoCpus: must be positive');
+  if (hc.CpuPeriod && (hc.CpuPeriod < 1000 || hc.CpuPeriod > 1_000_000)) {
+    throw new InvalidParameter('CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
+  }
+  if (hc.CpuQuota && hc.CpuQuota > 0 && hc.CpuQuota < 1000) {
+    throw new InvalidParameter('CPU cfs quota can not be less than 1ms (i.e. 1000)');
+  }
+  if (hc.OomKillDisable && !hc.Memory) {
+    warnings.push('OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.');
+  }
+  const mode = hc.NetworkMode ?? '';
+  if (!SUPPORTED_NETWORK_MODES.has(mode) && !mode.startsWith('container:')) {
+    throw new InvalidParameter(`network ${mode} not found: user-defined networks are not supported yet`);
+  }
+  const logType = hc.LogConfig?.Type ?? '';
+  if (logType !== '' && logType !== 'json-file') {
+    throw new InvalidParameter(`logging driver "${logType}" is not supported yet (only json-file)`);
+  }
+  if (hc.VolumesFrom?.length) throw new InvalidParameter('--volumes-from is not supported yet');
+  if ((hc.PortBindings && Object.keys(hc.PortBindings).length > 0) || hc.PublishAllPorts) {
+    warnings.push('Published ports are discarded until bridge networking is supported.');
+  }
+  return warnings;
+}

@@ -1,0 +1,196 @@
+// Inspect and list: the container record seen through Docker's API shapes (ContainerInspect, ContainerSummary).
+import type { ContainerInspect, ContainerState, ContainerSummary, NetworkSettings } from '../../api/index.js';
+import type { ContainerDeps } from './deps.js';
+import { containerFiles } from './files.js';
+import type { ContainerRecord } from './model.js';
+import { networkMode } from './prepare-start.js';
+
+export function stateView(rec: ContainerRecord): ContainerState {
+  const s = rec.state;
+  const out: ContainerState = {
+    Status: s.status,
+    Running: s.status === 'running' || s.status === 'paused',
+    Paused: s.status === 'paused',
+    Restarting: s.status === 'restarting',
+    OOMKilled: s.oomKilled,
+    Dead: s.status === 'dead',
+    Pid: s.pid,
+    ExitCode: s.exitCode,
+    Error: s.error,
+    StartedAt: s.startedAt,
+    FinishedAt: s.finishedAt,
+  };
+  if (s.health) out.Health = s.health;
+  return out;
+}
+
+function networkName(rec: ContainerRecord): string {
+  const m = rec.hostConfig.NetworkMode || 'default';
+  return m === 'default' ? 'bridge' : m;
+}
+
+function networkSettings(rec: ContainerRecord, sandboxKey: string): NetworkSettings {
+  return {
+    Bridge: '',
+    SandboxID: rec.state.status === 'running' ? rec.id : '',
+    SandboxKey: sandboxKey,
+    Ports: {},
+    HairpinMode: false,
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: '',
+    Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    MacAddress: '',
+    Networks: {
+      [networkName(rec)]: {
+        IPAMConfig: null,
+        Links: null,
+        Aliases: null,
+        MacAddress: '',
+        NetworkID: '',
+        EndpointID: '',
+        Gateway: '',
+        IPAddress: '',
+        IPPrefixLen: 0,
+        IPv6Gateway: '',
+        GlobalIPv6Address: '',
+        GlobalIPv6PrefixLen: 0,
+        DriverOpts: null,
+        DNSNames: null,
+      },
+    },
+  };
+}
+
+export function inspectView(deps: ContainerDeps, rec: ContainerRecord, execIds: string[]): ContainerInspect {
+  const files = containerFiles(deps.store.dir(rec.id));
+  const running = rec.state.status === 'running' || rec.state.status === 'paused';
+  const sandboxKey = running && networkMode(rec) === 'private' ? `${deps.paths.netns}/${rec.id}` : '';
+  const rw = deps.layers.listRW().find((l) => l.containerId === rec.id);
+  return {
+    Id: rec.id,
+    Created: rec.created,
+    Path: rec.path,
+    Args: rec.args,
+    State: stateView(rec),
+    Image: rec.image,
+    ResolvConfPath: files.resolvConfPath,
+    HostnamePath: files.hostnamePath,
+    HostsPath: files.hostsPath,
+    LogPath: `${deps.store.dir(rec.id)}/${rec.id}-json.log`,
+    Name: `/${rec.name}`,
+    RestartCount: rec.restartCount,
+    Driver: rec.driver,
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: execIds.length > 0 ? execIds : null,
+    HostConfig: hostConfigView(rec),
+    GraphDriver: { Name: rec.driver, Data: rw ? { MountId: rw.mountId } : null },
+    Mounts: rec.mounts,
+    Config: { ...rec.config, Hostname: rec.config.Hostname || rec.id.slice(0, 12) },
+    NetworkSettings: networkSettings(rec, sandboxKey),
+  };
+}
+
+/** HostConfig as Docker echoes it: what was asked for, with the defaults it fills in. */
+function hostConfigView(rec: ContainerRecord): ContainerInspect['HostConfig'] {
+  const hc = rec.hostConfig;
+  return {
+    ...hc,
+    Binds: hc.Binds ?? null,
+    LogConfig: { Type: hc.LogConfig?.Type || 'json-file', Config: hc.LogConfig?.Config ?? {} },
+    NetworkMode: hc.NetworkMode || 'bridge',
+    RestartPolicy: { Name: hc.RestartPolicy?.Name || 'no', MaximumRetryCount: hc.RestartPolicy?.MaximumRetryCount ?? 0 },
+    AutoRemove: hc.AutoRemove ?? false,
+    CapAdd: hc.CapAdd ?? null,
+    CapDrop: hc.CapDrop ?? null,
+    Privileged: hc.Privileged ?? false,
+    ReadonlyRootfs: hc.ReadonlyRootfs ?? false,
+    ShmSize: hc.ShmSize || 67108864,
+    Memory: hc.Memory ?? 0,
+    MemorySwap: hc.MemorySwap ?? 0,
+    MemoryReservation: hc.MemoryReservation ?? 0,
+    NanoCpus: hc.NanoCpus ?? 0,
+    CpuShares: hc.CpuShares ?? 0,
+    CpuPeriod: hc.CpuPeriod ?? 0,
+    CpuQuota: hc.CpuQuota ?? 0,
+    CpusetCpus: hc.CpusetCpus ?? '',
+    CpusetMems: hc.CpusetMems ?? '',
+    PidsLimit: hc.PidsLimit ?? null,
+    OomKillDisable: hc.OomKillDisable ?? null,
+    Init: hc.Init ?? null,
+    Ulimits: hc.Ulimits ?? null,
+    Tmpfs: hc.Tmpfs ?? undefined,
+  };
+}
+
+/** Docker's "Up 5 minutes" / "Exited (0) 2 seconds ago" / "Created". */
+export function statusText(rec: ContainerRecord, now = Date.now()): string {
+  const s = rec.state;
+  switch (s.status) {
+    case 'created':
+      return 'Created';
+    case 'running':
+    case 'paused': {
+      const up = `Up ${humanDuration(now - Date.parse(s.startedAt))}`;
+      const health = s.health && s.health.Status !== 'none' ? ` (${healthWord(s.health.Status)})` : '';
+      return s.status === 'paused' ? `${up} (Paused)` : `${up}${health}`;
+    }
+    case 'restarting':
+      return `Restarting (${s.exitCode}) ${humanDuration(now - Date.parse(s.finishedAt))} ago`;
+    case 'removing':
+      return 'Removal In Progress';
+    case 'dead':
+      return 'Dead';
+    default:
+      if (s.finishedAt.startsWith('0001')) return 'Created';
+      return `Exited (${s.exitCode}) ${humanDuration(now - Date.parse(s.finishedAt))} ago`;
+  }
+}
+
+const healthWord = (s: string) => (s === 'starting' ? 'health: starting' : s);
+
+/** go-units HumanDuration. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.round(minutes / 60);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(hours / 24 / 365)} years`;
+}
+
+export function summaryView(rec: ContainerRecord): ContainerSummary {
+  return {
+    Id: rec.id,
+    Names: [`/${rec.name}`],
+    Image: rec.imageRef,
+    ImageID: rec.image,
+    Command: rec.args.length > 0 ? `${rec.path} ${rec.args.join(' ')}` : rec.path,
+    Created: Math.floor(Date.parse(rec.created) / 1000),
+    Ports: [],
+    Labels: rec.config.Labels ?? {},
+    State: rec.state.status,
+    Status: statusText(rec),
+    HostConfig: { NetworkMode: rec.hostConfig.NetworkMode || 'bridge' },
+    NetworkSettings: { Networks: {} },
+    Mounts: rec.mounts,
+  };
+}

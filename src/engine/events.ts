@@ -1,0 +1,90 @@
+// The engine's event bus: every container/image/exec action is published here; `/events` and the engine's own
+// subscribers (restart policies, health) read it. A bounded history serves `since` (moby keeps 256 events too).
+import type { EventMessage } from '../api/index.js';
+
+export type EventType = 'container' | 'image' | 'volume' | 'network' | 'daemon';
+
+export type Listener = (e: EventMessage) => void;
+
+const HISTORY = 256;
+
+export class EventBus {
+  private readonly history: EventMessage[] = [];
+  private readonly listeners = new Set<Listener>();
+
+  publish(type: EventType, action: string, id: string, attributes: Record<string, string> = {}): EventMessage {
+    const nowNs = BigInt(Date.now()) * 1_000_000n + process.hrtime.bigint() % 1_000_000n;
+    const msg: EventMessage = {
+      Type: type,
+      Action: action,
+      Actor: { ID: id, Attributes: attributes },
+      scope: 'local',
+      time: Number(nowNs / 1_000_000_000n),
+      timeNano: Number(nowNs),
+    };
+    if (type === 'container' || type === 'image') {
+      msg.status = action;
+      msg.id = id;
+      if (attributes.image !== undefined) msg.from = attributes.image;
+    }
+    this.history.push(msg);
+    if (this.history.length > HISTORY) this.history.shift();
+    for (const l of this.listeners) {
+      try {
+        l(msg);
+      } catch {
+        // a subscriber's fault is its own; the bus goes on
+      }
+    }
+    return msg;
+  }
+
+  /** Past events (oldest first) with timeNano ≥ sinceNs. */
+  since(sinceNs: number): EventMessage[] {
+    return this.history.filter((e) => e.timeNano >= sinceNs);
+  }
+
+  subscribe(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+}
+
+/** Docker's event filters: container, image, event (action), type, label, and the actor's name. */
+export function eventMatches(e: EventMessage, filters: Record<string, string[]>): boolean {
+  const attr = e.Actor.Attributes;
+  for (const [key, values] of Object.entries(filters)) {
+    if (values.length === 0) continue;
+    const any = (pred: (v: string) => boolean) => values.some(pred);
+    switch (key) {
+      case 'type':
+        if (!any((v) => v === e.Type)) return false;
+        break;
+      case 'event':
+        if (!any((v) => v === e.Action || e.Action.startsWith(`${v}:`))) return false;
+        break;
+      case 'container':
+        if (e.Type !== 'container' || !any((v) => e.Actor.ID.startsWith(v) || attr.name === v)) return false;
+        break;
+      case 'image':
+        if (!any((v) => attr.image === v || e.Actor.ID === v || (e.Type === 'image' && attr.name === v))) return false;
+        break;
+      case 'label':
+        if (
+          !any((v) => {
+            const eq = v.indexOf('=');
+            return eq < 0 ? attr[v] !== undefined : attr[v.slice(0, eq)] === v.slice(eq + 1);
+          })
+        ) {
+          return false;
+        }
+        break;
+      case 'scope':
+        if (!any((v) => v === e.scope)) return false;
+        break;
+      default:
+        break;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,196 @@
+// Exec: runs extra processes in a running container (`docker exec`) through the runtime's exec, with the container's
+// environment, user and capabilities unless the exec overrides them. Exec records live in memory, as in dockerd.
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import type { ExecCreateRequest, ExecInspect } from '../../api/index.js';
+import { Conflict, InvalidParameter, NotFound } from '../../errdefs/index.js';
+import type { InitStepError } from '../../runtime/errors.js';
+import type { Exec, Runtime } from '../../runtime/runtime.js';
+import { attach as attachShim, request } from '../../runtime/shim/client.js';
+import { parseDetachKeys, pipeAttach } from '../container/attach.js';
+import type { ContainerRecord } from '../container/model.js';
+import type { ContainerStore } from '../container/store.js';
+import type { EventBus } from '../events.js';
+import { containerCapabilities } from '../spec/capabilities.js';
+import { containerEnv } from '../spec/oci.js';
+import { resolveUser } from '../spec/user.js';
+
+interface ExecRecord {
+  id: string;
+  containerId: string;
+  config: ExecCreateRequest;
+  running: boolean;
+  exitCode: number | null;
+  pid: number;
+  started: boolean;
+  handle?: Exec;
+}
+
+export interface ExecDeps {
+  store: ContainerStore;
+  runtime: Runtime;
+  events: EventBus;
+  /** The mounted root of a running container (for user lookup). */
+  rootfs(containerId: string): string | undefined;
+}
+
+export class ExecService {
+  private readonly execs = new Map<string, ExecRecord>();
+
+  constructor(private readonly deps: ExecDeps) {}
+
+  create(ref: string, req: ExecCreateRequest): { Id: string } {
+    const c = this.deps.store.get(ref);
+    if (c.state.status === 'paused') throw new Conflict(`Container ${c.id} is paused, unpause the container before exec`);
+    if (c.state.status !== 'running') throw new Conflict(`Container ${c.id} is not running`);
+    if (!req.Cmd || req.Cmd.length === 0) throw new InvalidParameter('No exec command specified');
+    const id = randomBytes(32).toString('hex');
+    this.execs.set(id, { id, containerId: c.id, config: req, running: false, exitCode: null, pid: 0, started: false });
+    this.deps.events.publish('container', `exec_create: ${req.Cmd.join(' ')}`, c.id, { execID: id, ...this.attrs(c) });
+    return { Id: id };
+  }
+
+  check(id: string): { tty: boolean } {
+    const x = this.get(id);
+    if (x.started) throw new Conflict(`Error: Exec command ${id} has already run`);
+    return { tty: x.config.Tty === true };
+  }
+
+  idsOf(containerId: string): string[] {
+    return [...this.execs.values()].filter((e) => e.containerId === containerId).map((e) => e.id);
+  }
+
+  inspect(id: string): ExecInspect {
+    const x = this.get(id);
+    const cmd = x.config.Cmd ?? [];
+    return {
+      CanRemove: false,
+      ContainerID: x.containerId,
+      DetachKeys: x.config.DetachKeys ?? '',
+      ExitCode: x.exitCode,
+      ID: x.id,
+      OpenStderr: x.config.AttachStderr === true,
+      OpenStdin: x.config.AttachStdin === true,
+      OpenStdout: x.config.AttachStdout === true,
+      ProcessConfig: {
+        arguments: cmd.slice(1),
+        entrypoint: cmd[0] ?? '',
+        privileged: x.config.Privileged === true,
+        tty: x.config.Tty === true,
+        user: x.config.User || undefined,
+      },
+      Running: x.running,
+      Pid: x.pid,
+    };
+  }
+
+  /**
+   * Starts an exec. With a client connection its stdio is attached first; resolves when the process has exited
+   * (attached) or once it runs (detached).
+   */
+  async start(id: string, client: Duplex | undefined, opts: { tty?: boolean } = {}): Promise<void> {
+    const x = this.get(id);
+    if (x.started) throw new Conflict(`Error: Exec command ${id} has already run`);
+    const c = this.deps.store.get(x.containerId);
+    if (c.state.status !== 'running') throw new Conflict(`Container ${c.id} is not running`);
+    x.started = true;
+    const tty = opts.tty ?? x.config.Tty === true;
+    let handle: Exec;
+    try {
+      handle = await this.launch(c, x, tty);
+    } catch (e) {
+      x.exitCode = 126;
+      throw e;
+    }
+    x.handle = handle;
+    x.pid = handle.pid;
+    x.running = true;
+    const attached = client
+      ? attachShim(handle.socketPath).then((shim) =>
+          pipeAttach(shim, client, {
+            stdin: x.config.AttachStdin === true,
+            stdout: x.config.AttachStdout !== false,
+            stderr: x.config.AttachStderr !== false,
+            tty,
+            stdinOnce: true,
+            detachKeys: parseDetachKeys(x.config.DetachKeys),
+          }),
+        )
+      : undefined;
+    if (attached) await new Promise((r) => setImmediate(r)); // the attach request reaches the shim before start
+    try {
+      await this.deps.runtime.startExec(handle);
+    } catch (e) {
+      x.running = false;
+      const err = e as InitStepError;
+      x.exitCode = err.errno === 2 ? 127 : 126;
+      if (client && !client.destroyed) {
+        const msg = `OCI runtime exec failed: exec failed: unable to start container process: ${err.message}: unknown\r\n`;
+        client.end(tty ? msg : Buffer.concat([frameHead(1, Buffer.byteLength(msg)), Buffer.from(msg)]));
+      }
+      await this.deps.runtime.cleanupExec(handle).catch(() => {});
+      return;
+    }
+    this.deps.events.publish('container', `exec_start: ${(x.config.Cmd ?? []).join(' ')}`, c.id, { execID: id, ...this.attrs(c) });
+    const finished = this.deps.runtime.waitExec(handle).then(async (status) => {
+      x.running = false;
+      x.exitCode = status?.exitCode ?? 126;
+      await this.deps.runtime.cleanupExec(handle).catch(() => {});
+      this.deps.events.publish('container', 'exec_die', c.id, { execID: id, exitCode: String(x.exitCode), ...this.attrs(c) });
+    });
+    if (attached) {
+      await attached;
+      await finished;
+    }
+  }
+
+  async resize(id: string, height: number, width: number): Promise<void> {
+    const x = this.get(id);
+    if (!x.handle || !x.running) throw new Conflict(`Exec ${id} is not running`);
+    const reply = await request(x.handle.socketPath, `resize ${height} ${width}`);
+    if (reply !== 'ok' && !reply.includes('ENOTTY')) throw new Conflict(`cannot resize: ${reply}`);
+  }
+
+  /** Drops the records of a container's execs (at removal). */
+  forget(containerId: string): void {
+    for (const [id, x] of this.execs) if (x.containerId === containerId) this.execs.delete(id);
+  }
+
+  private async launch(c: ContainerRecord, x: ExecRecord, tty: boolean): Promise<Exec> {
+    const rootfs = this.deps.rootfs(c.id);
+    const user = await resolveUser(rootfs ?? '/nonexistent', x.config.User || c.config.User || '', c.hostConfig.GroupAdd ?? []);
+    const caps = containerCapabilities(c.hostConfig.CapAdd ?? [], c.hostConfig.CapDrop ?? [], c.hostConfig.Privileged === true || x.config.Privileged === true);
+    const env = [...containerEnv({ ...c.config, Tty: tty }, c.config.Hostname || c.id.slice(0, 12)), ...(x.config.Env ?? [])];
+    return this.deps.runtime.exec(
+      c.id,
+      {
+        args: x.config.Cmd ?? [],
+        env: env.some((e) => e.startsWith('HOME=')) ? env : [...env, `HOME=${user.home}`],
+        cwd: x.config.WorkingDir || c.config.WorkingDir || '/',
+        user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+        terminal: tty,
+        consoleSize: x.config.ConsoleSize ? { height: x.config.ConsoleSize[0], width: x.config.ConsoleSize[1] } : undefined,
+        capabilities: { bounding: caps, effective: caps, permitted: caps },
+        noNewPrivileges: false,
+      },
+      { stdio: { openStdin: x.config.AttachStdin === true } },
+    );
+  }
+
+  private get(id: string): ExecRecord {
+    const x = this.execs.get(id);
+    if (!x) throw new NotFound(`No such exec instance: ${id}`);
+    return x;
+  }
+
+  private attrs(c: ContainerRecord): Record<string, string> {
+    return { image: c.imageRef, name: c.name };
+  }
+}
+
+function frameHead(stream: number, len: number): Buffer {
+  const h = Buffer.alloc(8);
+  h[0] = stream;
+  h.writeUInt32BE(len, 4);
+  return h;
+}

@@ -1,0 +1,159 @@
+// Builds the OCI runtime spec for a container from its record, as moby's daemon/oci_linux.go does for Docker's
+// defaults: namespaces, mounts, masked/read-only paths, capabilities, resources, rlimits, user and environment.
+import type { ContainerConfig, HostConfig } from '../../api/index.js';
+import { InvalidParameter } from '../../errdefs/index.js';
+import { RLIMIT_NAMES } from '../../runtime/rlimits.js';
+import type { LinuxResources, Mount, Spec } from '../../runtime/spec.js';
+import { containerCapabilities } from './capabilities.js';
+import type { ResolvedUser } from './user.js';
+
+export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
+
+export const MASKED_PATHS = [
+  '/proc/asound',
+  '/proc/acpi',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
+];
+export const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+export interface SpecInputs {
+  id: string;
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  /** Entrypoint + Cmd, resolved. */
+  args: string[];
+  rootfs: string;
+  user: ResolvedUser;
+  /** Mounts from binds/tmpfs and the engine's own files (hostname, hosts, resolv.conf). */
+  mounts: Mount[];
+  /** The network namespace to join (made beforehand), or undefined for the host's. */
+  netnsPath: string | undefined;
+  cgroupsPath: string;
+  cgroupVersion: 1 | 2;
+  /** Where the init binary is on the host, for HostConfig.Init. */
+  initPath?: string;
+}
+
+/** The container's environment: PATH if missing, HOSTNAME, TERM for a tty, then the configured variables. */
+export function containerEnv(config: ContainerConfig, hostname: string): string[] {
+  const env = config.Env ?? [];
+  const out: string[] = [];
+  if (!env.some((e) => e.startsWith('PATH='))) out.push(DEFAULT_PATH);
+  out.push(`HOSTNAME=${hostname}`);
+  if (config.Tty) out.push('TERM=xterm');
+  return [...out, ...env];
+}
+
+export function resourcesOf(hc: HostConfig): LinuxResources {
+  const r: LinuxResources = {};
+  const memory: NonNullable<LinuxResources['memory']> = {};
+  if (hc.Memory) memory.limit = hc.Memory;
+  if (hc.MemoryReservation) memory.reservation = hc.MemoryReservation;
+  if (hc.MemorySwap) memory.swap = hc.MemorySwap;
+  else if (hc.Memory) memory.swap = hc.Memory * 2; // Docker's default: as much swap as memory
+  if (hc.MemorySwappiness !== undefined && hc.MemorySwappiness !== null && hc.MemorySwappiness >= 0) {
+    memory.swappiness = hc.MemorySwappiness;
+  }
+  if (hc.OomKillDisable) memory.disableOOMKiller = true;
+  if (Object.keys(memory).length > 0) r.memory = memory;
+  const cpu: NonNullable<LinuxResources['cpu']> = {};
+  if (hc.CpuShares) cpu.shares = hc.CpuShares;
+  if (hc.NanoCpus) {
+    cpu.period = 100_000;
+    cpu.quota = Math.round((hc.NanoCpus * 100_000) / 1e9);
+  }
+  if (hc.CpuQuota) cpu.quota = hc.CpuQuota;
+  if (hc.CpuPeriod) cpu.period = hc.CpuPeriod;
+  if (hc.CpusetCpus) cpu.cpus = hc.CpusetCpus;
+  if (hc.CpusetMems) cpu.mems = hc.CpusetMems;
+  if (Object.keys(cpu).length > 0) r.cpu = cpu;
+  if (hc.PidsLimit !== undefined && hc.PidsLimit !== null && hc.PidsLimit > 0) r.pids = { limit: hc.PidsLimit };
+  if (hc.BlkioWeight) r.blockIO = { weight: hc.BlkioWeight };
+  r.devices = hc.Privileged ? [{ allow: true, access: 'rwm' }] : [{ allow: false, access: 'rwm' }];
+  return r;
+}
+
+function rlimits(hc: HostConfig): { type: string; hard: number; soft: number }[] {
+  return (hc.Ulimits ?? []).map((u) => {
+    const type = `RLIMIT_${u.Name.toUpperCase()}`;
+    if (!(RLIMIT_NAMES as readonly string[]).includes(type)) throw new InvalidParameter(`invalid ulimit type: ${u.Name}`);
+    return { type, hard: u.Hard, soft: u.Soft };
+  });
+}
+
+function defaultMounts(hc: HostConfig): Mount[] {
+  const ro = hc.Privileged ? [] : ['ro'];
+  const shm = hc.ShmSize && hc.ShmSize > 0 ? hc.ShmSize : DEFAULT_SHM_SIZE;
+  return [
+    { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    {
+      destination: '/dev/pts',
+      type: 'devpts',
+      source: 'devpts',
+      options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
+    },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', ...ro] },
+    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', ...ro] },
+    { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${shm}`] },
+  ];
+}
+
+/** Default mounts give way to user mounts on the same destination (or below /dev/shm etc.), as in moby. */
+function mergeMounts(defaults: Mount[], user: Mount[]): Mount[] {
+  const userDests = new Set(user.map((m) => m.destination.replace(/\/+$/, '')));
+  return [...defaults.filter((m) => !userDests.has(m.destination)), ...user];
+}
+
+export function buildSpec(inp: SpecInputs): Spec {
+  const { config, hostConfig: hc } = inp;
+  const hostname = config.Hostname || inp.id.slice(0, 12);
+  const caps = containerCapabilities(hc.CapAdd ?? [], hc.CapDrop ?? [], hc.Privileged === true);
+  let args = inp.args;
+  const mounts = mergeMounts(defaultMounts(hc), inp.mounts);
+  if (hc.Init && inp.initPath) {
+    args = ['/sbin/docker-init', '--', ...args];
+    mounts.push({ destination: '/sbin/docker-init', type: 'bind', source: inp.initPath, options: ['rbind', 'ro', 'rprivate'] });
+  }
+  const namespaces: NonNullable<Spec['linux']>['namespaces'] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
+  if (inp.netnsPath) namespaces.push({ type: 'network', path: inp.netnsPath });
+  if (inp.cgroupVersion === 2) namespaces.push({ type: 'cgroup' });
+  const sysctl = { ...(hc.Sysctls ?? {}) };
+  return {
+    ociVersion: '1.0.2-dev',
+    process: {
+      terminal: config.Tty === true,
+      user: { uid: inp.user.uid, gid: inp.user.gid, additionalGids: inp.user.additionalGids },
+      args,
+      env: containerEnv(config, hostname),
+      cwd: config.WorkingDir || '/',
+      capabilities: { bounding: caps, effective: caps, permitted: caps },
+      rlimits: rlimits(hc),
+      noNewPrivileges: (hc.SecurityOpt ?? []).some((o) => o === 'no-new-privileges' || o === 'no-new-privileges:true'),
+      oomScoreAdj: hc.OomScoreAdj || undefined,
+    },
+    root: { path: inp.rootfs, readonly: hc.ReadonlyRootfs === true },
+    hostname: inp.netnsPath === undefined && hc.NetworkMode === 'host' ? undefined : hostname,
+    domainname: config.Domainname || undefined,
+    mounts,
+    linux: {
+      namespaces,
+      cgroupsPath: inp.cgroupsPath,
+      resources: resourcesOf(hc),
+      sysctl,
+      maskedPaths: hc.Privileged ? [] : (hc.MaskedPaths ?? MASKED_PATHS),
+      readonlyPaths: hc.Privileged ? [] : (hc.ReadonlyPaths ?? READONLY_PATHS),
+      rootfsPropagation: 'rprivate',
+    },
+  };
+}

@@ -1,0 +1,130 @@
+// One request as handlers see it: params, query, a size-limited JSON body reader, response helpers, and hijacking
+// for attach/exec (an HTTP upgrade to a raw bidirectional stream, as Docker's hijack does).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { InvalidParameter } from '../errdefs/index.js';
+import { HttpError } from './httpstatus.js';
+
+const MAX_JSON_BODY = 16 * 1024 * 1024;
+
+export interface RequestContext {
+  req: IncomingMessage;
+  /** Absent for an upgraded (hijackable) request. */
+  res: ServerResponse | undefined;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** The API version the client asked for (from the /v1.NN prefix), or the current one. */
+  version: string;
+  upgradeSocket?: Duplex;
+  upgradeHead?: Buffer;
+}
+
+export async function readBody(req: IncomingMessage, limit = MAX_JSON_BODY): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > limit) throw new HttpError(413, 'request body too large');
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The JSON body, or `empty` when there is none; Docker's errors for bad JSON. */
+export async function jsonBody<T>(ctx: RequestContext, empty?: T): Promise<T> {
+  const buf = await readBody(ctx.req);
+  if (buf.length === 0) {
+    if (empty !== undefined) return empty;
+    throw new InvalidParameter('invalid JSON: request body is empty');
+  }
+  const type = ctx.req.headers['content-type'];
+  if (type !== undefined && !type.startsWith('application/json') && empty === undefined) {
+    throw new InvalidParameter(`unsupported Content-Type header (${type}): must be 'application/json'`);
+  }
+  try {
+    const value = JSON.parse(buf.toString('utf8')) as unknown;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new InvalidParameter('invalid JSON: expected an object');
+    }
+    return value as T;
+  } catch (e) {
+    if (e instanceof InvalidParameter) throw e;
+    throw new InvalidParameter(`invalid JSON: ${(e as Error).message}`);
+  }
+}
+
+export function sendJson(ctx: RequestContext, status: number, value: unknown): void {
+  const res = mustRes(ctx);
+  // Go's json.Encoder ends each value with a newline; clients do not mind, some scripts do.
+  const body = `${JSON.stringify(value)}\n`;
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function sendEmpty(ctx: RequestContext, status: number): void {
+  const res = mustRes(ctx);
+  res.writeHead(status);
+  res.end();
+}
+
+export function mustRes(ctx: RequestContext): ServerResponse {
+  if (!ctx.res) throw new HttpError(400, 'this endpoint does not take an upgrade');
+  return ctx.res;
+}
+
+/**
+ * Takes over the connection for a raw stream. With `Upgrade: tcp` this answers 101 (what every current client
+ * sends); without it, 200 with the raw-stream type, then the socket is the handler's.
+ */
+export function hijack(ctx: RequestContext, contentType: string): Duplex {
+  const header = (status: string, extra: string) =>
+    `HTTP/1.1 ${status}\r\nContent-Type: ${contentType}\r\n${extra}\r\n`;
+  if (ctx.upgradeSocket) {
+    const sock = ctx.upgradeSocket;
+    sock.write(header('101 UPGRADED', 'Connection: Upgrade\r\nUpgrade: tcp\r\n'));
+    if (ctx.upgradeHead && ctx.upgradeHead.length > 0) sock.unshift(ctx.upgradeHead);
+    return sock;
+  }
+  const res = mustRes(ctx);
+  const sock = res.socket;
+  if (!sock) throw new HttpError(500, 'connection already gone');
+  res.detachSocket(sock);
+  sock.write(header('200 OK', 'Connection: close\r\n'));
+  return sock;
+}
+
+/** An integer query parameter (Docker accepts absent/empty as the default). */
+export function intParam(ctx: RequestContext, name: string, dflt?: number): number | undefined {
+  const v = ctx.query.get(name);
+  if (v === null || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new InvalidParameter(`invalid value for ${name}: ${v}`);
+  return n;
+}
+
+/** Docker's boolean query values: 1/true/True (anything else, and absence, is false unless a default is given). */
+export function boolParam(ctx: RequestContext, name: string, dflt = false): boolean {
+  const v = ctx.query.get(name);
+  if (v === null) return dflt;
+  return v === '1' || v.toLowerCase() === 'true';
+}
+
+/** The `filters` parameter: `{"key":["v"]}` or the older `{"key":{"v":true}}`. */
+export function filtersParam(ctx: RequestContext): Record<string, string[]> {
+  const raw = ctx.query.get('filters');
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (e) {
+    throw new InvalidParameter(`invalid filter: ${(e as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object') throw new InvalidParameter('invalid filter');
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+    if (Array.isArray(v)) out[k] = v.map(String);
+    else if (v && typeof v === 'object') out[k] = Object.keys(v).filter((x) => (v as Record<string, unknown>)[x]);
+    else throw new InvalidParameter(`invalid filter: ${k}`);
+  }
+  return out;
+}

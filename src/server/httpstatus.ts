@@ -1,0 +1,36 @@
+// The one place that maps error kinds to HTTP status codes (and the JSON error body Docker clients read).
+import {
+  isConflict,
+  isInvalidParameter,
+  isNotFound,
+  isNotImplemented,
+  isUnauthorized,
+  isUnavailable,
+} from '../errdefs/index.js';
+
+export function statusOf(e: unknown): number {
+  if (e instanceof HttpError) return e.status;
+  if (isNotFound(e)) return 404;
+  if (isInvalidParameter(e)) return 400;
+  if (isConflict(e)) return 409;
+  if (isUnauthorized(e)) return 401;
+  if (isNotImplemented(e)) return 501;
+  if (isUnavailable(e)) return 503;
+  return 500;
+}
+
+/** A status decided by the HTTP layer itself (a malformed request, an unknown route). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const NOT_MODIFIED = 304;
+export const NO_CONTENT = 204;
+export const CREATED = 201;
+export const OK = 200;
+export const SWITCHING_PROTOCOLS = 101;

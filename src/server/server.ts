@@ -1,0 +1,142 @@
+// The Engine API server: HTTP/1.1 on a unix socket (or TLS TCP), API version prefixes, Docker's headers on every
+// response, errors as {"message": …} with the status httpstatus.ts decides, and upgrades routed like requests.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import FindMyWay from 'find-my-way';
+import { API_VERSION, MIN_API_VERSION } from '../api/index.js';
+import type { RequestContext } from './context.js';
+import { HttpError, statusOf } from './httpstatus.js';
+
+export type Handler = (ctx: RequestContext) => Promise<void> | void;
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+
+export interface Logger {
+  debug(msg: string): void;
+  error(msg: string): void;
+}
+
+/** Routes whose path parameter may hold slashes (image names): matched by regular expression before the router. */
+interface RegexRoute {
+  method: Method;
+  re: RegExp;
+  names: string[];
+  handler: Handler;
+}
+
+export class ApiRouter {
+  private readonly router = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 1000 });
+  private readonly regexRoutes: RegexRoute[] = [];
+
+  private readonly declared = new Set<string>();
+
+  /** A GET route answers HEAD too, unless a HEAD route of its own is declared. */
+  add(method: Method, path: string, handler: Handler): void {
+    const key = (m: string) => `${m} ${path.replace(/:\w+/g, ':')}`;
+    if (this.declared.has(key(method))) this.router.off(method, path);
+    this.router.on(method, path, () => {}, { handler });
+    this.declared.add(key(method));
+    if (method === 'GET' && !this.declared.has(key('HEAD'))) this.router.on('HEAD', path, () => {}, { handler });
+  }
+
+  /** `path` like `/images/{name}/json` where {name} may contain slashes. */
+  addGreedy(method: Method, path: string, handler: Handler): void {
+    const names: string[] = [];
+    const source = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, n: string) => {
+      names.push(n);
+      return '(.+)';
+    });
+    this.regexRoutes.push({ method, re: new RegExp(`^${source}$`), names, handler });
+  }
+
+  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | undefined {
+    for (const r of this.regexRoutes) {
+      if (r.method !== method && !(method === 'HEAD' && r.method === 'GET')) continue;
+      const m = r.re.exec(path);
+      if (m) {
+        const params: Record<string, string> = {};
+        r.names.forEach((n, i) => {
+          params[n] = decodeURIComponent(m[i + 1] ?? '');
+        });
+        return { handler: r.handler, params };
+      }
+    }
+    const found = this.router.find(method as Method, path);
+    if (!found) return undefined;
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(found.params)) if (v !== undefined) params[k] = v;
+    return { handler: (found.store as { handler: Handler }).handler, params };
+  }
+}
+
+const VERSION_PREFIX = /^\/v(\d+\.\d+)(\/.*)$/;
+
+function compareVersions(a: string, b: string): number {
+  const [am = 0, an = 0] = a.split('.').map(Number);
+  const [bm = 0, bn = 0] = b.split('.').map(Number);
+  return am - bm || an - bn;
+}
+
+export function commonHeaders(serverVersion: string): Record<string, string> {
+  return {
+    'Api-Version': API_VERSION,
+    'Docker-Experimental': 'false',
+    Ostype: 'linux',
+    Server: `Docker/${serverVersion} (linux)`,
+  };
+}
+
+export function createApiServer(router: ApiRouter, log: Logger, serverVersion: string): Server {
+  const headers = commonHeaders(serverVersion);
+  const dispatch = async (req: IncomingMessage, res: ServerResponse | undefined, socket?: Duplex, head?: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://berth');
+    let path = url.pathname;
+    let version = API_VERSION;
+    const m = VERSION_PREFIX.exec(path);
+    if (m) {
+      version = m[1] as string;
+      path = m[2] as string;
+    }
+    const ctx: RequestContext = { req, res, params: {}, query: url.searchParams, version, upgradeSocket: socket, upgradeHead: head };
+    try {
+      if (compareVersions(version, MIN_API_VERSION) < 0) {
+        throw new HttpError(400, `client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
+      }
+      if (compareVersions(version, API_VERSION) > 0) {
+        throw new HttpError(400, `client version ${version} is too new. Maximum supported API version is ${API_VERSION}`);
+      }
+      const route = router.match(req.method ?? 'GET', path);
+      if (!route) throw new HttpError(404, 'page not found');
+      ctx.params = route.params;
+      await route.handler(ctx);
+    } catch (e) {
+      const status = statusOf(e);
+      const message = (e as Error).message ?? String(e);
+      if (status >= 500) log.error(`${req.method} ${req.url}: ${message}`);
+      else log.debug(`${req.method} ${req.url}: ${status} ${message}`);
+      if (res && !res.headersSent) {
+        const body = `${JSON.stringify({ message })}\n`;
+        res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+        res.end(req.method === 'HEAD' ? undefined : body);
+      } else if (res) {
+        res.destroy();
+      } else if (socket && !socket.destroyed) {
+        const body = `${JSON.stringify({ message })}\n`;
+        socket.end(
+          `HTTP/1.1 ${status} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+    }
+  };
+  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    void dispatch(req, res);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    void dispatch(req, undefined, socket, head);
+  });
+  server.on('clientError', (_e, socket) => {
+    if (!socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+  return server;
+}
