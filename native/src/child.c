@@ -28,6 +28,7 @@ static child_op_fn child_op(enum plan_op op)
 	case PLAN_READONLY: return op_readonly;
 	case PLAN_SYSCTL: return op_sysctl;
 	case PLAN_HOSTNAME: return op_hostname;
+	case PLAN_LOOPBACK: return op_loopback;
 	case PLAN_DOMAINNAME: return op_domainname;
 	case PLAN_RLIMIT: return op_rlimit;
 	case PLAN_OOM_SCORE_ADJ: return op_oom_score_adj;

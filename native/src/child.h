@@ -72,6 +72,7 @@ int op_pivot_root(struct child_ctx *c, const struct plan_step *s, struct berr *e
 // exec.c
 int op_sysctl(struct child_ctx *c, const struct plan_step *s, struct berr *e);
 int op_hostname(struct child_ctx *c, const struct plan_step *s, struct berr *e);
+int op_loopback(struct child_ctx *c, const struct plan_step *s, struct berr *e);
 int op_domainname(struct child_ctx *c, const struct plan_step *s, struct berr *e);
 int op_rlimit(struct child_ctx *c, const struct plan_step *s, struct berr *e);
 int op_oom_score_adj(struct child_ctx *c, const struct plan_step *s, struct berr *e);

@@ -15,6 +15,7 @@
 #include <grp.h>
 
 #include "child.h"
+#include "netns.h"
 #include "cleanup.h"
 #include "io.h"
 #include "syscalls.h"
@@ -48,6 +49,14 @@ int op_hostname(struct child_ctx *c, const struct plan_step *s, struct berr *e)
 	if (sethostname(s->argv[0], strlen(s->argv[0])) < 0)
 		return berr_sys(e, "sethostname(%s)", s->argv[0]);
 	return 0;
+}
+
+// A new network namespace starts with lo down; runc brings it up too (its "loopback" network for NEWNET).
+int op_loopback(struct child_ctx *c, const struct plan_step *s, struct berr *e)
+{
+	(void)c;
+	(void)s;
+	return loopback_up(e);
 }
 
 int op_domainname(struct child_ctx *c, const struct plan_step *s, struct berr *e)

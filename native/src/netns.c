@@ -43,7 +43,7 @@ static void cleanup_umountp(const char **path)
 #define cleanup_umount __attribute__((cleanup(cleanup_umountp)))
 
 // SIOCSIFFLAGS with IFF_UP; the kernel then gives lo 127.0.0.1/8 and ::1.
-static int loopback_up(struct berr *e)
+int loopback_up(struct berr *e)
 {
 	cleanup_fd int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)

@@ -55,6 +55,7 @@ static const struct op_info ops[] = {
 	{PLAN_CONSOLE, "CONSOLE", 2, 2},
 	{PLAN_ENV, "ENV", 0, -1},
 	{PLAN_EXEC, "EXEC", 1, -1},
+	{PLAN_LOOPBACK, "LOOPBACK", 0, 0},
 };
 
 static const struct op_info *op_info(uint32_t op)

@@ -48,6 +48,7 @@ enum plan_op {
 	PLAN_CONSOLE = 56,
 	PLAN_ENV = 57,
 	PLAN_EXEC = 59,
+	PLAN_LOOPBACK = 60,
 };
 
 #define PLAN_FIRST_CHILD_OP 32

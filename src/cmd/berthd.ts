@@ -19,6 +19,7 @@ import { ContainerService } from '../engine/container/service.js';
 import { ContainerStore } from '../engine/container/store.js';
 import { EventBus } from '../engine/events.js';
 import { ExecService } from '../engine/exec/service.js';
+import { HealthMonitor } from '../engine/health/monitor.js';
 import { ImageService } from '../engine/images/service.js';
 import { createLogger } from '../engine/logger.js';
 import { daemonPaths } from '../engine/paths.js';
@@ -30,9 +31,13 @@ import { execRoutes } from '../server/routes/exec.js';
 import { imageRoutes } from '../server/routes/images.js';
 import { systemRoutes } from '../server/routes/system.js';
 
-
 async function findInit(): Promise<string | undefined> {
-  for (const p of ['/usr/bin/docker-init', '/usr/sbin/docker-init', '/usr/libexec/docker/docker-init', '/usr/bin/tini-static']) {
+  for (const p of [
+    '/usr/bin/docker-init',
+    '/usr/sbin/docker-init',
+    '/usr/libexec/docker/docker-init',
+    '/usr/bin/tini-static',
+  ]) {
     try {
       await readFile(p, { flag: 'r' }).then(() => undefined);
       return p;
@@ -86,7 +91,12 @@ async function main(argv: string[]): Promise<number> {
   await layers.reset(new Map([...images.chainIdsInUse()].map((c) => [c, 1])));
 
   const cgroups = await detectCgroupDriver();
-  const runtime = await Runtime.open({ root: paths.runtime, cgroups, cgroupParent: cfg.cgroupParent, prespawnShim: true });
+  const runtime = await Runtime.open({
+    root: paths.runtime,
+    cgroups,
+    cgroupParent: cfg.cgroupParent,
+    prespawnShim: true,
+  });
   const events = new EventBus();
   const deps: ContainerDeps = {
     paths,
@@ -105,7 +115,15 @@ async function main(argv: string[]): Promise<number> {
   const containers = new ContainerService(deps);
   const execs = new ExecService({ store, runtime, events, rootfs: (id) => layers.mountPath(id) });
   containers.execIds = (id) => execs.idsOf(id);
-  imageService = new ImageService({ images, layers, content, containers: store, events, tmpDir: paths.tmp, storageDriver: selected.driver.name });
+  imageService = new ImageService({
+    images,
+    layers,
+    content,
+    containers: store,
+    events,
+    tmpDir: paths.tmp,
+    storageDriver: selected.driver.name,
+  });
   const system = new SystemService({
     store,
     images,
@@ -124,6 +142,7 @@ async function main(argv: string[]): Promise<number> {
   events.subscribe((e) => {
     if (e.Type === 'container' && e.Action === 'destroy') execs.forget(e.Actor.ID);
   });
+  const health = new HealthMonitor(store, events, (id, cmd, timeoutMs) => execs.runCaptured(id, cmd, timeoutMs));
 
   const report = await reconcileContainers(deps, containers.lifecycle, { liveRestore: cfg.liveRestore, incomplete });
   log.info(
@@ -135,10 +154,13 @@ async function main(argv: string[]): Promise<number> {
   containerRoutes(router, containers);
   execRoutes(router, execs);
   imageRoutes(router, imageService);
+  for (const id of report.adopted) health.resume(id);
   const servers: Server[] = [];
   for (const host of cfg.hosts) servers.push(await listen(router, host, cfg, log));
   await startOnBoot(deps, containers.lifecycle, report);
-  log.info(`berthd ${BERTH_VERSION} serving API on ${cfg.hosts.join(', ')} (storage driver ${selected.driver.name}, cgroup v${cgroups.version})`);
+  log.info(
+    `berthd ${BERTH_VERSION} serving API on ${cfg.hosts.join(', ')} (storage driver ${selected.driver.name}, cgroup v${cgroups.version})`,
+  );
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -147,6 +169,7 @@ async function main(argv: string[]): Promise<number> {
       stopping = true;
       log.info(`${signal} received, shutting down`);
       containers.lifecycle.restarts.shutdown();
+      health.stopAll();
       for (const s of servers) s.close();
       for (const s of servers) s.closeAllConnections();
       if (!cfg.liveRestore) {
@@ -164,7 +187,12 @@ async function main(argv: string[]): Promise<number> {
   });
 }
 
-async function listen(router: ApiRouter, host: string, cfg: DaemonConfig, log: ReturnType<typeof createLogger>): Promise<Server> {
+async function listen(
+  router: ApiRouter,
+  host: string,
+  cfg: DaemonConfig,
+  log: ReturnType<typeof createLogger>,
+): Promise<Server> {
   const server = createApiServer(router, log, ENGINE_VERSION);
   if (host.startsWith('unix://')) {
     const path = host.slice('unix://'.length);
@@ -180,9 +208,14 @@ async function listen(router: ApiRouter, host: string, cfg: DaemonConfig, log: R
   const url = new URL(host);
   let target: Server = server;
   if (cfg.tls.verify && cfg.tls.cert && cfg.tls.key && cfg.tls.cacert) {
-    const [cert, key, ca] = await Promise.all([readFile(cfg.tls.cert), readFile(cfg.tls.key), readFile(cfg.tls.cacert)]);
+    const [cert, key, ca] = await Promise.all([
+      readFile(cfg.tls.cert),
+      readFile(cfg.tls.key),
+      readFile(cfg.tls.cacert),
+    ]);
     const tls = createTlsServer({ cert, key, ca, requestCert: true, rejectUnauthorized: true });
-    for (const ev of ['request', 'upgrade', 'clientError'] as const) for (const l of server.listeners(ev)) tls.on(ev, l as never);
+    for (const ev of ['request', 'upgrade', 'clientError'] as const)
+      for (const l of server.listeners(ev)) tls.on(ev, l as never);
     target = tls as unknown as Server;
   }
   await new Promise<void>((resolve, reject) => {

@@ -13,7 +13,7 @@ export class EventBus {
   private readonly listeners = new Set<Listener>();
 
   publish(type: EventType, action: string, id: string, attributes: Record<string, string> = {}): EventMessage {
-    const nowNs = BigInt(Date.now()) * 1_000_000n + process.hrtime.bigint() % 1_000_000n;
+    const nowNs = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
     const msg: EventMessage = {
       Type: type,
       Action: action,

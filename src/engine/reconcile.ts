@@ -23,7 +23,14 @@ export async function reconcileContainers(
   lifecycle: ContainerLifecycle,
   opts: { liveRestore: boolean; incomplete: string[] },
 ): Promise<ReconcileReport> {
-  const report: ReconcileReport = { adopted: [], exited: [], killed: [], removedIncomplete: [], removedOrphanLayers: [], restarted: [] };
+  const report: ReconcileReport = {
+    adopted: [],
+    exited: [],
+    killed: [],
+    removedIncomplete: [],
+    removedOrphanLayers: [],
+    restarted: [],
+  };
   const { store, runtime, layers, log } = deps;
   for (const id of opts.incomplete) {
     await layers.removeRW(id).catch(() => {});
@@ -74,7 +81,11 @@ export async function reconcileContainers(
 }
 
 /** Restart policies at daemon start: `always`, and `unless-stopped` unless it was stopped by hand. */
-export async function startOnBoot(deps: ContainerDeps, lifecycle: ContainerLifecycle, report: ReconcileReport): Promise<void> {
+export async function startOnBoot(
+  deps: ContainerDeps,
+  lifecycle: ContainerLifecycle,
+  report: ReconcileReport,
+): Promise<void> {
   for (const rec of deps.store.all()) {
     if (isRunning(rec) && report.adopted.includes(rec.id)) continue;
     const policy = parseRestartPolicy(rec.hostConfig.RestartPolicy);

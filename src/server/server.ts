@@ -96,18 +96,35 @@ export function createApiServer(router: ApiRouter, log: Logger, serverVersion: s
       version = m[1] as string;
       path = m[2] as string;
     }
-    const ctx: RequestContext = { req, res, params: {}, query: url.searchParams, version, upgradeSocket: socket, upgradeHead: head };
+    const ctx: RequestContext = {
+      req,
+      res,
+      params: {},
+      query: url.searchParams,
+      version,
+      upgradeSocket: socket,
+      upgradeHead: head,
+    };
+    const t0 = process.hrtime.bigint();
+    const took = () => `${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1)} ms`;
     try {
       if (compareVersions(version, MIN_API_VERSION) < 0) {
-        throw new HttpError(400, `client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
+        throw new HttpError(
+          400,
+          `client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`,
+        );
       }
       if (compareVersions(version, API_VERSION) > 0) {
-        throw new HttpError(400, `client version ${version} is too new. Maximum supported API version is ${API_VERSION}`);
+        throw new HttpError(
+          400,
+          `client version ${version} is too new. Maximum supported API version is ${API_VERSION}`,
+        );
       }
       const route = router.match(req.method ?? 'GET', path);
       if (!route) throw new HttpError(404, 'page not found');
       ctx.params = route.params;
       await route.handler(ctx);
+      log.debug(`${req.method} ${req.url} ${res?.statusCode ?? 101} ${took()}`);
     } catch (e) {
       const status = statusOf(e);
       const message = (e as Error).message ?? String(e);

@@ -1,4 +1,4 @@
-// The few libc calls Node's fs lacks (mknod, extended attributes), made in-process through koffi.
+// The few libc calls Node's fs lacks (mknod, extended attributes, mount/umount2), made in-process through koffi.
 //
 // Why koffi rather than the C helper: layer apply/diff needs these calls a handful of times per layer (device nodes,
 // xattrs such as security.capability, overlay whiteouts) but for many layers; spawning a helper process per layer,
@@ -19,6 +19,8 @@ interface Libc {
   lgetxattr: AsyncFn;
   llistxattr: AsyncFn;
   lremovexattr: AsyncFn;
+  mount: AsyncFn;
+  umount2: AsyncFn;
 }
 
 let libc: Libc | undefined;
@@ -37,6 +39,10 @@ function load(): Libc {
     lgetxattr: fn('intptr_t lgetxattr(const char *path, const char *name, void *value, size_t size)'),
     llistxattr: fn('intptr_t llistxattr(const char *path, void *list, size_t size)'),
     lremovexattr: fn('int lremovexattr(const char *path, const char *name)'),
+    mount: fn(
+      'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)',
+    ),
+    umount2: fn('int umount2(const char *target, int flags)'),
   };
   return libc;
 }
@@ -156,3 +162,31 @@ export async function llistxattr(path: string): Promise<string[]> {
 export const S_IFIFO = 0o010000;
 export const S_IFCHR = 0o020000;
 export const S_IFBLK = 0o060000;
+
+/**
+ * mount(2) in berthd's own mount namespace (graph driver mounts): no process spawned per container start. Relative
+ * paths in `data` would resolve against the process's cwd, so callers pass absolute ones.
+ */
+export async function mount(
+  source: string,
+  target: string,
+  fstype: string,
+  flags: number,
+  data: string,
+): Promise<void> {
+  const c = load();
+  await new Promise<void>((resolve, reject) => {
+    c.mount(source, target, fstype, flags, data, (err: unknown, result: number) => {
+      if (err) return reject(new System(`mount ${target}: ${String(err)}`, { cause: err }));
+      if (Number(result) >= 0) return resolve();
+      const errno = c.errno();
+      reject(new LibcError('mount', target, errno, ERRNO_NAMES.get(errno) ?? `errno ${errno}`));
+    });
+  });
+}
+
+export const MNT_DETACH = 2;
+
+export async function umount2(target: string, flags = 0): Promise<void> {
+  await call('umount2', target, [flags]);
+}

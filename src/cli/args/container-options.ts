@@ -43,6 +43,7 @@ import {
 import type {
   CreateHostConfig,
   CreateRequestBody,
+  DeviceMapping,
   DeviceRequest,
   EndpointSettings,
   ExecCreateBody,
@@ -238,6 +239,10 @@ const blankAttachment = (target: string): NetworkAttachment => ({
  * prints as "docker: <text>\n\nRun 'docker run --help' …", exit status 125).
  */
 export function toCreateRequest(parsed: ParsedFlags, ctx: CliContext = {}): CreateOptions {
+  // An arity error (exit status 1); callers normally catch it earlier with checkArgs.
+  if (parsed.args.length === 0) {
+    throw new InvalidParameter(`'docker ${parsed.has('detach') ? 'run' : 'create'}' requires at least 1 argument`);
+  }
   let built: ReturnType<typeof buildCreate>;
   try {
     built = buildCreate(parsed, ctx);
@@ -258,11 +263,9 @@ function buildCreate(parsed: ParsedFlags, ctx: CliContext) {
   const readFile = readerFor(ctx, cwd);
   const p = parsed;
   const isRun = p.has('detach');
-  const verb = isRun ? 'run' : 'create';
 
   validatePullOpt(p.string('pull'));
-  const [image, ...cmdArgs] = p.args;
-  if (image === undefined) throw new InvalidParameter(`'docker ${verb}' requires at least 1 argument`);
+  const [image = '', ...cmdArgs] = p.args;
 
   // runRun/runCreate: -e values through the proxy-config map (duplicates collapse; bare KEYs stay bare).
   const envOverrides = dedupeEnv(p.list('env').map((e) => validateEnv(e, lookup)));
@@ -294,7 +297,7 @@ function buildCreate(parsed: ParsedFlags, ctx: CliContext) {
   const { exposed, bindings } = parsePortSpecs(convertToStandardNotation(p.list('publish')));
   addExposedPorts(exposed, p.list('expose'));
 
-  const devices = [];
+  const devices: DeviceMapping[] = [];
   const cdiDevices: string[] = [];
   for (const d of p.list('device')) {
     if (isCdiQualifiedName(d)) cdiDevices.push(d);

@@ -67,11 +67,29 @@ test('bool flags accept =true/=false (and Go ParseBool spellings) but never take
   const p = parse(['--rm', 'false']);
   assert.equal(p.bool('rm'), true);
   assert.deepEqual(p.args, ['false']);
-  flagError(['--rm=maybe'], 'invalid argument "maybe" for "--rm" flag: strconv.ParseBool: parsing "maybe": invalid syntax');
+  flagError(
+    ['--rm=maybe'],
+    'invalid argument "maybe" for "--rm" flag: strconv.ParseBool: parsing "maybe": invalid syntax',
+  );
 });
 
 test('repeated flags: lists accumulate, scalars keep the last value, maps merge', () => {
-  const p = parse(['-e', 'A', '--env', 'B', '--name', 'x', '--name', 'y', '--sysctl', 'a=1', '--sysctl', 'b', '--sysctl', 'a=2']);
+  const p = parse([
+    '-e',
+    'A',
+    '--env',
+    'B',
+    '--name',
+    'x',
+    '--name',
+    'y',
+    '--sysctl',
+    'a=1',
+    '--sysctl',
+    'b',
+    '--sysctl',
+    'a=2',
+  ]);
   assert.deepEqual(p.list('env'), ['A', 'B']);
   assert.equal(p.string('name'), 'y');
   assert.deepEqual(p.map('sysctl'), { a: '2', b: '' });
@@ -98,10 +116,22 @@ test('numbers follow Go: base prefixes for ints, ranges checked, durations in ns
   assert.equal(parse(['--weight', '65535']).number('weight'), 65535);
   assert.equal(parse(['--ratio', '2.5']).number('ratio'), 2.5);
   assert.equal(parse(['--interval', '1m30s']).number('interval'), 90e9);
-  flagError(['--last', '1.5'], 'invalid argument "1.5" for "-n, --last" flag: strconv.ParseInt: parsing "1.5": invalid syntax');
-  flagError(['--weight', '70000'], 'invalid argument "70000" for "--weight" flag: strconv.ParseUint: parsing "70000": value out of range');
-  flagError(['--weight', '-1'], 'invalid argument "-1" for "--weight" flag: strconv.ParseUint: parsing "-1": invalid syntax');
-  flagError(['--ratio', 'x'], 'invalid argument "x" for "--ratio" flag: strconv.ParseFloat: parsing "x": invalid syntax');
+  flagError(
+    ['--last', '1.5'],
+    'invalid argument "1.5" for "-n, --last" flag: strconv.ParseInt: parsing "1.5": invalid syntax',
+  );
+  flagError(
+    ['--weight', '70000'],
+    'invalid argument "70000" for "--weight" flag: strconv.ParseUint: parsing "70000": value out of range',
+  );
+  flagError(
+    ['--weight', '-1'],
+    'invalid argument "-1" for "--weight" flag: strconv.ParseUint: parsing "-1": invalid syntax',
+  );
+  flagError(
+    ['--ratio', 'x'],
+    'invalid argument "x" for "--ratio" flag: strconv.ParseFloat: parsing "x": invalid syntax',
+  );
   flagError(['--interval', 'x'], 'invalid argument "x" for "--interval" flag: time: invalid duration "x"');
   flagError(['-m', 'abc'], `invalid argument "abc" for "-m, --memory" flag: invalid size: 'abc'`);
 });

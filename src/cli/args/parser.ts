@@ -129,7 +129,7 @@ export class ParsedFlags {
   readonly args: string[] = [];
   /** Index into `args` where `--` was seen, or -1. */
   argsLenAtDash = -1;
-  /** Deprecation notices pflag prints to stderr. */
+  /** Deprecation notices pflag prints (docker prints them on stdout, before anything else). */
   readonly warnings: string[] = [];
   private readonly specs = new Map<string, FlagSpec>();
 

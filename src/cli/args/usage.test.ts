@@ -113,7 +113,7 @@ test('each command table entry parses its own flags', () => {
   assert.equal(p.bool('all'), true);
   assert.equal(p.bool('quiet'), true);
   assert.equal(p.number('last'), -1);
-  assert.deepEqual(p.get('filter'), { status: { exited: true, running: true }, 'label': { 'a=b': true } });
+  assert.deepEqual(p.get('filter'), { status: { exited: true, running: true }, label: { 'a=b': true } });
   const logs = parseFlags(commandSpec('logs').flags, ['-ft', '-n', '10', 'c']);
   assert.equal(logs.string('tail'), '10');
   assert.deepEqual(parseFlags(commandSpec('logs').flags, ['c']).string('tail'), 'all');
@@ -137,9 +137,12 @@ test('each command table entry parses its own flags', () => {
 });
 
 test('the global pass stops at the command and reads docker root flags', () => {
-  const g = parseGlobalOptions(['-H', 'unix:///x.sock', '-D', '--log-level', 'warn', '--tlsverify', 'run', '-d', 'busybox'], {
-    HOME: '/home/u',
-  });
+  const g = parseGlobalOptions(
+    ['-H', 'unix:///x.sock', '-D', '--log-level', 'warn', '--tlsverify', 'run', '-d', 'busybox'],
+    {
+      HOME: '/home/u',
+    },
+  );
   assert.deepEqual(g.rest, ['run', '-d', 'busybox']);
   assert.deepEqual(g.options.hosts, ['unix:///x.sock']);
   assert.equal(g.options.debug, true);

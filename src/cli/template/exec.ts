@@ -27,6 +27,7 @@ import { intValue, isTrue, kindOf, mapEntries, mapGet, structMember, typeName } 
 
 /** The `final` argument of a command that is not in a pipeline (Go's missingVal). */
 const MISSING: unique symbol = Symbol('missing');
+/** The previous command's value in a pipeline (its last argument), or MISSING. */
 type Final = unknown;
 
 const MAX_DEPTH = 1000;

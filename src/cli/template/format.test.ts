@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { InvalidParameter } from '../../errdefs/index.js';
 import { TemplateError } from './errors.js';
 import { finalFormat, isJsonFormat, isTableFormat, renderFormat, renderRows, renderTable } from './format.js';
 
@@ -31,6 +32,7 @@ const failure = (f: () => unknown): string => {
     f();
   } catch (e) {
     assert.ok(e instanceof TemplateError);
+    assert.ok(e instanceof InvalidParameter, 'a bad --format is an invalid parameter');
     return e.message;
   }
   throw new Error('rendered');

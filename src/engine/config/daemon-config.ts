@@ -109,7 +109,10 @@ function asStringList(v: unknown, key: string): string[] {
   return v;
 }
 
-export async function loadDaemonConfig(argv: string[], defaultConfigFile = '/etc/berth/daemon.json'): Promise<DaemonConfig> {
+export async function loadDaemonConfig(
+  argv: string[],
+  defaultConfigFile = '/etc/berth/daemon.json',
+): Promise<DaemonConfig> {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS; strict: true; allowPositionals: false }>>;
   try {
     parsed = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
@@ -139,13 +142,17 @@ export async function loadDaemonConfig(argv: string[], defaultConfigFile = '/etc
     const known = new Set(Object.values(JSON_KEYS));
     const unknown = Object.keys(file).filter((k) => !known.has(k));
     if (unknown.length > 0) {
-      throw new InvalidParameter(`the following directives don't match any configuration option: ${unknown.join(', ')}`);
+      throw new InvalidParameter(
+        `the following directives don't match any configuration option: ${unknown.join(', ')}`,
+      );
     }
     const conflicts = Object.entries(JSON_KEYS)
       .filter(([flag, key]) => flags[flag] !== undefined && file[key] !== undefined)
       .map(([flag, key]) => `${key}: (from flag: ${String(flags[flag])}, from file: ${JSON.stringify(file[key])})`);
     if (conflicts.length > 0) {
-      throw new InvalidParameter(`the following directives are specified both as a flag and in the configuration file: ${conflicts.join(', ')}`);
+      throw new InvalidParameter(
+        `the following directives are specified both as a flag and in the configuration file: ${conflicts.join(', ')}`,
+      );
     }
   }
   const pick = <T>(flag: string): T | undefined => (flags[flag] ?? file[JSON_KEYS[flag] ?? '']) as T | undefined;
@@ -167,8 +174,11 @@ export async function loadDaemonConfig(argv: string[], defaultConfigFile = '/etc
     storageDriver: pick<string>('storage-driver'),
     logLevel: level,
     debug,
-    insecureRegistries: (flags['insecure-registry'] as string[] | undefined) ?? asStringList(file['insecure-registries'], 'insecure-registries'),
-    registryMirrors: (flags['registry-mirror'] as string[] | undefined) ?? asStringList(file['registry-mirrors'], 'registry-mirrors'),
+    insecureRegistries:
+      (flags['insecure-registry'] as string[] | undefined) ??
+      asStringList(file['insecure-registries'], 'insecure-registries'),
+    registryMirrors:
+      (flags['registry-mirror'] as string[] | undefined) ?? asStringList(file['registry-mirrors'], 'registry-mirrors'),
     liveRestore: pick<boolean>('live-restore') === true,
     tls: {
       verify: pick<boolean>('tlsverify') === true,

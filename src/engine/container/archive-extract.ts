@@ -4,9 +4,20 @@
 // the way is replaced (unless noOverwriteDirNonDir forbids swapping a directory and a non-directory), `.wh.` names are
 // ordinary files, and every change goes through descriptors of the view (never a path the kernel could walk out of).
 import { constants as fsc } from 'node:fs';
-import { chmod, type FileHandle, lchown, link, lutimes, mkdir, open, symlink } from 'node:fs/promises';
+import {
+  chmod,
+  type FileHandle,
+  lchown,
+  link,
+  lutimes,
+  mkdir,
+  open,
+  readFile,
+  symlink,
+  utimes,
+} from 'node:fs/promises';
 import { posix } from 'node:path';
-import { Conflict, InvalidParameter } from '../../errdefs/index.js';
+import { Conflict, errnoCode, InvalidParameter } from '../../errdefs/index.js';
 import { readTar, type TarHeader } from '../../storage/archive/index.js';
 import { LibcError, lsetxattr, makedev, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../../sys/ffi-libc.js';
 import { type Dir, ESCAPE, type FsView, O_PATH, PathError, pathError } from './archive-view.js';
@@ -122,7 +133,10 @@ export async function extractTar(
         continue; // replaced by a later entry
       }
       try {
-        await lutimes(view.hostPath(parent, posix.basename(rel)), mtime, mtime).catch(() => {});
+        const name = posix.basename(rel);
+        // A mount point's path is its source's descriptor link: that one is followed (to the source itself).
+        const set = view.mountAt(parent.childCtr(name)) ? utimes : lutimes;
+        await set(view.hostPath(parent, name), mtime, mtime).catch(() => {});
       } finally {
         await parent.release();
       }
@@ -145,26 +159,33 @@ async function extractEntry(
 ): Promise<void> {
   const ctr = parent.childCtr(name);
   const at = parent.child(name);
-  const existing = await view.lstat(parent, name);
   const isDir = h.type === 'directory';
-  if (existing) {
+  /** Makes way for the entry (moby: remove what is there, unless both are directories); true if a dir stays. */
+  const clear = async (): Promise<boolean> => {
+    const existing = await view.lstat(parent, name);
+    if (!existing) return false;
     if (opts.noOverwriteDirNonDir && existing.isDirectory() && !isDir) {
       throw new Conflict(`cannot overwrite directory ${q(rel)} with non-directory ${q(opts.shown)}`);
     }
     if (opts.noOverwriteDirNonDir && !existing.isDirectory() && isDir) {
       throw new Conflict(`cannot overwrite non-directory ${q(rel)} with directory ${q(opts.shown)}`);
     }
-    if (!existing.isDirectory() || !isDir) {
-      await view.removeAll(parent, name);
-      if (existing.isDirectory() || existing.isSymbolicLink()) await parents.invalidate();
-    }
-  }
+    if (existing.isDirectory() && isDir) return true;
+    await view.removeAll(parent, name);
+    if (existing.isDirectory() || existing.isSymbolicLink()) await parents.invalidate();
+    return false;
+  };
   const owner = opts.chown ?? { uid: h.uid, gid: h.gid };
   const fail = (op: string) => (e: unknown) => Promise.reject(pathError(e, op, ctr));
+  if (h.type === 'file') {
+    await extractFile(view, parent, name, h, body, owner, clear);
+    return;
+  }
+  const dirStays = await clear();
 
   switch (h.type) {
     case 'directory': {
-      if (!existing?.isDirectory()) await mkdir(at, { mode: 0o700 }).catch(fail('mkdir'));
+      if (!dirStays) await mkdir(at, { mode: 0o700 }).catch(fail('mkdir'));
       const d = await view.openDir(parent, name);
       try {
         await d.fh.chown(owner.uid, owner.gid).catch(fail('lchown'));
@@ -172,25 +193,6 @@ async function extractEntry(
         await d.fh.chmod(h.mode & 0o7777).catch(fail('chmod'));
       } finally {
         await d.release();
-      }
-      return;
-    }
-    case 'file': {
-      let fh: FileHandle;
-      try {
-        fh = await open(at, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
-      } catch (e) {
-        throw pathError(e, 'open', ctr);
-      }
-      try {
-        await writeBody(fh, body);
-        // chown before xattrs (it clears security.capability) and before chmod (it clears setuid/setgid).
-        await fh.chown(owner.uid, owner.gid).catch(fail('lchown'));
-        await setXattrs(at, h, ctr);
-        await fh.chmod(h.mode & 0o7777).catch(fail('chmod'));
-        await fh.utimes(h.mtime, h.mtime).catch(fail('chtimes'));
-      } finally {
-        await fh.close();
       }
       return;
     }
@@ -231,6 +233,60 @@ async function extractEntry(
       return;
     }
   }
+}
+
+/**
+ * A regular file: created exclusively and without following a symlink, so what is in the way is only looked at
+ * (and removed) when the create finds something there — most uploads land on nothing.
+ */
+async function extractFile(
+  view: FsView,
+  parent: Dir,
+  name: string,
+  h: TarHeader,
+  body: AsyncIterable<Buffer>,
+  owner: { uid: number; gid: number },
+  clear: () => Promise<boolean>,
+): Promise<void> {
+  const ctr = parent.childCtr(name);
+  const at = parent.child(name);
+  const fail = (op: string) => (e: unknown) => Promise.reject(pathError(e, op, ctr));
+  const flags = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
+  // A mount point is never created over (clear() refuses it, as the kernel's EBUSY would).
+  if (view.mountAt(ctr)) await clear();
+  let fh: FileHandle;
+  try {
+    fh = await open(at, flags, h.mode & 0o777).catch(async (e: unknown) => {
+      if (errnoCode(e) !== 'EEXIST') throw e;
+      await clear();
+      return open(at, flags, h.mode & 0o777);
+    });
+  } catch (e) {
+    throw pathError(e, 'open', ctr);
+  }
+  try {
+    await writeBody(fh, body);
+    // chown before xattrs (it clears security.capability) and before chmod (it clears setuid/setgid); the chmod
+    // only when the create's mode could not already be the final one.
+    await fh.chown(owner.uid, owner.gid).catch(fail('lchown'));
+    await setXattrs(at, h, ctr);
+    if ((h.mode & 0o7000) !== 0 || (h.mode & (await getUmask())) !== 0) {
+      await fh.chmod(h.mode & 0o7777).catch(fail('chmod'));
+    }
+    await fh.utimes(h.mtime, h.mtime).catch(fail('chtimes'));
+  } finally {
+    await fh.close();
+  }
+}
+
+let umask: Promise<number> | undefined;
+/** The process umask, read once from /proc (process.umask() without arguments is deprecated). */
+function getUmask(): Promise<number> {
+  umask ??= readFile('/proc/self/status', 'utf8').then(
+    (s) => Number.parseInt(/^Umask:\s*([0-7]+)/m.exec(s)?.[1] ?? '777', 8),
+    () => 0o777,
+  );
+  return umask;
 }
 
 /**

@@ -109,8 +109,10 @@ class EntryWriter {
         h.devmajor = devMajor(st.rdev);
         h.devminor = devMinor(st.rdev);
       }
-      const cap = await capability(host);
-      if (cap) h.xattrs.set('security.capability', cap);
+      if (type === 'file') {
+        const cap = await capability(host);
+        if (cap) h.xattrs.set('security.capability', cap);
+      }
       if (st.nlink > 1n) {
         const key = `${st.dev}:${st.ino}`;
         const first = this.seen.get(key);

@@ -5,7 +5,7 @@
 // (never following a symlink), a swapped-in symlink can at worst redirect us elsewhere inside the container, never
 // to the host (the race of CVE-2018-15664).
 import { constants as fsc, type BigIntStats } from 'node:fs';
-import { type FileHandle, lstat, mkdir, open, readdir, readlink, rmdir, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, lstat, mkdir, open, readdir, readlink, rmdir, unlink } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { errnoCode } from '../../errdefs/index.js';
 
@@ -115,7 +115,10 @@ export type Resolved =
 export interface ResolveOptions {
   /** Follow a symlink in the last component (a trailing `/` or `/.` asks for it, as for the kernel). */
   followFinal: boolean;
-  /** `..` above the base: stay at the base ('clamp', as `/..` is `/`), or fail ('refuse'). */
+  /**
+   * `..` above the base: stay at the base ('clamp', as `/..` is `/`), or fail ('refuse': a relative climb out of the
+   * base; after an absolute symlink, which restarts at the base as its `/`, `..` clamps there as well).
+   */
   above: 'clamp' | 'refuse';
   /** Missing directories on the way: fail with ENOENT, create them (then `created` is told), or stop ('lenient'). */
   missing: 'fail' | 'create' | 'lenient';
@@ -126,21 +129,58 @@ export interface ResolveOptions {
   shown: string;
 }
 
+/** A bind mount's source, opened once for the whole operation (an O_PATH descriptor). */
+interface OpenMount {
+  mount: ViewMount;
+  fh: FileHandle;
+  isDir: boolean;
+}
+
 export class FsView {
-  private readonly open = new Set<Dir>();
-  private readonly mounts: Map<string, ViewMount>;
+  private readonly held = new Set<Dir>();
+  private readonly mounts = new Map<string, OpenMount>();
   private rootDir: Dir | undefined;
 
-  private constructor(mounts: readonly ViewMount[]) {
-    this.mounts = new Map(mounts.map((m) => [m.dest, m]));
-  }
+  private constructor() {}
 
-  /** Opens the view of the filesystem rooted at the host directory `root` with the given bind mounts. */
+  /**
+   * Opens the view of the filesystem rooted at the host directory `root` with the given bind mounts. A source that
+   * does not exist is left out. Sources are opened once, here: one nested in another bind's source (which the
+   * container can write) is kept only if no symlink was followed below that other source — else the container
+   * could have swapped a directory there for a link to anywhere on the host.
+   */
   static async open(root: string, mounts: readonly ViewMount[]): Promise<FsView> {
-    const view = new FsView(mounts);
-    view.rootDir = new Dir(view, await open(root, fsc.O_RDONLY | fsc.O_DIRECTORY), '/', undefined);
-    view.open.add(view.rootDir);
-    return view;
+    const view = new FsView();
+    try {
+      view.rootDir = new Dir(view, await open(root, fsc.O_RDONLY | fsc.O_DIRECTORY), '/', undefined);
+      view.open.add(view.rootDir);
+      const opened: (OpenMount & { lexical: string; real: string })[] = [];
+      for (const m of mounts) {
+        let fh: FileHandle;
+        try {
+          fh = await open(m.source, O_PATH);
+        } catch (e) {
+          if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') continue;
+          throw e;
+        }
+        const real = await readlink(`/proc/self/fd/${fh.fd}`);
+        opened.push({ mount: m, fh, isDir: (await fh.stat()).isDirectory(), lexical: posix.normalize(m.source), real });
+      }
+      const under = (p: string, dir: string) => (p.startsWith(`${dir}/`) ? p.slice(dir.length) : undefined);
+      for (const o of opened) {
+        const tampered = opened.some((outer) => {
+          if (outer === o) return false;
+          const rest = under(o.lexical, outer.lexical) ?? under(o.lexical, outer.real);
+          return rest !== undefined && o.real !== outer.real + rest;
+        });
+        if (tampered) await o.fh.close();
+        else view.mounts.set(o.mount.dest, o);
+      }
+      return view;
+    } catch (e) {
+      await view.close();
+      throw e;
+    }
   }
 
   /** The container's `/`, held by the view (do not release). */
@@ -150,38 +190,45 @@ export class FsView {
   }
 
   mountAt(ctr: string): ViewMount | undefined {
-    return this.mounts.get(ctr);
+    return this.mounts.get(ctr)?.mount;
   }
 
   /** Closes every descriptor still open, whoever holds it (the view's users are done). */
   async close(): Promise<void> {
-    const all = [...this.open];
-    this.open.clear();
+    const all = [...this.held].map((d) => d.fh);
+    for (const m of this.mounts.values()) all.push(m.fh);
+    this.held.clear();
+    this.mounts.clear();
     this.rootDir = undefined;
-    await Promise.all(all.map((d) => d.fh.close().catch(() => {})));
+    await Promise.all(all.map((fh) => fh.close().catch(() => {})));
   }
 
   async closeDir(d: Dir): Promise<void> {
-    if (d === this.rootDir || !this.open.delete(d)) return;
+    if (d === this.rootDir || !this.held.delete(d)) return;
     await d.fh.close();
   }
 
   private adopt(fh: FileHandle, ctr: string, mount: ViewMount | undefined): Dir {
     const d = new Dir(this, fh, ctr, mount);
-    this.open.add(d);
+    this.held.add(d);
     return d;
   }
 
-  /** The host path for `name` in `parent`: a bind mount's source when one is mounted there. */
+  /**
+   * A host path for `name` in `parent` that the kernel resolves without following a symlink in `name`; for a mount
+   * point, its source's descriptor link (which leads to the source itself).
+   */
   hostPath(parent: Dir, name: string): string {
-    return this.mounts.get(parent.childCtr(name))?.source ?? parent.child(name);
+    const m = this.mounts.get(parent.childCtr(name));
+    return m ? `/proc/self/fd/${m.fh.fd}` : parent.child(name);
   }
 
-  /** lstat of `name` in `parent` (a mount point: its source, followed); undefined when missing. */
+  /** lstat of `name` in `parent` (a mount point: its source); undefined when missing. */
   async lstat(parent: Dir, name: string): Promise<BigIntStats | undefined> {
     const m = this.mounts.get(parent.childCtr(name));
+    if (m) return m.fh.stat({ bigint: true });
     try {
-      return m ? await stat(m.source, { bigint: true }) : await lstat(parent.child(name), { bigint: true });
+      return await lstat(parent.child(name), { bigint: true });
     } catch (e) {
       if (errnoCode(e) === 'ENOENT') return undefined;
       throw pathError(e, 'lstat', parent.childCtr(name));
@@ -193,13 +240,9 @@ export class FsView {
     const ctr = parent.childCtr(name);
     const m = this.mounts.get(ctr);
     if (m) {
-      const st = await stat(m.source, { bigint: true }).catch((e: unknown) => {
-        if (errnoCode(e) === 'ENOENT') return undefined;
-        throw pathError(e, 'lstat', ctr);
-      });
-      if (!st) return { kind: 'missing' };
-      if (!st.isDirectory()) return { kind: 'other', st };
-      return { kind: 'dir', dir: this.adopt(await open(m.source, fsc.O_RDONLY | fsc.O_DIRECTORY), ctr, m) };
+      if (!m.isDir) return { kind: 'other', st: await m.fh.stat({ bigint: true }) };
+      const fh = await open(`/proc/self/fd/${m.fh.fd}`, fsc.O_RDONLY | fsc.O_DIRECTORY);
+      return { kind: 'dir', dir: this.adopt(fh, ctr, m.mount) };
     }
     // A name can change kind between the lstat and the open (a running container); then look again.
     for (let attempt = 0; ; attempt++) {

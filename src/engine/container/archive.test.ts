@@ -582,6 +582,32 @@ describe('bind mounts', () => {
     assert.equal(b.mounted(), 0);
   });
 
+  it('a bind nested in another bind is dropped if its source was swapped for a symlink (as a container could)', async () => {
+    const b0 = await box();
+    const outer = path.join(b0.base, 'bind');
+    await mkdir(path.join(outer, 'fine'), { recursive: true });
+    await writeFile(path.join(outer, 'fine/ok'), 'nested ok');
+    await symlink(b0.outside, path.join(outer, 'swapped'));
+    const b = await box({
+      hostConfig: { Binds: [`${outer}:/a`, `${outer}/fine:/fine`, `${outer}/swapped:/swapped`] },
+    });
+    const ok = await entries((await archiveGet(b.deps, b.rec, '/fine/ok')).tar);
+    assert.deepEqual(
+      ok.map((e) => e.content),
+      ['nested ok'],
+    );
+    await rejects(archiveGet(b.deps, b.rec, '/swapped/sentinel'), isNotFound);
+    const all = await entries((await archiveGet(b.deps, b.rec, '/')).tar);
+    assert.ok(!all.some((e) => e.content.includes('do not touch') || e.content.includes('HOST SECRET')));
+    // Through the outer bind, the link is just a link.
+    const link = await entries((await archiveGet(b.deps, b.rec, '/a/swapped')).tar);
+    assert.deepEqual(
+      link.map((e) => [e.header.type, e.header.linkname]),
+      [['symlink', b0.outside]],
+    );
+    await rejects(archiveGet(b.deps, b.rec, '/a/swapped/sentinel'), isNotFound);
+  });
+
   it("the engine's /etc/hosts is the container's once written", async () => {
     const b = await box();
     await mkdir(path.join(b.base, 'ctr'));

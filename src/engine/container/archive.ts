@@ -1,7 +1,6 @@
 // `docker cp`: stat (HEAD), download (GET) and upload (PUT) of paths in a container's filesystem — its read-write
 // layer, mounted for the operation, plus its bind mounts — resolved as inside the container (archive-view.ts).
 import type { BigIntStats } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { PathStat } from '../../api/index.js';
 import { BerthError, errnoCode, InvalidParameter, NotFound, System } from '../../errdefs/index.js';
@@ -181,7 +180,8 @@ async function openView(deps: ContainerDeps, rec: ContainerRecord): Promise<Open
 /**
  * The bind mounts the container has (or will have when started): its HostConfig binds and the engine's own files
  * (/etc/hosts, /etc/hostname, /etc/resolv.conf), each at its destination resolved in the root filesystem as the
- * runtime mounts it. A source that does not exist (yet) is left out; tmpfs mounts have nothing on the host to show.
+ * runtime mounts it (a source that does not exist yet is left out by the view). tmpfs mounts have nothing on the
+ * host to show.
  */
 async function containerMounts(deps: ContainerDeps, rec: ContainerRecord, root: string): Promise<ViewMount[]> {
   const wanted: ViewMount[] = containerFileMounts(containerFiles(deps.store.dir(rec.id)), false).map((m) => ({
@@ -194,14 +194,6 @@ async function containerMounts(deps: ContainerDeps, rec: ContainerRecord, root: 
   }
   const out = new Map<string, ViewMount>();
   for (const m of wanted) {
-    const exists = await stat(m.source).then(
-      () => true,
-      (e: unknown) => {
-        if (errnoCode(e) === 'ENOENT') return false;
-        throw e;
-      },
-    );
-    if (!exists) continue;
     const dest = await resolveInRoot(root, m.dest).catch(() => goClean(m.dest));
     out.set(dest, { ...m, dest }); // a user's bind over one of the engine's files wins (it comes later)
   }

@@ -5,7 +5,12 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ContainerCreateRequest, ContainerUpdateRequest, ContainerWaitResponse, HostConfig } from '../../api/index.js';
+import type {
+  ContainerCreateRequest,
+  ContainerUpdateRequest,
+  ContainerWaitResponse,
+  HostConfig,
+} from '../../api/index.js';
 import { resourcesOf } from '../spec/oci.js';
 import { Conflict, InvalidParameter, isNotFound, NotFound } from '../../errdefs/index.js';
 import { attach as attachShim, type ExitStatus, request } from '../../runtime/shim/client.js';
@@ -28,17 +33,11 @@ interface PendingAttach {
   done: (r: { detached: boolean }) => void;
 }
 
-/** What start() left to undo at exit. */
-interface LiveResources {
-  netnsPath: string | undefined;
-}
-
 export class ContainerLifecycle {
   private readonly lock = new KeyedLock();
   private readonly exitWaiters = new Map<string, Set<(rec: ContainerRecord) => void>>();
   private readonly removeWaiters = new Map<string, Set<() => void>>();
   private readonly pendingAttach = new Map<string, Set<PendingAttach>>();
-  private readonly live = new Map<string, LiveResources>();
   readonly restarts: RestartManager;
 
   constructor(private readonly deps: ContainerDeps) {
@@ -116,16 +115,18 @@ export class ContainerLifecycle {
     }
     this.restarts.cancel(id);
     const rootfs = await layers.mount(id);
-    let netnsPath: string | undefined;
     try {
       const prepared = await prepareStart(this.deps, rec, rootfs);
-      netnsPath = prepared.netnsPath;
       await runtime.delete(id, true).catch(() => {}); // a leftover of a crash, if any
       const logOpts = { ...this.deps.logOpts, ...(rec.hostConfig.LogConfig?.Config ?? {}) };
       const created = await runtime.create(id, prepared.bundle, {
         stdio: {
           openStdin: rec.config.OpenStdin === true,
-          log: { path: this.logPath(id), maxSize: parseLogSize(logOpts['max-size']), maxFiles: Number(logOpts['max-file'] ?? 1) || 1 },
+          log: {
+            path: this.logPath(id),
+            maxSize: parseLogSize(logOpts['max-size']),
+            maxFiles: Number(logOpts['max-file'] ?? 1) || 1,
+          },
         },
       });
       await this.connectPendingAttach(id);
@@ -141,13 +142,16 @@ export class ContainerLifecycle {
       };
       rec.hasBeenStarted = true;
       rec.manuallyStopped = false;
-      this.live.set(id, { netnsPath });
       await store.save(rec);
     } catch (e) {
       await runtime.delete(id, true).catch(() => {});
-      if (netnsPath) await this.deps.netns.remove(netnsPath).catch(() => {});
       await layers.unmount(id).catch(() => {});
-      rec.state = { ...rec.state, status: rec.hasBeenStarted ? 'exited' : 'created', error: (e as Error).message, exitCode: 128 };
+      rec.state = {
+        ...rec.state,
+        status: rec.hasBeenStarted ? 'exited' : 'created',
+        error: (e as Error).message,
+        exitCode: 128,
+      };
       await store.save(rec).catch(() => {});
       this.failPendingAttach(id);
       throw e;
@@ -171,10 +175,6 @@ export class ContainerLifecycle {
     const rec = store.find(id);
     if (!rec || !isRunning(rec)) return;
     await runtime.delete(id, true).catch((e) => this.deps.log.warn(`runtime delete ${id}: ${(e as Error).message}`));
-    const live = this.live.get(id);
-    this.live.delete(id);
-    const netnsPath = live?.netnsPath ?? join(this.deps.paths.netns, id);
-    await this.deps.netns.remove(netnsPath).catch(() => {});
     await layers.unmount(id).catch(() => {});
     await rm(join(this.deps.paths.bundles, id), { recursive: true, force: true });
     const exitCode = status?.exitCode ?? 255;
@@ -185,7 +185,7 @@ export class ContainerLifecycle {
       exitCode,
       oomKilled: status?.oomKilled ?? false,
       finishedAt: status?.exitedAt ?? new Date().toISOString(),
-      error: status ? '' : 'the container\'s shim exited without recording a status',
+      error: status ? '' : "the container's shim exited without recording a status",
     };
     if (rec.state.health) rec.state.health = { ...rec.state.health, Status: 'unhealthy' };
     await store.save(rec);
@@ -209,7 +209,7 @@ export class ContainerLifecycle {
 
   private async restartFromPolicy(id: string): Promise<void> {
     const rec = this.deps.store.find(id);
-    if (!rec || rec.state.status !== 'restarting') return;
+    if (rec?.state.status !== 'restarting') return;
     rec.restartCount++;
     rec.state = { ...rec.state, status: 'exited' };
     await this.deps.store.save(rec);
@@ -268,7 +268,10 @@ export class ContainerLifecycle {
 
   private async signal(rec: ContainerRecord, signal: string): Promise<void> {
     await this.deps.runtime.kill(rec.id, signal);
-    this.deps.events.publish('container', 'kill', rec.id, { ...this.attributes(rec), signal: String(parseSignal(signal)) });
+    this.deps.events.publish('container', 'kill', rec.id, {
+      ...this.attributes(rec),
+      signal: String(parseSignal(signal)),
+    });
   }
 
   async restart(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
@@ -289,8 +292,16 @@ export class ContainerLifecycle {
           (hostConfig as Record<string, unknown>)[k] = v;
         }
       }
-      if (body.Memory && !body.MemorySwap && rec.hostConfig.MemorySwap && rec.hostConfig.MemorySwap > 0 && body.Memory > rec.hostConfig.MemorySwap) {
-        throw new InvalidParameter('Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time');
+      if (
+        body.Memory &&
+        !body.MemorySwap &&
+        rec.hostConfig.MemorySwap &&
+        rec.hostConfig.MemorySwap > 0 &&
+        body.Memory > rec.hostConfig.MemorySwap
+      ) {
+        throw new InvalidParameter(
+          'Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time',
+        );
       }
       const warnings = validateHostConfig(hostConfig);
       if (hostConfig.AutoRemove && parseRestartPolicy(hostConfig.RestartPolicy).name !== 'no') {

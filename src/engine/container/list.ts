@@ -13,8 +13,21 @@ export interface ListOptions {
 }
 
 const FILTER_KEYS = new Set([
-  'ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network',
-  'publish', 'since', 'status', 'volume',
+  'ancestor',
+  'before',
+  'expose',
+  'exited',
+  'health',
+  'id',
+  'isolation',
+  'is-task',
+  'label',
+  'name',
+  'network',
+  'publish',
+  'since',
+  'status',
+  'volume',
 ]);
 const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
 
@@ -41,7 +54,8 @@ export function listContainers(
   const since = f.since?.[0] !== undefined ? store.get(f.since[0]) : undefined;
   const all = opts.all || (f.status?.length ?? 0) > 0 || (f.exited?.length ?? 0) > 0;
   recs = recs.filter((r) => {
-    if (!all && r.state.status !== 'running' && r.state.status !== 'paused' && r.state.status !== 'restarting') return false;
+    if (!all && r.state.status !== 'running' && r.state.status !== 'paused' && r.state.status !== 'restarting')
+      return false;
     if (f.status?.length && !f.status.includes(r.state.status)) return false;
     if (f.id?.length && !f.id.some((v) => r.id.startsWith(v))) return false;
     if (f.name?.length && !f.name.some((v) => new RegExp(v.replace(/^\//, '')).test(r.name))) return false;

@@ -35,7 +35,8 @@ export function mergeConfig(user: ContainerConfig, image: ImageContainerConfig |
   if (!user.User) out.User = img.User ?? '';
   const labels = { ...(img.Labels ?? {}), ...(user.Labels ?? {}) };
   out.Labels = labels;
-  if (!user.ExposedPorts || Object.keys(user.ExposedPorts).length === 0) out.ExposedPorts = img.ExposedPorts ?? undefined;
+  if (!user.ExposedPorts || Object.keys(user.ExposedPorts).length === 0)
+    out.ExposedPorts = img.ExposedPorts ?? undefined;
   else out.ExposedPorts = { ...(img.ExposedPorts ?? {}), ...user.ExposedPorts };
   out.Volumes = { ...(img.Volumes ?? {}), ...(user.Volumes ?? {}) };
   if (Object.keys(out.Volumes).length === 0) out.Volumes = null;

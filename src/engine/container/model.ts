@@ -41,7 +41,15 @@ export interface ContainerRecord {
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 export function newState(): ContainerStateRecord {
-  return { status: 'created', pid: 0, exitCode: 0, error: '', oomKilled: false, startedAt: ZERO_TIME, finishedAt: ZERO_TIME };
+  return {
+    status: 'created',
+    pid: 0,
+    exitCode: 0,
+    error: '',
+    oomKilled: false,
+    startedAt: ZERO_TIME,
+    finishedAt: ZERO_TIME,
+  };
 }
 
 export const isRunning = (c: ContainerRecord): boolean =>

@@ -15,8 +15,6 @@ import type { ContainerRecord } from './model.js';
 
 export interface PreparedStart {
   bundle: string;
-  /** The netns made for this start (removed when the container stops), if any. */
-  netnsPath: string | undefined;
 }
 
 /** The network namespace mode: Docker's default/bridge get a private netns with lo until bridge networking lands. */
@@ -39,42 +37,34 @@ export async function prepareStart(deps: ContainerDeps, rec: ContainerRecord, ro
   ]);
   const user = await resolveUser(rootfs, rec.config.User ?? '', rec.hostConfig.GroupAdd ?? []);
   if (rec.config.WorkingDir) await ensureWorkdir(rootfs, rec.config.WorkingDir, user.uid, user.gid);
-  let netnsPath: string | undefined;
-  let ownNetns: string | undefined;
-  if (mode === 'private') {
-    ownNetns = join(deps.paths.netns, rec.id);
-    await deps.netns.create(ownNetns);
-    netnsPath = ownNetns;
-  } else if (typeof mode === 'object') {
+  // 'private': a new network namespace made by the runtime with the container (lo up, as runc does); bridge
+  // networking will configure it between create and start, while the container waits at its start gate.
+  let network: 'new' | 'host' | { path: string } = mode === 'host' ? 'host' : 'new';
+  if (typeof mode === 'object') {
     const other = deps.store.get(mode.container);
     if (other.state.status !== 'running') {
       throw new InvalidParameter(`cannot join network of a non running container: ${other.id}`);
     }
-    netnsPath = `/proc/${other.state.pid}/ns/net`;
+    network = { path: `/proc/${other.state.pid}/ns/net` };
   }
-  try {
-    const spec = buildSpec({
-      id: rec.id,
-      config: { ...rec.config, Hostname: hostname },
-      hostConfig: rec.hostConfig,
-      args: [rec.path, ...rec.args],
-      rootfs,
-      user,
-      mounts: [...containerFileMounts(files, false), ...mounts.oci],
-      netnsPath,
-      cgroupsPath: `/${rec.hostConfig.CgroupParent || deps.cgroupParent}/${rec.id}`,
-      cgroupVersion: deps.runtime.cgroupVersion,
-      initPath: deps.initPath,
-    });
-    if (spec.process) spec.process.env = withHomeEnv(spec.process.env ?? [], user.home);
-    const bundle = join(deps.paths.bundles, rec.id);
-    await mkdir(bundle, { recursive: true, mode: 0o700 });
-    await writeJsonAtomic(join(bundle, 'config.json'), spec, { durable: false });
-    return { bundle, netnsPath: ownNetns };
-  } catch (e) {
-    if (ownNetns) await deps.netns.remove(ownNetns).catch(() => {});
-    throw e;
-  }
+  const spec = buildSpec({
+    id: rec.id,
+    config: { ...rec.config, Hostname: hostname },
+    hostConfig: rec.hostConfig,
+    args: [rec.path, ...rec.args],
+    rootfs,
+    user,
+    mounts: [...containerFileMounts(files, false), ...mounts.oci],
+    network,
+    cgroupsPath: `/${rec.hostConfig.CgroupParent || deps.cgroupParent}/${rec.id}`,
+    cgroupVersion: deps.runtime.cgroupVersion,
+    initPath: deps.initPath,
+  });
+  if (spec.process) spec.process.env = withHomeEnv(spec.process.env ?? [], user.home);
+  const bundle = join(deps.paths.bundles, rec.id);
+  await mkdir(bundle, { recursive: true, mode: 0o700 });
+  await writeJsonAtomic(join(bundle, 'config.json'), spec, { durable: false });
+  return { bundle };
 }
 
 function withHomeEnv(env: string[], home: string): string[] {

@@ -14,7 +14,9 @@ export interface Policy {
 export function parseRestartPolicy(p: RestartPolicy | undefined): Policy {
   const name = p?.Name || 'no';
   if (name !== 'no' && name !== 'always' && name !== 'unless-stopped' && name !== 'on-failure') {
-    throw new InvalidParameter(`invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+    throw new InvalidParameter(
+      `invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
+    );
   }
   const max = p?.MaximumRetryCount ?? 0;
   if (max < 0) throw new InvalidParameter('invalid restart policy: maximum retry count must be a positive integer');

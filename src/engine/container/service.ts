@@ -47,7 +47,12 @@ export class ContainerService {
     return this.lifecycle.create(name, body);
   }
 
-  async list(opts: { all: boolean; limit?: number; size: boolean; filters: Record<string, string[]> }): Promise<ContainerSummary[]> {
+  async list(opts: {
+    all: boolean;
+    limit?: number;
+    size: boolean;
+    filters: Record<string, string[]>;
+  }): Promise<ContainerSummary[]> {
     const imageMatches = (rec: { image: string; imageRef: string }, ref: string) => {
       try {
         return this.deps.images.resolve(ref).id === rec.image;
@@ -109,7 +114,11 @@ export class ContainerService {
     return this.deps.store.get(ref).config.Tty === true;
   }
 
-  async logs(ref: string, opts: LogsOptions, signal: AbortSignal): Promise<AsyncIterable<{ stream: 1 | 2; data: Buffer }>> {
+  async logs(
+    ref: string,
+    opts: LogsOptions,
+    signal: AbortSignal,
+  ): Promise<AsyncIterable<{ stream: 1 | 2; data: Buffer }>> {
     const rec = this.deps.store.get(ref);
     const type = rec.hostConfig.LogConfig?.Type;
     if (type && type !== 'json-file') {

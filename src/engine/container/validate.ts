@@ -36,7 +36,9 @@ export function validateHostConfig(hc: HostConfig): string[] {
     throw new InvalidParameter('CPU cfs quota can not be less than 1ms (i.e. 1000)');
   }
   if (hc.OomKillDisable && !hc.Memory) {
-    warnings.push('OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.');
+    warnings.push(
+      'OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.',
+    );
   }
   const mode = hc.NetworkMode ?? '';
   if (!SUPPORTED_NETWORK_MODES.has(mode) && !mode.startsWith('container:')) {

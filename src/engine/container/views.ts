@@ -109,7 +109,10 @@ function hostConfigView(rec: ContainerRecord): ContainerInspect['HostConfig'] {
     Binds: hc.Binds ?? null,
     LogConfig: { Type: hc.LogConfig?.Type || 'json-file', Config: hc.LogConfig?.Config ?? {} },
     NetworkMode: hc.NetworkMode || 'bridge',
-    RestartPolicy: { Name: hc.RestartPolicy?.Name || 'no', MaximumRetryCount: hc.RestartPolicy?.MaximumRetryCount ?? 0 },
+    RestartPolicy: {
+      Name: hc.RestartPolicy?.Name || 'no',
+      MaximumRetryCount: hc.RestartPolicy?.MaximumRetryCount ?? 0,
+    },
     AutoRemove: hc.AutoRemove ?? false,
     CapAdd: hc.CapAdd ?? null,
     CapDrop: hc.CapDrop ?? null,

@@ -6,7 +6,7 @@ import type { ExecCreateRequest, ExecInspect } from '../../api/index.js';
 import { Conflict, InvalidParameter, NotFound } from '../../errdefs/index.js';
 import type { InitStepError } from '../../runtime/errors.js';
 import type { Exec, Runtime } from '../../runtime/runtime.js';
-import { attach as attachShim, request } from '../../runtime/shim/client.js';
+import { attach as attachShim, FrameKind, frameReader, request } from '../../runtime/shim/client.js';
 import { parseDetachKeys, pipeAttach } from '../container/attach.js';
 import type { ContainerRecord } from '../container/model.js';
 import type { ContainerStore } from '../container/store.js';
@@ -41,7 +41,8 @@ export class ExecService {
 
   create(ref: string, req: ExecCreateRequest): { Id: string } {
     const c = this.deps.store.get(ref);
-    if (c.state.status === 'paused') throw new Conflict(`Container ${c.id} is paused, unpause the container before exec`);
+    if (c.state.status === 'paused')
+      throw new Conflict(`Container ${c.id} is paused, unpause the container before exec`);
     if (c.state.status !== 'running') throw new Conflict(`Container ${c.id} is not running`);
     if (!req.Cmd || req.Cmd.length === 0) throw new InvalidParameter('No exec command specified');
     const id = randomBytes(32).toString('hex');
@@ -131,17 +132,84 @@ export class ExecService {
       await this.deps.runtime.cleanupExec(handle).catch(() => {});
       return;
     }
-    this.deps.events.publish('container', `exec_start: ${(x.config.Cmd ?? []).join(' ')}`, c.id, { execID: id, ...this.attrs(c) });
+    this.deps.events.publish('container', `exec_start: ${(x.config.Cmd ?? []).join(' ')}`, c.id, {
+      execID: id,
+      ...this.attrs(c),
+    });
     const finished = this.deps.runtime.waitExec(handle).then(async (status) => {
       x.running = false;
       x.exitCode = status?.exitCode ?? 126;
       await this.deps.runtime.cleanupExec(handle).catch(() => {});
-      this.deps.events.publish('container', 'exec_die', c.id, { execID: id, exitCode: String(x.exitCode), ...this.attrs(c) });
+      this.deps.events.publish('container', 'exec_die', c.id, {
+        execID: id,
+        exitCode: String(x.exitCode),
+        ...this.attrs(c),
+      });
     });
     if (attached) {
       await attached;
       await finished;
     }
+  }
+
+  /**
+   * Runs a command in a running container and collects its output (the first `maxOutput` bytes): health checks.
+   * A command still running after `timeoutMs` is killed; its exit code is then -1.
+   */
+  async runCaptured(
+    containerId: string,
+    cmd: string[],
+    timeoutMs: number,
+    maxOutput = 4096,
+  ): Promise<{ exitCode: number; output: string; timedOut: boolean }> {
+    const c = this.deps.store.get(containerId);
+    const x: ExecRecord = {
+      id: '',
+      containerId: c.id,
+      config: { Cmd: cmd },
+      running: false,
+      exitCode: null,
+      pid: 0,
+      started: true,
+    };
+    const handle = await this.launch(c, x, false);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const shim = await attachShim(handle.socketPath);
+    shim.on(
+      'data',
+      frameReader((kind, payload) => {
+        if ((kind === FrameKind.Stdout || kind === FrameKind.Stderr) && size < maxOutput) {
+          chunks.push(payload.subarray(0, maxOutput - size));
+          size += Math.min(payload.length, maxOutput - size);
+        }
+      }),
+    );
+    shim.on('error', () => {});
+    shim.resume();
+    let timedOut = false;
+    try {
+      await this.deps.runtime.startExec(handle);
+    } catch (e) {
+      shim.destroy();
+      await this.deps.runtime.cleanupExec(handle).catch(() => {});
+      const err = e as InitStepError;
+      return { exitCode: err.errno === 2 ? 127 : 126, output: err.message, timedOut: false };
+    }
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(handle.pid, 'SIGKILL');
+      } catch {}
+    }, timeoutMs);
+    const status = await this.deps.runtime.waitExec(handle).finally(() => clearTimeout(timer));
+    await new Promise<void>((r) => (shim.destroyed ? r() : shim.once('close', () => r())));
+    await this.deps.runtime.cleanupExec(handle).catch(() => {});
+    return {
+      exitCode: timedOut ? -1 : (status?.exitCode ?? -1),
+      output: Buffer.concat(chunks).toString('utf8'),
+      timedOut,
+    };
   }
 
   async resize(id: string, height: number, width: number): Promise<void> {
@@ -158,9 +226,20 @@ export class ExecService {
 
   private async launch(c: ContainerRecord, x: ExecRecord, tty: boolean): Promise<Exec> {
     const rootfs = this.deps.rootfs(c.id);
-    const user = await resolveUser(rootfs ?? '/nonexistent', x.config.User || c.config.User || '', c.hostConfig.GroupAdd ?? []);
-    const caps = containerCapabilities(c.hostConfig.CapAdd ?? [], c.hostConfig.CapDrop ?? [], c.hostConfig.Privileged === true || x.config.Privileged === true);
-    const env = [...containerEnv({ ...c.config, Tty: tty }, c.config.Hostname || c.id.slice(0, 12)), ...(x.config.Env ?? [])];
+    const user = await resolveUser(
+      rootfs ?? '/nonexistent',
+      x.config.User || c.config.User || '',
+      c.hostConfig.GroupAdd ?? [],
+    );
+    const caps = containerCapabilities(
+      c.hostConfig.CapAdd ?? [],
+      c.hostConfig.CapDrop ?? [],
+      c.hostConfig.Privileged === true || x.config.Privileged === true,
+    );
+    const env = [
+      ...containerEnv({ ...c.config, Tty: tty }, c.config.Hostname || c.id.slice(0, 12)),
+      ...(x.config.Env ?? []),
+    ];
     return this.deps.runtime.exec(
       c.id,
       {
@@ -169,7 +248,9 @@ export class ExecService {
         cwd: x.config.WorkingDir || c.config.WorkingDir || '/',
         user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
         terminal: tty,
-        consoleSize: x.config.ConsoleSize ? { height: x.config.ConsoleSize[0], width: x.config.ConsoleSize[1] } : undefined,
+        consoleSize: x.config.ConsoleSize
+          ? { height: x.config.ConsoleSize[0], width: x.config.ConsoleSize[1] }
+          : undefined,
         capabilities: { bounding: caps, effective: caps, permitted: caps },
         noNewPrivileges: false,
       },

@@ -73,7 +73,10 @@ export class ImageService {
   }
 
   /** `docker import`: a rootfs tar as a one-layer image; returns the progress lines Docker streams. */
-  async importTar(tar: Readable, opts: { repo: string; tag: string; changes: string[]; message: string; platform: string }) {
+  async importTar(
+    tar: Readable,
+    opts: { repo: string; tag: string; changes: string[]; message: string; platform: string },
+  ) {
     const ref = opts.repo ? (opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo) : undefined;
     if (ref) parseNormalizedReference(ref);
     const { id } = await importImage(
@@ -86,14 +89,23 @@ export class ImageService {
   }
 
   async load(tar: Readable) {
-    const result = await loadImages(tar, { images: this.deps.images, layers: this.deps.layers, tmpDir: this.deps.tmpDir });
+    const result = await loadImages(tar, {
+      images: this.deps.images,
+      layers: this.deps.layers,
+      tmpDir: this.deps.tmpDir,
+    });
     for (const id of result.ids) this.deps.events.publish('image', 'load', id, { name: id });
     return result;
   }
 
   save(names: string[]): Readable {
     if (names.length === 0) throw new InvalidParameter('no image names given');
-    return saveImages(names, { images: this.deps.images, layers: this.deps.layers, content: this.deps.content, tmpDir: this.deps.tmpDir });
+    return saveImages(names, {
+      images: this.deps.images,
+      layers: this.deps.layers,
+      content: this.deps.content,
+      tmpDir: this.deps.tmpDir,
+    });
   }
 
   pull(image: string): never {
@@ -115,7 +127,10 @@ export class ImageService {
     const diff = await this.deps.layers.diffRW(c.id);
     const parentChain = base.chainIds.at(-1);
     const layer = await this.deps.layers.register(diff, parentChain);
-    const containerConfig = applyChanges(opts.changes, { ...(c.config as Record<string, unknown>), ...(opts.config ?? {}) } as never);
+    const containerConfig = applyChanges(opts.changes, {
+      ...(c.config as Record<string, unknown>),
+      ...(opts.config ?? {}),
+    } as never);
     const created = new Date().toISOString();
     const config: ImageConfig = {
       ...base.config,
@@ -127,7 +142,12 @@ export class ImageService {
       rootfs: { type: 'layers', diff_ids: [...base.config.rootfs.diff_ids, layer.diffId] },
       history: [
         ...(base.config.history ?? []),
-        { created, author: opts.author || undefined, comment: opts.comment || undefined, created_by: [c.path, ...c.args].join(' ') },
+        {
+          created,
+          author: opts.author || undefined,
+          comment: opts.comment || undefined,
+          created_by: [c.path, ...c.args].join(' '),
+        },
       ],
     };
     for (const k of Object.keys(config) as (keyof ImageConfig)[]) if (config[k] === undefined) delete config[k];

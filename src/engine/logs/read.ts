@@ -141,8 +141,8 @@ async function* read(path: string, opts: ReadLogsOptions, state: FollowState): A
       if (change !== undefined) {
         // `path` was replaced. The old file may have got its last lines after the read above; then come the files
         // rotated since (when there were several rotations in between), then the new file from its start.
-        if (reader && !(yield* drain(reader))) return;
         held.add(change);
+        if (reader && !(yield* drain(reader))) return;
         const missed = await openMissedFiles(path, maxFiles, live, change);
         for (const f of missed) held.add(f);
         if (live) await release(live);

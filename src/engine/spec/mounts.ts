@@ -12,15 +12,31 @@ export interface ResolvedMounts {
   createSources: string[];
 }
 
-const MODE_OPTS = new Set(['ro', 'rw', 'z', 'Z', 'nocopy', 'shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
+const MODE_OPTS = new Set([
+  'ro',
+  'rw',
+  'z',
+  'Z',
+  'nocopy',
+  'shared',
+  'rshared',
+  'slave',
+  'rslave',
+  'private',
+  'rprivate',
+]);
 const PROPAGATIONS = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
 
 function checkDestination(dest: string, spec: string): void {
   if (!dest.startsWith('/')) {
-    throw new InvalidParameter(`invalid volume specification: '${spec}': invalid mount config for type "bind": invalid mount path: '${dest}' mount path must be absolute`);
+    throw new InvalidParameter(
+      `invalid volume specification: '${spec}': invalid mount config for type "bind": invalid mount path: '${dest}' mount path must be absolute`,
+    );
   }
   if (dest === '/') {
-    throw new InvalidParameter(`invalid volume specification: '${spec}': invalid mount config for type "bind": invalid specification: destination can't be '/'`);
+    throw new InvalidParameter(
+      `invalid volume specification: '${spec}': invalid mount config for type "bind": invalid specification: destination can't be '/'`,
+    );
   }
 }
 
@@ -28,7 +44,13 @@ function bindMount(source: string, dest: string, readOnly: boolean, propagation:
   return { destination: dest, type: 'bind', source, options: ['rbind', readOnly ? 'ro' : 'rw', propagation] };
 }
 
-function parseBind(spec: string): { source: string; dest: string; readOnly: boolean; propagation: string; mode: string } {
+function parseBind(spec: string): {
+  source: string;
+  dest: string;
+  readOnly: boolean;
+  propagation: string;
+  mode: string;
+} {
   const parts = spec.split(':');
   if (parts.length < 2 || parts.length > 3) throw new InvalidParameter(`invalid volume specification: '${spec}'`);
   const [source = '', dest = '', mode = ''] = parts;
@@ -99,21 +121,39 @@ export function resolveMounts(hc: HostConfig): ResolvedMounts {
       throw new InvalidParameter(`mount type "${type}" is not supported yet`);
     }
     if (type !== 'bind' && type !== 'tmpfs') throw new InvalidParameter(`mount type unknown: "${type}"`);
-    if (!target.startsWith('/')) throw new InvalidParameter(`invalid mount config: mount path must be absolute: ${target}`);
+    if (!target.startsWith('/'))
+      throw new InvalidParameter(`invalid mount config: mount path must be absolute: ${target}`);
     claim(target);
     if (type === 'bind') {
       const source = m.Source ?? '';
-      if (!source.startsWith('/')) throw new InvalidParameter(`invalid mount config for type "bind": invalid mount path: '${source}' mount path must be absolute`);
+      if (!source.startsWith('/'))
+        throw new InvalidParameter(
+          `invalid mount config for type "bind": invalid mount path: '${source}' mount path must be absolute`,
+        );
       const propagation = m.BindOptions?.Propagation || 'rprivate';
       oci.push(bindMount(source, target, m.ReadOnly === true, propagation));
-      points.push({ Type: 'bind', Source: source, Destination: target, Mode: '', RW: m.ReadOnly !== true, Propagation: propagation });
+      points.push({
+        Type: 'bind',
+        Source: source,
+        Destination: target,
+        Mode: '',
+        RW: m.ReadOnly !== true,
+        Propagation: propagation,
+      });
     } else {
       const opts = ['nosuid', 'nodev', 'noexec'];
       if (m.ReadOnly) opts.push('ro');
       if (m.TmpfsOptions?.SizeBytes) opts.push(`size=${m.TmpfsOptions.SizeBytes}`);
       if (m.TmpfsOptions?.Mode) opts.push(`mode=${m.TmpfsOptions.Mode.toString(8)}`);
       oci.push({ destination: target, type: 'tmpfs', source: 'tmpfs', options: opts });
-      points.push({ Type: 'tmpfs', Source: '', Destination: target, Mode: '', RW: m.ReadOnly !== true, Propagation: '' });
+      points.push({
+        Type: 'tmpfs',
+        Source: '',
+        Destination: target,
+        Mode: '',
+        RW: m.ReadOnly !== true,
+        Propagation: '',
+      });
     }
   }
   for (const [dest, opts] of Object.entries(hc.Tmpfs ?? {})) {

@@ -35,8 +35,8 @@ export interface SpecInputs {
   user: ResolvedUser;
   /** Mounts from binds/tmpfs and the engine's own files (hostname, hosts, resolv.conf). */
   mounts: Mount[];
-  /** The network namespace to join (made beforehand), or undefined for the host's. */
-  netnsPath: string | undefined;
+  /** 'new': a private network namespace; a path: join that one; 'host': the host's. */
+  network: 'new' | 'host' | { path: string };
   cgroupsPath: string;
   cgroupVersion: 1 | 2;
   /** Where the init binary is on the host, for HostConfig.Init. */
@@ -85,7 +85,8 @@ export function resourcesOf(hc: HostConfig): LinuxResources {
 function rlimits(hc: HostConfig): { type: string; hard: number; soft: number }[] {
   return (hc.Ulimits ?? []).map((u) => {
     const type = `RLIMIT_${u.Name.toUpperCase()}`;
-    if (!(RLIMIT_NAMES as readonly string[]).includes(type)) throw new InvalidParameter(`invalid ulimit type: ${u.Name}`);
+    if (!(RLIMIT_NAMES as readonly string[]).includes(type))
+      throw new InvalidParameter(`invalid ulimit type: ${u.Name}`);
     return { type, hard: u.Hard, soft: u.Soft };
   });
 }
@@ -95,7 +96,12 @@ function defaultMounts(hc: HostConfig): Mount[] {
   const shm = hc.ShmSize && hc.ShmSize > 0 ? hc.ShmSize : DEFAULT_SHM_SIZE;
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    {
+      destination: '/dev',
+      type: 'tmpfs',
+      source: 'tmpfs',
+      options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+    },
     {
       destination: '/dev/pts',
       type: 'devpts',
@@ -103,9 +109,19 @@ function defaultMounts(hc: HostConfig): Mount[] {
       options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
     },
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', ...ro] },
-    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', ...ro] },
+    {
+      destination: '/sys/fs/cgroup',
+      type: 'cgroup',
+      source: 'cgroup',
+      options: ['nosuid', 'noexec', 'nodev', 'relatime', ...ro],
+    },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${shm}`] },
+    {
+      destination: '/dev/shm',
+      type: 'tmpfs',
+      source: 'shm',
+      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${shm}`],
+    },
   ];
 }
 
@@ -123,10 +139,21 @@ export function buildSpec(inp: SpecInputs): Spec {
   const mounts = mergeMounts(defaultMounts(hc), inp.mounts);
   if (hc.Init && inp.initPath) {
     args = ['/sbin/docker-init', '--', ...args];
-    mounts.push({ destination: '/sbin/docker-init', type: 'bind', source: inp.initPath, options: ['rbind', 'ro', 'rprivate'] });
+    mounts.push({
+      destination: '/sbin/docker-init',
+      type: 'bind',
+      source: inp.initPath,
+      options: ['rbind', 'ro', 'rprivate'],
+    });
   }
-  const namespaces: NonNullable<Spec['linux']>['namespaces'] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
-  if (inp.netnsPath) namespaces.push({ type: 'network', path: inp.netnsPath });
+  const namespaces: NonNullable<Spec['linux']>['namespaces'] = [
+    { type: 'pid' },
+    { type: 'ipc' },
+    { type: 'uts' },
+    { type: 'mount' },
+  ];
+  if (inp.network === 'new') namespaces.push({ type: 'network' });
+  else if (inp.network !== 'host') namespaces.push({ type: 'network', path: inp.network.path });
   if (inp.cgroupVersion === 2) namespaces.push({ type: 'cgroup' });
   const sysctl = { ...(hc.Sysctls ?? {}) };
   return {
@@ -143,7 +170,7 @@ export function buildSpec(inp: SpecInputs): Spec {
       oomScoreAdj: hc.OomScoreAdj || undefined,
     },
     root: { path: inp.rootfs, readonly: hc.ReadonlyRootfs === true },
-    hostname: inp.netnsPath === undefined && hc.NetworkMode === 'host' ? undefined : hostname,
+    hostname,
     domainname: config.Domainname || undefined,
     mounts,
     linux: {

@@ -56,7 +56,11 @@ function parseGroup(text: string): GroupEntry[] {
 
 const isNumeric = (s: string) => /^\d+$/.test(s);
 
-export async function resolveUser(rootfs: string, user: string, groupAdd: readonly string[] = []): Promise<ResolvedUser> {
+export async function resolveUser(
+  rootfs: string,
+  user: string,
+  groupAdd: readonly string[] = [],
+): Promise<ResolvedUser> {
   const [userPart = '', groupPart] = user.split(':', 2) as [string?, string?];
   const passwd = parsePasswd(await readInRoot(rootfs, '/etc/passwd'));
   const groups = parseGroup(await readInRoot(rootfs, '/etc/group'));

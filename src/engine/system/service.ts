@@ -135,7 +135,15 @@ export class SystemService {
     return {
       LayersSize: (await this.deps.layers.stats()).size ?? 0,
       Images: images.map((i) => ({ ...i, Containers: containers.filter((c) => c.image === i.Id).length })),
-      Containers: containers.map((c) => ({ Id: c.id, Names: [`/${c.name}`], Image: c.imageRef, ImageID: c.image, State: c.state.status, SizeRw: 0, SizeRootFs: 0 })),
+      Containers: containers.map((c) => ({
+        Id: c.id,
+        Names: [`/${c.name}`],
+        Image: c.imageRef,
+        ImageID: c.image,
+        State: c.state.status,
+        SizeRw: 0,
+        SizeRootFs: 0,
+      })),
       Volumes: [],
       BuildCache: [],
     };

@@ -119,6 +119,8 @@ export function compileCreatePlan(spec: Spec, ctx: CompileContext): PlanOp[] {
   for (const path of linux.maskedPaths ?? []) ops.push({ op: 'mask', path });
   for (const path of linux.readonlyPaths ?? []) ops.push({ op: 'readonly', path });
   if (spec.root?.readonly && has('mount')) ops.push({ op: 'readonly', path: '/' });
+  // A new network namespace starts with lo down: runc brings it up (its "loopback" network), so berth does too.
+  if (namespaces.some((n) => n.type === 'network' && !n.path)) ops.push({ op: 'loopback' });
   if (spec.hostname) ops.push({ op: 'hostname', name: spec.hostname });
   if (spec.domainname) ops.push({ op: 'domainname', name: spec.domainname });
   ops.push(...processOps(proc, ctx.hostCapabilities));

@@ -38,6 +38,8 @@ export function describeOp(op: PlanOp | undefined): string {
       return `set sysctl ${op.key}=${op.value}`;
     case 'hostname':
       return `set hostname ${op.name}`;
+    case 'loopback':
+      return 'bring up loopback';
     case 'domainname':
       return `set domainname ${op.name}`;
     case 'rlimit':

@@ -56,6 +56,8 @@ function opArgs(op: PlanOp): [number, Arg[]] {
       return [Opcode.Sysctl, [op.key, op.value]];
     case 'hostname':
       return [Opcode.Hostname, [op.name]];
+    case 'loopback':
+      return [Opcode.Loopback, []];
     case 'domainname':
       return [Opcode.Domainname, [op.name]];
     case 'rlimit':

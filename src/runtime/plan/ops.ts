@@ -43,6 +43,7 @@ export const Opcode = {
   Console: 56,
   Env: 57,
   Exec: 59,
+  Loopback: 60,
 } as const;
 
 export type StdioMode = 'inherit' | 'pipes' | 'pty';
@@ -78,6 +79,7 @@ export type PlanOp =
   | { op: 'symlink'; target: string; linkpath: string }
   | { op: 'mkdir'; path: string; mode: number }
   | { op: 'pivotRoot' }
+  | { op: 'loopback' }
   | { op: 'mask'; path: string }
   | { op: 'readonly'; path: string }
   | { op: 'sysctl'; key: string; value: string }

@@ -49,7 +49,12 @@ export interface AttachRequest {
 
 export interface ContainersBackend {
   create(name: string | undefined, body: ContainerCreateRequest): Promise<ContainerCreateResponse>;
-  list(opts: { all: boolean; limit?: number; size: boolean; filters: Record<string, string[]> }): Promise<ContainerSummary[]>;
+  list(opts: {
+    all: boolean;
+    limit?: number;
+    size: boolean;
+    filters: Record<string, string[]>;
+  }): Promise<ContainerSummary[]>;
   inspect(ref: string, size: boolean): Promise<ContainerInspect>;
   start(ref: string, detachKeys?: string): Promise<boolean>;
   stop(ref: string, opts: { timeout?: number; signal?: string }): Promise<boolean>;
@@ -74,7 +79,12 @@ export interface ContainersBackend {
   stats(ref: string, stream: boolean, oneShot: boolean, signal: AbortSignal): AsyncIterable<unknown>;
   archiveStat(ref: string, path: string): Promise<PathStat>;
   archiveGet(ref: string, path: string): Promise<{ stat: PathStat; tar: Readable }>;
-  archivePut(ref: string, path: string, tar: Readable, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void>;
+  archivePut(
+    ref: string,
+    path: string,
+    tar: Readable,
+    opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean },
+  ): Promise<void>;
 }
 
 const statHeader = (s: PathStat) => Buffer.from(JSON.stringify(s)).toString('base64');
@@ -93,20 +103,35 @@ export function containerRoutes(r: ApiRouter, b: ContainersBackend): void {
     sendJson(ctx, 201, await b.create(name === '' ? undefined : name, body));
   });
   r.add('GET', '/containers/json', async (ctx) => {
-    const opts = { all: boolParam(ctx, 'all'), limit: intParam(ctx, 'limit'), size: boolParam(ctx, 'size'), filters: filtersParam(ctx) };
+    const opts = {
+      all: boolParam(ctx, 'all'),
+      limit: intParam(ctx, 'limit'),
+      size: boolParam(ctx, 'size'),
+      filters: filtersParam(ctx),
+    };
     sendJson(ctx, 200, await b.list(opts));
   });
   r.add('POST', '/containers/prune', async (ctx) => sendJson(ctx, 200, await b.prune(filtersParam(ctx))));
-  r.add('GET', '/containers/:id/json', async (ctx) => sendJson(ctx, 200, await b.inspect(id(ctx), boolParam(ctx, 'size'))));
+  r.add('GET', '/containers/:id/json', async (ctx) =>
+    sendJson(ctx, 200, await b.inspect(id(ctx), boolParam(ctx, 'size'))),
+  );
   r.add('POST', '/containers/:id/start', async (ctx) => {
     if (ctx.req.headers['content-length'] && ctx.req.headers['content-length'] !== '0') {
       const hc = await jsonBody<Record<string, unknown>>(ctx, {});
-      if (Object.keys(hc).length > 0) throw new InvalidParameter('starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24');
+      if (Object.keys(hc).length > 0)
+        throw new InvalidParameter(
+          'starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24',
+        );
     }
     sendEmpty(ctx, (await b.start(id(ctx), ctx.query.get('detachKeys') ?? undefined)) ? 204 : 304);
   });
-  const stopOpts = (ctx: RequestContext) => ({ timeout: intParam(ctx, 't'), signal: ctx.query.get('signal') ?? undefined });
-  r.add('POST', '/containers/:id/stop', async (ctx) => sendEmpty(ctx, (await b.stop(id(ctx), stopOpts(ctx))) ? 204 : 304));
+  const stopOpts = (ctx: RequestContext) => ({
+    timeout: intParam(ctx, 't'),
+    signal: ctx.query.get('signal') ?? undefined,
+  });
+  r.add('POST', '/containers/:id/stop', async (ctx) =>
+    sendEmpty(ctx, (await b.stop(id(ctx), stopOpts(ctx))) ? 204 : 304),
+  );
   r.add('POST', '/containers/:id/restart', async (ctx) => {
     await b.restart(id(ctx), stopOpts(ctx));
     sendEmpty(ctx, 204);
@@ -135,7 +160,11 @@ export function containerRoutes(r: ApiRouter, b: ContainersBackend): void {
     res.end(`${JSON.stringify(done)}\n`);
   });
   r.add('DELETE', '/containers/:id', async (ctx) => {
-    await b.remove(id(ctx), { force: boolParam(ctx, 'force'), volumes: boolParam(ctx, 'v'), link: boolParam(ctx, 'link') });
+    await b.remove(id(ctx), {
+      force: boolParam(ctx, 'force'),
+      volumes: boolParam(ctx, 'v'),
+      link: boolParam(ctx, 'link'),
+    });
     sendEmpty(ctx, 204);
   });
   r.add('POST', '/containers/:id/pause', async (ctx) => {
@@ -150,8 +179,12 @@ export function containerRoutes(r: ApiRouter, b: ContainersBackend): void {
     await b.rename(id(ctx), ctx.query.get('name') ?? '');
     sendEmpty(ctx, 204);
   });
-  r.add('POST', '/containers/:id/update', async (ctx) => sendJson(ctx, 200, await b.update(id(ctx), await jsonBody(ctx))));
-  r.add('GET', '/containers/:id/top', async (ctx) => sendJson(ctx, 200, await b.top(id(ctx), ctx.query.get('ps_args') || '-ef')));
+  r.add('POST', '/containers/:id/update', async (ctx) =>
+    sendJson(ctx, 200, await b.update(id(ctx), await jsonBody(ctx))),
+  );
+  r.add('GET', '/containers/:id/top', async (ctx) =>
+    sendJson(ctx, 200, await b.top(id(ctx), ctx.query.get('ps_args') || '-ef')),
+  );
   r.add('GET', '/containers/:id/changes', async (ctx) => sendJson(ctx, 200, await b.changes(id(ctx))));
   r.add('GET', '/containers/:id/export', async (ctx) => {
     const tar = await b.export(id(ctx));

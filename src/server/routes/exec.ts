@@ -28,7 +28,10 @@ export function execRoutes(r: ApiRouter, b: ExecBackend): void {
       else ctx.upgradeSocket?.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    const conn = hijack(ctx, useTty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
+    const conn = hijack(
+      ctx,
+      useTty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream',
+    );
     await b.start(id, conn, { tty: useTty });
   });
   r.add('POST', '/exec/:id/resize', async (ctx) => {

@@ -13,7 +13,10 @@ export interface ImagesBackend {
   tag(name: string, repo: string, tag: string): Promise<void>;
   remove(name: string, force: boolean, noprune: boolean): Promise<unknown[]>;
   prune(filters: Record<string, string[]>): Promise<unknown>;
-  importTar(tar: Readable, opts: { repo: string; tag: string; changes: string[]; message: string; platform: string }): Promise<string>;
+  importTar(
+    tar: Readable,
+    opts: { repo: string; tag: string; changes: string[]; message: string; platform: string },
+  ): Promise<string>;
   load(tar: Readable): Promise<{ loaded: string[] }>;
   save(names: string[]): Readable;
   pull(image: string): never;
@@ -44,7 +47,11 @@ async function progress(ctx: RequestContext, work: (emit: (m: Record<string, unk
 
 export function imageRoutes(r: ApiRouter, b: ImagesBackend): void {
   r.add('GET', '/images/json', async (ctx) =>
-    sendJson(ctx, 200, await b.list({ all: boolParam(ctx, 'all'), filters: filtersParam(ctx), digests: boolParam(ctx, 'digests') })),
+    sendJson(
+      ctx,
+      200,
+      await b.list({ all: boolParam(ctx, 'all'), filters: filtersParam(ctx), digests: boolParam(ctx, 'digests') }),
+    ),
   );
   r.add('POST', '/images/prune', async (ctx) => sendJson(ctx, 200, await b.prune(filtersParam(ctx))));
   r.add('POST', '/images/create', async (ctx) => {

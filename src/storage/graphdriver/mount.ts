@@ -2,7 +2,9 @@
 // process per mount). If it shows up in profiles of container start, this is the place to move into berth-helper.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { System } from '../../errdefs/index.js';
+import { mount, umount2 } from '../../sys/ffi-libc.js';
 
 function run(cmd: string, args: string[], cwd?: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -14,13 +16,50 @@ function run(cmd: string, args: string[], cwd?: string): Promise<void> {
   });
 }
 
-/** `mount -t overlay overlay -o <options> <target>`, run in `cwd` so relative lowerdir paths keep options short. */
-export function mountOverlay(cwd: string, options: string, target: string): Promise<void> {
+/** The kernel takes at most a page of mount options. */
+const MAX_OPTIONS = 4000;
+const PATH_OPTIONS = new Set(['lowerdir', 'upperdir', 'workdir']);
+
+/** The options with every directory made absolute against `cwd` (lowerdir is a colon-separated list). */
+function absoluteOptions(cwd: string, options: string): string {
+  return options
+    .split(',')
+    .map((o) => {
+      const eq = o.indexOf('=');
+      if (eq < 0 || !PATH_OPTIONS.has(o.slice(0, eq))) return o;
+      const dirs = o
+        .slice(eq + 1)
+        .split(':')
+        .map((d) => (d.startsWith('/') ? d : path.join(cwd, d)));
+      return `${o.slice(0, eq)}=${dirs.join(':')}`;
+    })
+    .join(',');
+}
+
+/**
+ * An overlay mount. With absolute paths that fit the kernel's page of options: mount(2) in-process, no process
+ * spawned (this is on every container start). Longer ones (deep images): `mount` run in `cwd`, so relative lowerdir
+ * paths keep the options short (moby's mountFrom does the same with a forked child).
+ */
+export async function mountOverlay(cwd: string, options: string, target: string): Promise<void> {
+  const absolute = absoluteOptions(cwd, options);
+  if (absolute.length < MAX_OPTIONS) {
+    try {
+      await mount('overlay', path.resolve(cwd, target), 'overlay', 0, absolute);
+      return;
+    } catch (e) {
+      throw new System(`mount -t overlay overlay -o ${options} ${target}: ${(e as Error).message}`, { cause: e });
+    }
+  }
   return run('/usr/bin/mount', ['-t', 'overlay', 'overlay', '-o', options, target], cwd);
 }
 
-export function unmount(target: string): Promise<void> {
-  return run('/usr/bin/umount', [target]);
+export async function unmount(target: string): Promise<void> {
+  try {
+    await umount2(target);
+  } catch (e) {
+    throw new System(`umount ${target}: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
