@@ -30,9 +30,47 @@ export async function readBody(req: IncomingMessage, limit = MAX_JSON_BODY): Pro
   return Buffer.concat(chunks);
 }
 
+/**
+ * An upgrade request's body (exec start's JSON) comes after the headers on the connection, and Node hands it over in
+ * `head` rather than through `req`: take Content-Length bytes from there (and the socket, if the body was split) and
+ * leave only what follows as stream data, so it does not reach the process's stdin.
+ */
+async function readUpgradeBody(ctx: RequestContext): Promise<Buffer> {
+  const sock = ctx.upgradeSocket as Duplex;
+  const length = Number(ctx.req.headers['content-length'] ?? 0);
+  if (!Number.isInteger(length) || length <= 0) return Buffer.alloc(0);
+  if (length > MAX_JSON_BODY) throw new HttpError(413, 'request body too large');
+  let buf = ctx.upgradeHead ?? Buffer.alloc(0);
+  while (buf.length < length) {
+    const chunk = await new Promise<Buffer>((resolve, reject) => {
+      const onData = (d: Buffer) => {
+        cleanup();
+        sock.pause();
+        resolve(d);
+      };
+      const onEnd = () => {
+        cleanup();
+        reject(new InvalidParameter('invalid JSON: request body truncated'));
+      };
+      const cleanup = () => {
+        sock.off('data', onData);
+        sock.off('end', onEnd);
+        sock.off('error', onEnd);
+      };
+      sock.on('data', onData);
+      sock.once('end', onEnd);
+      sock.once('error', onEnd);
+      sock.resume();
+    });
+    buf = Buffer.concat([buf, chunk]);
+  }
+  ctx.upgradeHead = buf.subarray(length);
+  return buf.subarray(0, length);
+}
+
 /** The JSON body, or `empty` when there is none; Docker's errors for bad JSON. */
 export async function jsonBody<T>(ctx: RequestContext, empty?: T): Promise<T> {
-  const buf = await readBody(ctx.req);
+  const buf = ctx.upgradeSocket && !ctx.res ? await readUpgradeBody(ctx) : await readBody(ctx.req);
   if (buf.length === 0) {
     if (empty !== undefined) return empty;
     throw new InvalidParameter('invalid JSON: request body is empty');

@@ -129,14 +129,17 @@ export async function extractTar(
       let parent: Dir;
       try {
         parent = await parents.get(posix.dirname(rel), rel, false);
-      } catch {
-        continue; // replaced by a later entry
+      } catch (e) {
+        if (e instanceof PathError && (e.code === 'ENOENT' || e.code === 'ENOTDIR')) continue; // replaced since
+        throw e;
       }
       try {
         const name = posix.basename(rel);
         // A mount point's path is its source's descriptor link: that one is followed (to the source itself).
         const set = view.mountAt(parent.childCtr(name)) ? utimes : lutimes;
-        await set(view.hostPath(parent, name), mtime, mtime).catch(() => {});
+        await set(view.hostPath(parent, name), mtime, mtime).catch((e: unknown) => {
+          if (errnoCode(e) !== 'ENOENT') throw pathError(e, 'chtimes', parent.childCtr(name));
+        });
       } finally {
         await parent.release();
       }

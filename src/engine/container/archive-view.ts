@@ -153,18 +153,25 @@ export class FsView {
     const view = new FsView();
     try {
       view.rootDir = new Dir(view, await open(root, fsc.O_RDONLY | fsc.O_DIRECTORY), '/', undefined);
-      view.open.add(view.rootDir);
+      view.held.add(view.rootDir);
       const opened: (OpenMount & { lexical: string; real: string })[] = [];
-      for (const m of mounts) {
-        let fh: FileHandle;
-        try {
-          fh = await open(m.source, O_PATH);
-        } catch (e) {
-          if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') continue;
-          throw e;
+      try {
+        for (const m of mounts) {
+          let fh: FileHandle;
+          try {
+            fh = await open(m.source, O_PATH);
+          } catch (e) {
+            if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') continue;
+            throw e;
+          }
+          const o = { mount: m, fh, isDir: false, lexical: posix.normalize(m.source), real: '' };
+          opened.push(o);
+          o.real = await readlink(`/proc/self/fd/${fh.fd}`);
+          o.isDir = (await fh.stat()).isDirectory();
         }
-        const real = await readlink(`/proc/self/fd/${fh.fd}`);
-        opened.push({ mount: m, fh, isDir: (await fh.stat()).isDirectory(), lexical: posix.normalize(m.source), real });
+      } catch (e) {
+        await Promise.all(opened.map((o) => o.fh.close().catch(() => {})));
+        throw e;
       }
       const under = (p: string, dir: string) => (p.startsWith(`${dir}/`) ? p.slice(dir.length) : undefined);
       for (const o of opened) {

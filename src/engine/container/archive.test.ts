@@ -23,7 +23,7 @@ import { isConflict, isInvalidParameter, isNotFound, isSystem } from '../../errd
 import { readTar, type TarHeader } from '../../storage/archive/index.js';
 import { buildTar, collect, describeTree, scratch, type TestEntry } from '../../storage/archive/testing.js';
 import { archiveGet, archivePut, archiveStat } from './archive.js';
-import { goTimeJSON } from './archive-paths.js';
+import { goBase, goFileMode, goTimeJSON, preserveTrailingDotOrSeparator } from './archive-paths.js';
 import type { ContainerDeps } from './deps.js';
 import type { ContainerRecord } from './model.js';
 
@@ -41,6 +41,8 @@ interface Box {
   outside: string;
   deps: ContainerDeps;
   rec: ContainerRecord;
+  /** Container events published. */
+  events: string[];
   /** References taken on the layer's mount and not yet given back. */
   mounted(): number;
   /** Fails if anything beside the root filesystem changed. */
@@ -79,8 +81,10 @@ async function box(
     mountPath: () => (refs > 0 ? root : undefined),
   };
   const noop = () => {};
+  const events: string[] = [];
   const deps = {
     layers,
+    events: { publish: (_type: string, action: string) => events.push(action) },
     store: { dir: () => path.join(base, 'ctr') },
     log: { info: noop, warn: noop, error: noop, debug: noop },
   } as unknown as ContainerDeps;
@@ -97,6 +101,7 @@ async function box(
     deps,
     rec,
     mounted: () => refs,
+    events,
     async assertOutsideUntouched() {
       assert.deepEqual(await describeTree(outside), before);
       const top = (await readdir(base)).filter((n) => !['rootfs', 'outside', 'bind', 'ctr'].includes(n));
@@ -131,6 +136,34 @@ async function rejects(p: Promise<unknown>, check: (e: unknown) => boolean, mess
     return true;
   });
 }
+
+describe("Go's path, mode and time forms", () => {
+  it('Base, and moby\'s trailing "/." rule', () => {
+    assert.deepEqual(['/etc/passwd', '/etc/', '/etc/.', '/', '', '..', 'a//'].map(goBase), [
+      'passwd',
+      'etc',
+      '.',
+      '/',
+      '.',
+      '..',
+      'a',
+    ]);
+    assert.equal(preserveTrailingDotOrSeparator('/etc', '/etc/.'), '/etc/.');
+    assert.equal(preserveTrailingDotOrSeparator('/etc', 'etc/'), '/etc/');
+    assert.equal(preserveTrailingDotOrSeparator('/', '/.'), '/.');
+    assert.equal(preserveTrailingDotOrSeparator('/etc', '/etc'), '/etc');
+  });
+
+  it('os.FileMode bits and time.Time JSON', () => {
+    assert.equal(goFileMode({ mode: 0o020620n }), 2 ** 26 + 2 ** 21 + 0o620); // char device
+    assert.equal(goFileMode({ mode: 0o060660n }), 2 ** 26 + 0o660); // block device
+    assert.equal(goFileMode({ mode: 0o012644n }), 2 ** 25 + 2 ** 22 + 0o644); // setgid fifo
+    assert.equal(goFileMode({ mode: 0o100644n }), 0o644);
+    assert.equal(goTimeJSON(0n), '1970-01-01T00:00:00Z');
+    assert.equal(goTimeJSON(1_600_000_000_123_456_789n), '2020-09-13T12:26:40.123456789Z');
+    assert.equal(goTimeJSON(-1n), '1969-12-31T23:59:59.999999999Z');
+  });
+});
 
 describe('archiveStat (HEAD)', () => {
   it('stats a file: Go FileMode bits, size, RFC 3339 time with nanoseconds', async () => {
@@ -203,6 +236,7 @@ describe('archiveGet (GET)', () => {
     assert.equal(es[0]!.content, await readFile(path.join(b.root, 'etc/passwd'), 'utf8'));
     assert.equal(es[0]!.header.mode, 0o644);
     assert.equal(b.mounted(), 0);
+    assert.deepEqual(b.events, ['archive-path']);
   });
 
   it('archives a directory under its base name, in byte order, links as links, hard links once', async () => {
@@ -322,6 +356,7 @@ describe('archivePut (PUT)', () => {
     assert.ok((await lstat(t('d/f'))).isFile(), '.wh.f did not delete f');
     assert.equal((await stat(t('implied/deep'))).mode & 0o7777, 0o755);
     assert.equal((await stat(t('d'))).mtimeMs, 1_600_000_000_000, 'directory time set after its contents');
+    assert.deepEqual(b.events, ['extract-to-dir']);
     assert.equal(b.mounted(), 0);
     await b.assertOutsideUntouched();
   });
@@ -375,6 +410,7 @@ describe('archivePut (PUT)', () => {
       isNotFound,
       'Could not find the file /nope in container box',
     );
+    assert.deepEqual(b.events, [], 'a failed copy is no event');
     await rejects(
       archivePut(b.deps, b.rec, '/etc/passwd', tar(), opts),
       isInvalidParameter,

@@ -73,6 +73,7 @@ export async function archiveGet(
     }
   }
   const tar = Readable.from(released(), { objectMode: false });
+  publish(deps, rec, 'archive-path');
   tar.once('close', () => {
     v.release().catch((e: unknown) => deps.log.warn(`container ${rec.id}: releasing its filesystem: ${String(e)}`));
   });
@@ -118,6 +119,7 @@ export async function archivePut(
         shown: dest.ctr,
         readOnlyRootfs: rec.hostConfig.ReadonlyRootfs === true,
       });
+      publish(deps, rec, 'extract-to-dir');
     } finally {
       await dest.release();
     }
@@ -126,6 +128,15 @@ export async function archivePut(
   } finally {
     await v.release();
   }
+}
+
+/** Docker's container events for copies (`docker events` shows archive-path and extract-to-dir; a stat is silent). */
+function publish(deps: ContainerDeps, rec: ContainerRecord, action: string): void {
+  deps.events.publish('container', action, rec.id, {
+    ...(rec.config.Labels ?? {}),
+    image: rec.imageRef,
+    name: rec.name,
+  });
 }
 
 /** moby's checkWritablePath: a bind mount decides for paths in it, the rootfs's read-only flag for the rest. */

@@ -15,6 +15,8 @@ export interface AttachOptions {
   stdinOnce: boolean;
   /** Byte sequence that ends the attach without touching the container (default Ctrl-P Ctrl-Q). */
   detachKeys: Buffer;
+  /** Awaited before the client's stream is ended (not on detach): exec ends it only once the exit code is recorded. */
+  beforeEnd?: () => Promise<void>;
 }
 
 export const DEFAULT_DETACH_KEYS = Buffer.from([0x10, 0x11]);
@@ -48,8 +50,11 @@ export function pipeAttach(shim: Socket, client: Duplex, opts: AttachOptions): P
       if (done) return;
       done = true;
       shim.destroy();
-      if (!client.destroyed) client.end();
-      resolve({ detached });
+      const hold = detached || !opts.beforeEnd ? Promise.resolve() : opts.beforeEnd().catch(() => {});
+      void hold.then(() => {
+        if (!client.destroyed) client.end();
+        resolve({ detached });
+      });
     };
     shim.on(
       'data',

@@ -114,10 +114,12 @@ export class ContainerLifecycle {
       throw new Conflict(`container is marked for removal and cannot be started`);
     }
     this.restarts.cancel(id);
+    const t = phaseTimer();
     const rootfs = await layers.mount(id);
+    t.mark('mount');
     try {
       const prepared = await prepareStart(this.deps, rec, rootfs);
-      await runtime.delete(id, true).catch(() => {}); // a leftover of a crash, if any
+      t.mark('prepare');
       const logOpts = { ...this.deps.logOpts, ...(rec.hostConfig.LogConfig?.Config ?? {}) };
       const created = await runtime.create(id, prepared.bundle, {
         stdio: {
@@ -129,8 +131,10 @@ export class ContainerLifecycle {
           },
         },
       });
+      t.mark('create');
       await this.connectPendingAttach(id);
       await runtime.start(id);
+      t.mark('start');
       rec.state = {
         ...rec.state,
         status: 'running',
@@ -157,6 +161,7 @@ export class ContainerLifecycle {
       throw e;
     }
     events.publish('container', 'start', id, this.attributes(rec));
+    this.deps.log.debug(`start ${id.slice(0, 12)}: ${t.summary()}`);
     void this.watch(id);
     return true;
   }
@@ -174,9 +179,12 @@ export class ContainerLifecycle {
     const { store, runtime, layers, events } = this.deps;
     const rec = store.find(id);
     if (!rec || !isRunning(rec)) return;
+    const t = phaseTimer();
     await runtime.delete(id, true).catch((e) => this.deps.log.warn(`runtime delete ${id}: ${(e as Error).message}`));
+    t.mark('runtime delete');
     await layers.unmount(id).catch(() => {});
     await rm(join(this.deps.paths.bundles, id), { recursive: true, force: true });
+    t.mark('unmount');
     const exitCode = status?.exitCode ?? 255;
     rec.state = {
       ...rec.state,
@@ -189,6 +197,8 @@ export class ContainerLifecycle {
     };
     if (rec.state.health) rec.state.health = { ...rec.state.health, Status: 'unhealthy' };
     await store.save(rec);
+    t.mark('save');
+    this.deps.log.debug(`exit ${id.slice(0, 12)}: ${t.summary()}`);
     if (rec.state.oomKilled) events.publish('container', 'oom', id, this.attributes(rec));
     events.publish('container', 'die', id, { ...this.attributes(rec), exitCode: String(exitCode) });
     this.notifyExit(rec);
@@ -521,6 +531,20 @@ export function parseLogSize(v: string | undefined): number {
   if (!m) throw new InvalidParameter(`invalid max-size: ${v}`);
   const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];
   return Math.floor(Number(m[1]) * mult);
+}
+
+/** Durations of a start's phases, for the debug log. */
+function phaseTimer() {
+  let last = process.hrtime.bigint();
+  const parts: string[] = [];
+  return {
+    mark(name: string) {
+      const now = process.hrtime.bigint();
+      parts.push(`${name} ${(Number(now - last) / 1e6).toFixed(1)}`);
+      last = now;
+    },
+    summary: () => `${parts.join(', ')} ms`,
+  };
 }
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -52,7 +52,8 @@ export function listContainers(
   let recs = store.all().sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || (a.id < b.id ? 1 : -1));
   const before = f.before?.[0] !== undefined ? store.get(f.before[0]) : undefined;
   const since = f.since?.[0] !== undefined ? store.get(f.since[0]) : undefined;
-  const all = opts.all || (f.status?.length ?? 0) > 0 || (f.exited?.length ?? 0) > 0;
+  // As moby's includeContainerInList: a limit (`ps -n`/`-l`) counts stopped containers too.
+  const all = opts.all || (opts.limit ?? 0) > 0 || (f.status?.length ?? 0) > 0 || (f.exited?.length ?? 0) > 0;
   recs = recs.filter((r) => {
     if (!all && r.state.status !== 'running' && r.state.status !== 'paused' && r.state.status !== 'restarting')
       return false;

@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { ExecCreateRequest, ExecInspect } from '../../api/index.js';
-import { Conflict, InvalidParameter, NotFound } from '../../errdefs/index.js';
-import type { InitStepError } from '../../runtime/errors.js';
+import { Conflict, InvalidParameter, NotFound, System } from '../../errdefs/index.js';
+import { InitStepError } from '../../runtime/errors.js';
 import type { Exec, Runtime } from '../../runtime/runtime.js';
 import { attach as attachShim, FrameKind, frameReader, request } from '../../runtime/shim/client.js';
 import { parseDetachKeys, pipeAttach } from '../container/attach.js';
@@ -100,12 +100,20 @@ export class ExecService {
     try {
       handle = await this.launch(c, x, tty);
     } catch (e) {
-      x.exitCode = 126;
+      // A missing or non-executable command fails here already (the path is resolved before the start gate).
+      x.exitCode = e instanceof InitStepError ? (e.execExitCode ?? 126) : 126;
+      if (e instanceof InitStepError && e.execExitCode !== undefined) {
+        throw new System(
+          `OCI runtime exec failed: exec failed: unable to start container process: ${e.message}: unknown`,
+        );
+      }
       throw e;
     }
     x.handle = handle;
     x.pid = handle.pid;
     x.running = true;
+    // The client reads ExitCode from /exec/{id}/json once its stream ends: end it only after the exit is recorded.
+    let exitRecorded: Promise<void> | undefined;
     const attached = client
       ? attachShim(handle.socketPath).then((shim) =>
           pipeAttach(shim, client, {
@@ -115,6 +123,7 @@ export class ExecService {
             tty,
             stdinOnce: true,
             detachKeys: parseDetachKeys(x.config.DetachKeys),
+            beforeEnd: () => exitRecorded ?? Promise.resolve(),
           }),
         )
       : undefined;
@@ -146,6 +155,7 @@ export class ExecService {
         ...this.attrs(c),
       });
     });
+    exitRecorded = finished.then(() => {});
     if (attached) {
       await attached;
       await finished;

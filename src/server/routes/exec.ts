@@ -32,11 +32,26 @@ export function execRoutes(r: ApiRouter, b: ExecBackend): void {
       ctx,
       useTty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream',
     );
-    await b.start(id, conn, { tty: useTty });
+    try {
+      await b.start(id, conn, { tty: useTty });
+    } catch (e) {
+      // The 101 is out: as dockerd does, the error goes down the stream as output, not as an HTTP response.
+      const msg = Buffer.from(`${(e as Error).message}\r\n`);
+      if (!conn.destroyed && !conn.writableEnded)
+        conn.end(useTty ? msg : Buffer.concat([streamHeader(1, msg.length), msg]));
+    }
   });
   r.add('POST', '/exec/:id/resize', async (ctx) => {
     await b.resize(ctx.params.id ?? '', intParam(ctx, 'h', 0) ?? 0, intParam(ctx, 'w', 0) ?? 0);
     sendEmpty(ctx, 200);
   });
   r.add('GET', '/exec/:id/json', async (ctx) => sendJson(ctx, 200, b.inspect(ctx.params.id ?? '')));
+}
+
+/** The 8-byte header of one multiplexed-stream frame (1 stdout, 2 stderr). */
+function streamHeader(stream: number, length: number): Buffer {
+  const h = Buffer.alloc(8);
+  h[0] = stream;
+  h.writeUInt32BE(length, 4);
+  return h;
 }

@@ -1,0 +1,133 @@
+// Engine benchmarks, berthd against Debian's dockerd side by side, the real docker CLI driving both (each daemon in
+// its own sandbox): `docker run --rm busybox true`, 50 × `run -d … sleep` then one `rm -f` of all 50, memory added
+// per running container, and the daemon's idle RSS. Prints `name value unit` lines; never fails: without dockerd,
+// only berth's figures are printed.
+import { spawn } from 'node:child_process';
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { busyboxImage, type Berthd, startBerthd, skipReason as berthSkip } from '../test/fixtures/berthd.js';
+import { type Dockerd, dockerdSkipReason, processesUnder, startDockerd } from '../test/fixtures/dockerd.js';
+import { busyboxRootfs } from '../test/fixtures/rootfs.js';
+import { median, report, timeRuns } from './stats.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const MANY = 50;
+const DOCKER = '/usr/local/bin/docker';
+
+function docker(host: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(DOCKER, args, { env: { ...process.env, DOCKER_HOST: host }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`docker ${args.join(' ')}: ${code} ${err}`))));
+  });
+}
+
+/** Sum of VmRSS (kB) of the processes in the pid namespace of `pid` whose name matches. */
+async function rssKb(nsOfPid: number, names: RegExp): Promise<number> {
+  const ns = await readlink(`/proc/${nsOfPid}/ns/pid`);
+  let total = 0;
+  for (const p of await readdir('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if ((await readlink(`/proc/${p}/ns/pid`)) !== ns) continue;
+      const status = await readFile(`/proc/${p}/status`, 'utf8');
+      const name = /^Name:\s+(.*)$/m.exec(status)?.[1] ?? '';
+      if (!names.test(name)) continue;
+      total += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+interface Engine {
+  name: string;
+  host: string;
+  nsPid: () => Promise<number>;
+  daemonNames: RegExp;
+}
+
+async function measure(e: Engine): Promise<void> {
+  for (let i = 0; i < 2; i++) await docker(e.host, ['run', '--rm', 'busybox', 'true']);
+  const runs = await timeRuns(RUNS, () => docker(e.host, ['run', '--rm', 'busybox', 'true']).then(() => {}));
+  report(`${e.name}.run_rm_true`, median(runs), 'ms');
+  const idle = await rssKb(await e.nsPid(), e.daemonNames);
+  report(`${e.name}.daemon_idle_rss`, idle / 1024, 'MB');
+  const t0 = process.hrtime.bigint();
+  const ids: string[] = [];
+  for (let i = 0; i < MANY; i++) ids.push((await docker(e.host, ['run', '-d', 'busybox', 'sleep', '3600'])).trim());
+  const started = Number(process.hrtime.bigint() - t0) / 1e6;
+  const busy = await rssKb(await e.nsPid(), e.daemonNames);
+  const t1 = process.hrtime.bigint();
+  await docker(e.host, ['rm', '-f', ...ids]);
+  const removed = Number(process.hrtime.bigint() - t1) / 1e6;
+  report(`${e.name}.run_d_50`, started, 'ms');
+  report(`${e.name}.rm_f_50`, removed, 'ms');
+  report(`${e.name}.run_d_rm_f_50_total`, started + removed, 'ms');
+  report(`${e.name}.memory_per_container`, (busy - idle) / MANY, 'kB');
+  report(`${e.name}.daemon_rss_with_50`, busy / 1024, 'MB');
+}
+
+async function importBusybox(host: string): Promise<void> {
+  const rootfs = await busyboxRootfs();
+  await new Promise<void>((resolve, reject) => {
+    const sh = spawn('sh', ['-c', `tar -C '${rootfs}' -cf - . | '${DOCKER}' import - busybox:latest >/dev/null`], {
+      env: { ...process.env, DOCKER_HOST: host },
+      stdio: 'inherit',
+    });
+    sh.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`import into ${host}: ${code}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const why = await berthSkip();
+  if (why) {
+    process.stdout.write(`# engine benchmark skipped: ${why}\n`);
+    return;
+  }
+  const berth: Berthd = await startBerthd();
+  try {
+    await busyboxImage(berth);
+    await measure({
+      name: 'berth',
+      host: berth.host,
+      nsPid: async () => berth.pid() ?? 0,
+      daemonNames: /^(node|berth-helper)$/,
+    });
+  } finally {
+    await berth.stop();
+  }
+  const dwhy = await dockerdSkipReason();
+  if (dwhy) {
+    process.stdout.write(`# dockerd reference skipped: ${dwhy}\n`);
+    return;
+  }
+  const d: Dockerd = await startDockerd();
+  try {
+    await importBusybox(d.host);
+    await measure({
+      name: 'dockerd',
+      host: d.host,
+      nsPid: async () => {
+        const line = (await processesUnder(d.dir)).find((l) => /^\d+ \S*dockerd /.test(l)) ?? '';
+        return Number(line.split(' ')[0]);
+      },
+      daemonNames: /^(dockerd|containerd|containerd-shim.*|docker-proxy)$/,
+    });
+  } finally {
+    await d.stop();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`engine benchmark failed: ${(e as Error).stack}\n`);
+  process.exitCode = 0;
+});
