@@ -15,7 +15,10 @@ const DOCKER = '/usr/local/bin/docker';
 
 function docker(host: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(DOCKER, args, { env: { ...process.env, DOCKER_HOST: host }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(DOCKER, args, {
+      env: { ...process.env, DOCKER_HOST: host },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -25,7 +28,9 @@ function docker(host: string, args: string[]): Promise<string> {
       err += d.toString();
     });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`docker ${args.join(' ')}: ${code} ${err}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`docker ${args.join(' ')}: ${code} ${err}`)),
+    );
   });
 }
 

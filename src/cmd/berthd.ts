@@ -30,6 +30,7 @@ import { containerRoutes } from '../server/routes/containers.js';
 import { execRoutes } from '../server/routes/exec.js';
 import { imageRoutes } from '../server/routes/images.js';
 import { systemRoutes } from '../server/routes/system.js';
+import { unsupportedRoutes } from '../server/routes/unsupported.js';
 
 async function findInit(): Promise<string | undefined> {
   for (const p of [
@@ -154,6 +155,7 @@ async function main(argv: string[]): Promise<number> {
   containerRoutes(router, containers);
   execRoutes(router, execs);
   imageRoutes(router, imageService);
+  unsupportedRoutes(router);
   for (const id of report.adopted) health.resume(id);
   const servers: Server[] = [];
   for (const host of cfg.hosts) servers.push(await listen(router, host, cfg, log));

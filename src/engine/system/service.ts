@@ -125,6 +125,17 @@ export class SystemService {
       Isolation: '',
       InitBinary: 'docker-init',
       SecurityOptions: ['name=cgroupns'],
+      Swarm: {
+        NodeID: '',
+        NodeAddr: '',
+        LocalNodeState: 'inactive',
+        ControlAvailable: false,
+        Error: '',
+        RemoteManagers: null,
+      },
+      ContainerdCommit: { ID: '' },
+      RuncCommit: { ID: `berth-runtime ${BERTH_VERSION}` },
+      InitCommit: { ID: '' },
       Warnings: [],
     };
   }
