@@ -3,7 +3,7 @@
 
 export interface HealthConfig {
   /** ["NONE"], ["CMD", args…], ["CMD-SHELL", command]; empty = inherit the image's. */
-  Test?: string[];
+  Test?: string[] | null;
   /** Nanoseconds; 0 = inherit. */
   Interval?: number;
   Timeout?: number;

@@ -1,5 +1,5 @@
-// Engine API image shapes (Docker's field names and casing, as in moby's api/swagger.yaml), copied field for field from
-// the image store's src/image/store/wire.ts so that clients need not import the image module.
+// Engine API image shapes (Docker's field names and casing, as in moby's api/swagger.yaml). The image store produces
+// them (src/image/store/views.ts); clients read them.
 import type { HealthConfig } from './containers.js';
 
 /** An item of `GET /images/json`. */

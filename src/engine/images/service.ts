@@ -109,6 +109,7 @@ export class ImageService {
   }
 
   pull(image: string): never {
+    parseNormalizedReference(image); // an invalid reference is a 400 before anything else, as in dockerd
     throw new NotImplemented(`pulling images is not supported yet: no registry access for ${image}`);
   }
 
