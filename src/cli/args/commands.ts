@@ -489,6 +489,24 @@ If the image or the server is not multi-platform capable, the command will error
     managed: { path: 'image pull' },
     top: { path: 'pull' },
   }),
+  ...family({
+    usage: '[OPTIONS] IMAGE',
+    short: 'Show the history of an image',
+    aliasesText: 'docker image history, docker history',
+    args: exact(1),
+    flags: [
+      bool('human', 'H', 'Print sizes and dates in human readable format', true),
+      bool('no-trunc', undefined, "Don't truncate output"),
+      bool('quiet', 'q', 'Only show image IDs'),
+      format(),
+      {
+        ...platform('Show history for the given platform. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")'),
+        minApiVersion: '1.48',
+      },
+    ],
+    managed: { path: 'image history' },
+    top: { path: 'history' },
+  }),
   {
     path: 'image prune',
     usage: '[OPTIONS]',

@@ -1,6 +1,6 @@
 // Resolves Docker's `User` ("", "uid", "name", "uid:gid", "name:group") against the container's /etc/passwd and
 // /etc/group, as moby's user lookup does: numeric ids need no entry; names must exist; supplementary groups are the
-// groups listing the user, plus HostConfig.GroupAdd.
+// primary group, the groups listing the user, plus HostConfig.GroupAdd.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidParameter } from '../../errdefs/index.js';
@@ -92,7 +92,8 @@ export async function resolveUser(
       gid = g.gid;
     }
   }
-  const additional = new Set<number>();
+  // moby's getUser starts the supplementary list with the primary group (so `id` shows groups=<gid>).
+  const additional = new Set<number>([gid]);
   if (name !== '' && groupPart === undefined) {
     for (const g of groups) if (g.members.includes(name) && g.gid !== gid) additional.add(g.gid);
   }

@@ -1,0 +1,84 @@
+// Shared pieces of the daemon suite: one sandboxed berthd per test file (with busybox imported), bounded polling, and
+// `docker inspect -f` in one call.
+import { after, before } from 'node:test';
+import { type Berthd, busyboxImage, type StartBerthdOptions, skipReason, startBerthd } from '../../fixtures/berthd.js';
+
+export interface Suite {
+  /** Why the file is skipped, or undefined. */
+  skip: string | undefined;
+  /** The daemon (valid inside tests once `before` has run). */
+  readonly d: Berthd;
+  /** busybox:latest's image ID. */
+  readonly busyboxId: string;
+}
+
+/** Starts one berthd for the file in `before` (importing busybox) and stops it, checking for leaks, in `after`. */
+export async function daemonSuite(opts: StartBerthdOptions = {}): Promise<Suite> {
+  const skip = await skipReason();
+  let daemon: Berthd | undefined;
+  let busyboxId = '';
+  before(async () => {
+    if (skip) return;
+    daemon = await startBerthd(opts);
+    busyboxId = await busyboxImage(daemon);
+  });
+  after(async () => {
+    await daemon?.stop();
+  });
+  return {
+    skip,
+    get d() {
+      if (!daemon) throw new Error('berthd is not running (skipped, or `before` failed)');
+      return daemon;
+    },
+    get busyboxId() {
+      return busyboxId;
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns something other than undefined/false; throws saying `what` after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+/** `docker inspect -f <format> <name>`, trimmed. */
+export async function inspect(d: Berthd, name: string, format: string): Promise<string> {
+  return (await d.docker('inspect', '-f', format, name)).stdout.trim();
+}
+
+/** Waits until the container's State.Status is `status`. */
+export function waitStatus(d: Berthd, name: string, status: string, timeoutMs = 10_000): Promise<true> {
+  return eventually(
+    `${name} to be ${status}`,
+    async () => (await inspect(d, name, '{{.State.Status}}')) === status || undefined,
+    timeoutMs,
+  );
+}
+
+/** A name unique in this process, for containers and images (Docker names need at least two characters). */
+let counter = 0;
+export function uniqueName(prefix: string): string {
+  counter++;
+  return `${prefix}-${counter}`;
+}
