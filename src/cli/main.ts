@@ -17,10 +17,10 @@ import {
 } from './args/index.js';
 import type { Client, TransportOptions } from '../client/index.js';
 import { type Cli, type Command, type ConfigFile, readConfigFile, StatusError, type Streams } from './commands/cli.js';
+import { CLIENT_VERSION } from './commands/client-version.js';
 import { errorText } from './commands/errors.js';
 import { MANAGEMENT, managementHelp, rootHelp } from './commands/help.js';
 
-export const CLIENT_VERSION = '0.1.0';
 
 type Loader = () => Promise<{ default: Command }>;
 
@@ -55,6 +55,7 @@ const LOADERS: Record<string, Loader> = {
   stats: () => import('./commands/stats.js'),
   prune: () => import('./commands/prune.js'),
   'image prune': () => import('./commands/prune.js'),
+  'system prune': () => import('./commands/prune.js'),
   images: () => import('./commands/images.js'),
   'image ls': () => import('./commands/images.js'),
   rmi: () => import('./commands/rmi.js'),

@@ -10,3 +10,9 @@ export function errorText(e: unknown): string {
 
 /** errors.Join's text: one error per line. */
 export const joinErrors = (errs: readonly unknown[]): string => errs.map(errorText).join('\n');
+
+/** A logrus error line, as the docker CLI logs the failures it does not return: time="…" level=error msg="…". */
+export function logrusError(message: string, now = new Date()): string {
+  const time = now.toISOString().replace(/\.\d+Z$/, 'Z');
+  return `time="${time}" level=error msg=${JSON.stringify(message)}\n`;
+}

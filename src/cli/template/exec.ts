@@ -362,6 +362,9 @@ class State {
         return m.value;
       }
     } else if (kind === 'map') {
+      // Go looks methods up before map keys: a Map subclass's methods (docker's SubHeaderContext.Label) are methods.
+      const method = receiver instanceof Map ? mapMethod(receiver, fieldName) : undefined;
+      if (method) return this.evalCall(dot, method.bind(receiver) as Func, false, node, fieldName, args, final);
       if (hasArgs) this.errorf(`${fieldName} is not a method but has arguments`);
       return mapGet(receiver, fieldName).value;
     }
@@ -498,4 +501,13 @@ export function execute(prog: Program, name: string, data: unknown): string {
     throw e;
   }
   return out.join('');
+}
+
+/** A method `name` a Map subclass defines (Map's own methods are not template methods). */
+function mapMethod(m: Map<unknown, unknown>, name: string): ((...args: unknown[]) => unknown) | undefined {
+  for (let p: object | null = Object.getPrototypeOf(m); p !== null && p !== Map.prototype; p = Object.getPrototypeOf(p)) {
+    const v = Object.getOwnPropertyDescriptor(p, name)?.value;
+    if (name !== 'constructor' && typeof v === 'function') return v as (...args: unknown[]) => unknown;
+  }
+  return undefined;
 }

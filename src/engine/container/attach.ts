@@ -49,7 +49,9 @@ export function pipeAttach(shim: Socket, client: Duplex, opts: AttachOptions): P
     const finish = () => {
       if (done) return;
       done = true;
-      shim.destroy();
+      // Input already forwarded (the bytes typed before the detach keys) is flushed before hanging up.
+      if (shim.writableLength > 0) shim.end(() => shim.destroy());
+      else shim.destroy();
       const hold = detached || !opts.beforeEnd ? Promise.resolve() : opts.beforeEnd().catch(() => {});
       void hold.then(() => {
         if (!client.destroyed) client.end();
@@ -78,6 +80,7 @@ export function pipeAttach(shim: Socket, client: Duplex, opts: AttachOptions): P
       if (bytes.length > 0) shim.write(frame(FrameKind.Stdin, bytes));
     };
     client.on('data', (chunk: Buffer) => {
+      if (done) return;
       if (matched === 0 && chunk.indexOf(keys[0] as number) < 0) return send(chunk);
       const out: number[] = [];
       for (const b of chunk) {

@@ -11,9 +11,12 @@ import type {
   ContainerWaitResponse,
   HostConfig,
 } from '../../api/index.js';
+import { parseAnyReference } from '../../image/reference.js';
+import { resolveMounts } from '../spec/mounts.js';
 import { resourcesOf } from '../spec/oci.js';
 import { Conflict, InvalidParameter, isNotFound, NotFound } from '../../errdefs/index.js';
 import { attach as attachShim, type ExitStatus, request } from '../../runtime/shim/client.js';
+import { InitStepError } from '../../runtime/errors.js';
 import { parseSignal } from '../../runtime/signals.js';
 import { KeyedLock } from '../../storage/graphdriver/index.js';
 import { type AttachOptions, pipeAttach } from './attach.js';
@@ -51,6 +54,10 @@ export class ContainerLifecycle {
     if (!req.Image) throw new InvalidParameter('config cannot be empty in order to create a container');
     const hostConfig: HostConfig = { ...(req.HostConfig ?? {}) };
     const warnings = validateHostConfig(hostConfig);
+    // As dockerd, at create: bind specs (a named volume is a clear 400 now, not a failed start), and the image
+    // reference's syntax (400 "invalid reference format", not 404).
+    resolveMounts(hostConfig);
+    parseAnyReference(req.Image);
     const image = images.resolve(req.Image);
     const { HostConfig: _h, NetworkingConfig: _n, ...userConfig } = req;
     const config = mergeConfig(userConfig, image.config.config);
@@ -154,10 +161,17 @@ export class ContainerLifecycle {
         ...rec.state,
         status: rec.hasBeenStarted ? 'exited' : 'created',
         error: (e as Error).message,
-        exitCode: 128,
+        // As moby's translateContainerdStartErr: 127 for a missing command, 126 for one that cannot run.
+        exitCode: (e instanceof InitStepError ? e.execExitCode : undefined) ?? 128,
       };
       await store.save(rec).catch(() => {});
       this.failPendingAttach(id);
+      // dockerd removes an --rm container whose start failed (the CLI waits for that removal).
+      if (rec.hostConfig.AutoRemove) {
+        setImmediate(() => {
+          this.remove(id, { force: true }).catch((err) => this.deps.log.warn(`auto-remove ${id}: ${String(err)}`));
+        });
+      }
       throw e;
     }
     events.publish('container', 'start', id, this.attributes(rec));
@@ -267,7 +281,7 @@ export class ContainerLifecycle {
       throw new InvalidParameter(`Invalid signal: ${signal}`);
     }
     if (!isRunning(rec) || rec.state.status === 'restarting') {
-      throw new Conflict(`cannot kill container: ${ref}: container ${rec.id} is not running`);
+      throw new Conflict(`Cannot kill container: ${ref}: container ${rec.id} is not running`); // moby's router text
     }
     if (sig === 9 || sig === parseSignal(rec.config.StopSignal || 'SIGTERM')) {
       rec.manuallyStopped = true;

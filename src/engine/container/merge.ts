@@ -6,15 +6,10 @@ import type { ContainerConfig as ImageContainerConfig } from '../../image/types.
 const list = (v: string[] | string | null | undefined): string[] | undefined =>
   v === null || v === undefined ? undefined : typeof v === 'string' ? [v] : v;
 
+/** The request's variables first, then the image's that the request does not set (moby's order). */
 function mergeEnv(image: readonly string[], user: readonly string[]): string[] {
-  const out = [...image];
-  for (const kv of user) {
-    const key = kv.split('=', 1)[0];
-    const i = out.findIndex((e) => e.split('=', 1)[0] === key);
-    if (i >= 0) out[i] = kv;
-    else out.push(kv);
-  }
-  return out;
+  const keys = new Set(user.map((kv) => kv.split('=', 1)[0]));
+  return [...user, ...image.filter((kv) => !keys.has(kv.split('=', 1)[0]))];
 }
 
 export function mergeConfig(user: ContainerConfig, image: ImageContainerConfig | undefined): ContainerConfig {
@@ -24,7 +19,8 @@ export function mergeConfig(user: ContainerConfig, image: ImageContainerConfig |
   let entrypoint = list(user.Entrypoint);
   let cmd = list(user.Cmd);
   if (entrypoint === undefined || entrypoint.length === 0) {
-    entrypoint = img.Entrypoint ?? undefined;
+    // Only a missing Entrypoint inherits the image's; an explicit [] keeps none.
+    if (entrypoint === undefined) entrypoint = img.Entrypoint ?? undefined;
     if (cmd === undefined || cmd.length === 0) cmd = img.Cmd ?? undefined;
   }
   // `--entrypoint ""` arrives as [""]: no entrypoint at all.
@@ -41,8 +37,14 @@ export function mergeConfig(user: ContainerConfig, image: ImageContainerConfig |
   out.Volumes = { ...(img.Volumes ?? {}), ...(user.Volumes ?? {}) };
   if (Object.keys(out.Volumes).length === 0) out.Volumes = null;
   if (!user.StopSignal && img.StopSignal) out.StopSignal = img.StopSignal;
-  if (!user.Healthcheck?.Test?.length && img.Healthcheck) {
-    out.Healthcheck = { ...img.Healthcheck, ...(user.Healthcheck ?? {}), Test: img.Healthcheck.Test ?? undefined };
+  if (img.Healthcheck) {
+    // Field by field: what the request leaves empty or zero comes from the image.
+    const hc = { ...(user.Healthcheck ?? img.Healthcheck) };
+    if (!hc.Test?.length) hc.Test = img.Healthcheck.Test;
+    for (const k of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'] as const) {
+      if (!hc[k] && img.Healthcheck[k]) hc[k] = img.Healthcheck[k];
+    }
+    out.Healthcheck = hc;
   }
   if (!user.OnBuild?.length && img.OnBuild) out.OnBuild = img.OnBuild;
   if (!user.Shell?.length && img.Shell) out.Shell = img.Shell;

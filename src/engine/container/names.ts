@@ -252,6 +252,8 @@ const RIGHT = [
 
 /** A random name; with `retry` > 0 a digit is appended, as Docker does after a collision. */
 export function generateName(retry = 0): string {
-  const name = `${LEFT[randomInt(LEFT.length)]}_${RIGHT[randomInt(RIGHT.length)]}`;
+  let name = '';
+  // As moby's namesgenerator: Steve Wozniak is not boring.
+  while (name === '' || name === 'boring_wozniak') name = `${LEFT[randomInt(LEFT.length)]}_${RIGHT[randomInt(RIGHT.length)]}`;
   return retry > 0 ? `${name}${randomInt(10)}` : name;
 }

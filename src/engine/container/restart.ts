@@ -12,18 +12,30 @@ export interface Policy {
 }
 
 export function parseRestartPolicy(p: RestartPolicy | undefined): Policy {
-  const name = p?.Name || 'no';
-  if (name !== 'no' && name !== 'always' && name !== 'unless-stopped' && name !== 'on-failure') {
-    throw new InvalidParameter(
-      `invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
-    );
-  }
+  const name = p?.Name ?? '';
   const max = p?.MaximumRetryCount ?? 0;
-  if (max < 0) throw new InvalidParameter('invalid restart policy: maximum retry count must be a positive integer');
-  if (max > 0 && name !== 'on-failure') {
-    throw new InvalidParameter(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  switch (name) {
+    case '':
+      // An empty name with any count is accepted, as moby does for clients older than v25.
+      return { name: 'no', maxRetries: 0 };
+    case 'no':
+    case 'always':
+    case 'unless-stopped':
+      if (max !== 0) {
+        const negative = max < 0 ? ' and cannot be negative' : '';
+        throw new InvalidParameter(
+          `invalid restart policy: maximum retry count can only be used with 'on-failure'${negative}`,
+        );
+      }
+      return { name, maxRetries: 0 };
+    case 'on-failure':
+      if (max < 0) throw new InvalidParameter('invalid restart policy: maximum retry count cannot be negative');
+      return { name, maxRetries: max };
+    default:
+      throw new InvalidParameter(
+        `invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
+      );
   }
-  return { name, maxRetries: max };
 }
 
 const INITIAL_MS = 100;

@@ -11,9 +11,10 @@ export function validateHostConfig(hc: HostConfig): string[] {
   const warnings: string[] = [];
   const policy = parseRestartPolicy(hc.RestartPolicy);
   if (hc.AutoRemove && policy.name !== 'no') {
-    throw new InvalidParameter(`conflicting options: cannot specify both --restart and --rm`);
+    throw new InvalidParameter(`can't create 'AutoRemove' container with restart policy`);
   }
-  if (hc.Memory && hc.Memory > 0 && hc.Memory < MIN_MEMORY) {
+  // moby: Memory != 0 && Memory < 6MB, so a negative limit is refused too.
+  if (hc.Memory && hc.Memory < MIN_MEMORY) {
     throw new InvalidParameter('Minimum memory limit allowed is 6MB');
   }
   if (hc.MemorySwap && hc.MemorySwap > 0 && hc.Memory && hc.MemorySwap < hc.Memory) {
@@ -25,8 +26,11 @@ export function validateHostConfig(hc: HostConfig): string[] {
   if (hc.MemoryReservation && hc.Memory && hc.MemoryReservation > hc.Memory) {
     throw new InvalidParameter('Minimum memory limit can not be less than memory reservation limit, see usage');
   }
-  if (hc.NanoCpus && (hc.CpuQuota || hc.CpuPeriod)) {
+  if (hc.NanoCpus && hc.NanoCpus > 0 && hc.CpuPeriod && hc.CpuPeriod > 0) {
     throw new InvalidParameter('Conflicting options: Nano CPUs and CPU Period cannot both be set');
+  }
+  if (hc.NanoCpus && hc.NanoCpus > 0 && hc.CpuQuota && hc.CpuQuota > 0) {
+    throw new InvalidParameter('Conflicting options: Nano CPUs and CPU Quota cannot both be set');
   }
   if (hc.NanoCpus && hc.NanoCpus < 0) throw new InvalidParameter('invalid NanoCpus: must be positive');
   if (hc.CpuPeriod && (hc.CpuPeriod < 1000 || hc.CpuPeriod > 1_000_000)) {

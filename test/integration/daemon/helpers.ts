@@ -12,8 +12,13 @@ export interface Suite {
   readonly busyboxId: string;
 }
 
+export interface SuiteOptions extends StartBerthdOptions {
+  /** Runs once the daemon is up and busybox imported (a second top-level `before` may not wait for the first). */
+  setup?: (d: Berthd) => Promise<void>;
+}
+
 /** Starts one berthd for the file in `before` (importing busybox) and stops it, checking for leaks, in `after`. */
-export async function daemonSuite(opts: StartBerthdOptions = {}): Promise<Suite> {
+export async function daemonSuite(opts: SuiteOptions = {}): Promise<Suite> {
   const skip = await skipReason();
   let daemon: Berthd | undefined;
   let busyboxId = '';
@@ -21,9 +26,15 @@ export async function daemonSuite(opts: StartBerthdOptions = {}): Promise<Suite>
     if (skip) return;
     daemon = await startBerthd(opts);
     busyboxId = await busyboxImage(daemon);
+    await opts.setup?.(daemon);
   });
   after(async () => {
-    await daemon?.stop();
+    if (!daemon) return;
+    // Containers left running would cost berthd's shutdown their stop timeouts (sleep as pid 1 ignores SIGTERM).
+    const left = await daemon.dockerResult(['ps', '-aq']);
+    const ids = left.stdout.split('\n').filter(Boolean);
+    if (ids.length > 0) await daemon.dockerResult(['rm', '-f', ...ids]);
+    await daemon.stop();
   });
   return {
     skip,
