@@ -64,14 +64,20 @@ export function eventMatches(e: EventMessage, filters: Record<string, string[]>)
         if (!any((v) => v === e.Action || e.Action.startsWith(`${v}:`))) return false;
         break;
       case 'container':
-        if (e.Type !== 'container' || !any((v) => e.Actor.ID.startsWith(v) || attr.name === v)) return false;
+        // FuzzyMatch: the ID or the name, exactly or by prefix.
+        if (e.Type !== 'container' || !any((v) => e.Actor.ID.startsWith(v) || (attr.name ?? '').startsWith(v))) {
+          return false;
+        }
         break;
-      case 'image':
-        if (!any((v) => attr.image === v || e.Actor.ID === v || (e.Type === 'image' && attr.name === v))) return false;
+      case 'image': {
+        const name = (e.Type === 'image' ? attr.name : attr.image) ?? '';
+        if (!any((v) => [e.Actor.ID, name, stripTag(e.Actor.ID), stripTag(name)].includes(v))) return false;
         break;
+      }
       case 'label':
+        // Every label filter must match (MatchKVList).
         if (
-          !any((v) => {
+          !values.every((v) => {
             const eq = v.indexOf('=');
             return eq < 0 ? attr[v] !== undefined : attr[v.slice(0, eq)] === v.slice(eq + 1);
           })
@@ -87,4 +93,11 @@ export function eventMatches(e: EventMessage, filters: Record<string, string[]>)
     }
   }
   return true;
+}
+
+/** A reference without its tag or digest, as moby's stripTag (less the docker.io normalisation). */
+function stripTag(ref: string): string {
+  const name = ref.split('@', 1)[0] ?? ref;
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
 }

@@ -1,12 +1,12 @@
 // What berthd does at start with what the last run left (moby's daemon.restore): running containers whose shim is
-// alive are adopted (live restore) or killed; the rest are marked exited with the status their shim recorded;
+// alive are adopted (live restore) or stopped; the rest are marked exited with the status their shim recorded;
 // leftovers (runtime state, netns mounts, bundles, read-write layers of unknown containers) are removed; restart
 // policies that apply at daemon start are honoured.
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerDeps } from './container/deps.js';
 import type { ContainerLifecycle } from './container/lifecycle.js';
-import { isRunning } from './container/model.js';
+import { type ContainerRecord, isRunning } from './container/model.js';
 import { parseRestartPolicy } from './container/restart.js';
 
 export interface ReconcileReport {
@@ -37,6 +37,8 @@ export async function reconcileContainers(
     await rm(store.dir(id), { recursive: true, force: true });
     report.removedIncomplete.push(id);
   }
+  const toStop: ContainerRecord[] = [];
+  const toWatch: ContainerRecord[] = [];
   for (const rec of store.all()) {
     if (!isRunning(rec) && rec.state.status !== 'removing') continue;
     let status: string | undefined;
@@ -52,9 +54,14 @@ export async function reconcileContainers(
         report.adopted.push(rec.id);
         continue;
       }
-      await runtime.kill(rec.id, 'SIGKILL', true).catch(() => {});
+      toStop.push(rec);
       report.killed.push(rec.id);
     }
+    toWatch.push(rec);
+  }
+  // moby's restore calls shutdownContainer on these: a graceful stop, all containers at once.
+  await Promise.all(toStop.map((rec) => stopLeftover(deps, rec)));
+  for (const rec of toWatch) {
     // Its exit is in the shim's exit file (or unknown): the same path as a live exit.
     await layers.mount(rec.id).catch(() => {});
     await lifecycle.watch(rec.id);
@@ -78,6 +85,27 @@ export async function reconcileContainers(
     }
   }
   return report;
+}
+
+/**
+ * A container still running from a --live-restore run, found by a daemon without it: the stop signal, then SIGKILL
+ * after the stop timeout (moby's shutdownContainer).
+ */
+async function stopLeftover(deps: ContainerDeps, rec: ContainerRecord): Promise<void> {
+  const { runtime } = deps;
+  const exited = runtime.wait(rec.id).then(
+    () => true,
+    () => true,
+  );
+  await runtime.resume(rec.id).catch(() => {}); // a paused one gets the signal only once thawed
+  await runtime.kill(rec.id, rec.config.StopSignal || 'SIGTERM').catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), (rec.config.StopTimeout ?? 10) * 1000);
+  });
+  const inTime = await Promise.race([exited, timeout]);
+  clearTimeout(timer);
+  if (!inTime) await runtime.kill(rec.id, 'SIGKILL', true).catch(() => {});
 }
 
 /** Restart policies at daemon start: `always`, and `unless-stopped` unless it was stopped by hand. */

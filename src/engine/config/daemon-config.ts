@@ -101,6 +101,16 @@ Options:
   -v, --version                     Print version information and quit
 `;
 
+/** A value as Go's %v prints it, for dockerd's conflict message: [a b], map[k:v], plain strings. */
+function goValue(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `map[${entries.map(([k, x]) => `${k}:${goValue(x)}`).join(' ')}]`;
+  }
+  return String(v);
+}
+
 function asStringList(v: unknown, key: string): string[] {
   if (v === undefined) return [];
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) {
@@ -148,7 +158,7 @@ export async function loadDaemonConfig(
     }
     const conflicts = Object.entries(JSON_KEYS)
       .filter(([flag, key]) => flags[flag] !== undefined && file[key] !== undefined)
-      .map(([flag, key]) => `${key}: (from flag: ${String(flags[flag])}, from file: ${JSON.stringify(file[key])})`);
+      .map(([flag, key]) => `${key}: (from flag: ${goValue(flags[flag])}, from file: ${goValue(file[key])})`);
     if (conflicts.length > 0) {
       throw new InvalidParameter(
         `the following directives are specified both as a flag and in the configuration file: ${conflicts.join(', ')}`,

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { type Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { InvalidParameter } from '../../errdefs/index.js';
 import { FrameKind, frame, frameReader } from '../../runtime/shim/client.js';
 import { type AttachOptions, DEFAULT_DETACH_KEYS, parseDetachKeys, pipeAttach } from './attach.js';
@@ -63,6 +63,11 @@ describe('pipeAttach', () => {
   after(async () => {
     await rm(dir, { recursive: true, force: true });
   });
+  // A failed assertion must not leave a socket holding the test process open.
+  const sockets: Socket[] = [];
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.destroy();
+  });
 
   /** A connected pair of unix sockets: the accepted end and the connecting end. */
   async function socketPair(serverHalfOpen: boolean, clientHalfOpen: boolean): Promise<[Socket, Socket]> {
@@ -74,6 +79,7 @@ describe('pipeAttach', () => {
     await once(client, 'connect');
     const [socket] = await accepted;
     server.close();
+    sockets.push(socket, client);
     return [socket, client];
   }
 
@@ -118,10 +124,6 @@ describe('pipeAttach', () => {
       settled: () => settled,
       clientBytes: () => Buffer.concat(toClient),
       stdinBytes: () => Buffer.concat(fromEngine.filter(([k]) => k === FrameKind.Stdin).map(([, p]) => p)),
-      close: () => {
-        shimPeer.destroy();
-        clientPeer.destroy();
-      },
     };
   }
 
@@ -133,7 +135,6 @@ describe('pipeAttach', () => {
     assert.deepEqual(await a.done, { detached: false });
     await a.clientEnded;
     assert.deepEqual(a.clientBytes(), Buffer.concat([out, err]));
-    a.close();
   });
 
   it('sends only the payloads with a TTY', async () => {
@@ -142,7 +143,6 @@ describe('pipeAttach', () => {
     await a.done;
     await a.clientEnded;
     assert.equal(a.clientBytes().toString(), 'hello world');
-    a.close();
   });
 
   it('drops stderr when only stdout is attached, and stdout when only stderr is', async () => {
@@ -153,13 +153,11 @@ describe('pipeAttach', () => {
     await a.done;
     await a.clientEnded;
     assert.deepEqual(a.clientBytes(), Buffer.concat([out, out]));
-    a.close();
     const b = await attach({ stdout: false });
     b.shimPeer.end(Buffer.concat([out, err, out]));
     await b.done;
     await b.clientEnded;
     assert.deepEqual(b.clientBytes(), err);
-    b.close();
   });
 
   it('frames what the client types as stdin (kind 0)', async () => {
@@ -168,8 +166,8 @@ describe('pipeAttach', () => {
     await waitFor(() => a.stdinBytes().toString() === 'echo hi\n', 'stdin frame');
     assert.ok(a.fromEngine.every(([k]) => k === FrameKind.Stdin));
     assert.equal(a.settled(), undefined);
-    a.close();
-    await a.done;
+    a.shimPeer.destroy();
+    assert.deepEqual(await a.done, { detached: false });
   });
 
   it('ignores client input when stdin is not attached', async () => {
@@ -179,7 +177,6 @@ describe('pipeAttach', () => {
     await a.done;
     await a.shimClosed;
     assert.deepEqual(a.fromEngine, []);
-    a.close();
   });
 
   it('detaches on Ctrl-P Ctrl-Q, forwarding what came before and not the keys', async () => {
@@ -189,7 +186,6 @@ describe('pipeAttach', () => {
     await a.clientEnded;
     await a.shimClosed;
     assert.equal(a.stdinBytes().toString(), 'ab');
-    a.close();
   });
 
   it('detaches when the keys arrive in separate reads', async () => {
@@ -200,7 +196,6 @@ describe('pipeAttach', () => {
     a.clientPeer.write(Buffer.from([0x11]));
     assert.deepEqual(await a.done, { detached: true });
     assert.equal(a.stdinBytes().length, 0);
-    a.close();
   });
 
   it('a partial sequence followed by another byte forwards both', async () => {
@@ -215,8 +210,8 @@ describe('pipeAttach', () => {
     // A repeated first key restarts the match: P P Q detaches after forwarding one P.
     a.clientPeer.write(Buffer.from([0x10, 0x10, 0x11]));
     assert.deepEqual(await a.done, { detached: true });
+    await a.shimClosed;
     assert.deepEqual(a.stdinBytes(), Buffer.from([0x10, 0x78, 0x10]));
-    a.close();
   });
 
   it('a custom single detach key detaches at once; the default keys are then plain input', async () => {
@@ -225,8 +220,8 @@ describe('pipeAttach', () => {
     await waitFor(() => a.stdinBytes().length === 3, 'default keys forwarded');
     a.clientPeer.write(Buffer.from([0x62, 0x18, 0x63]));
     assert.deepEqual(await a.done, { detached: true });
+    await a.shimClosed;
     assert.deepEqual(a.stdinBytes(), Buffer.from([0x10, 0x11, 0x61, 0x62]));
-    a.close();
   });
 
   it('with StdinOnce, the end of the client input sends close-stdin (kind 3) and output still flows', async () => {
@@ -246,7 +241,6 @@ describe('pipeAttach', () => {
     assert.deepEqual(await a.done, { detached: false });
     await a.clientEnded;
     assert.deepEqual(a.clientBytes(), out);
-    a.close();
   });
 
   it('without StdinOnce, the end of the client input does not close the container stdin', async () => {
@@ -261,14 +255,12 @@ describe('pipeAttach', () => {
       a.fromEngine.map(([k]) => k),
       [FrameKind.Stdin],
     );
-    a.close();
   });
 
   it('with stdin alone attached, the end of the client input ends the attach', async () => {
     const a = await attach({ stdin: true, stdout: false, stderr: false, stdinOnce: true });
     a.clientPeer.end();
     assert.deepEqual(await a.done, { detached: false });
-    a.close();
   });
 
   it('awaits beforeEnd before ending the client, but not on detach', async () => {
@@ -283,13 +275,11 @@ describe('pipeAttach', () => {
     await a.done;
     await a.clientEnded;
     assert.deepEqual(order, ['beforeEnd', 'client end']);
-    a.close();
 
     order.length = 0;
     const b = await attach({ stdin: true, beforeEnd });
     b.clientPeer.write(DEFAULT_DETACH_KEYS);
     assert.deepEqual(await b.done, { detached: true });
     assert.deepEqual(order, []);
-    b.close();
   });
 });

@@ -49,9 +49,7 @@ export function pipeAttach(shim: Socket, client: Duplex, opts: AttachOptions): P
     const finish = () => {
       if (done) return;
       done = true;
-      // Input already forwarded (the bytes typed before the detach keys) is flushed before hanging up.
-      if (shim.writableLength > 0) shim.end(() => shim.destroy());
-      else shim.destroy();
+      shim.destroy();
       const hold = detached || !opts.beforeEnd ? Promise.resolve() : opts.beforeEnd().catch(() => {});
       void hold.then(() => {
         if (!client.destroyed) client.end();
@@ -80,7 +78,6 @@ export function pipeAttach(shim: Socket, client: Duplex, opts: AttachOptions): P
       if (bytes.length > 0) shim.write(frame(FrameKind.Stdin, bytes));
     };
     client.on('data', (chunk: Buffer) => {
-      if (done) return;
       if (matched === 0 && chunk.indexOf(keys[0] as number) < 0) return send(chunk);
       const out: number[] = [];
       for (const b of chunk) {

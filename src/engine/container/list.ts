@@ -30,6 +30,17 @@ const FILTER_KEYS = new Set([
   'volume',
 ]);
 const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
+const HEALTH = new Set(['starting', 'healthy', 'unhealthy', 'none']);
+
+/** moby's filters.Match: a regular expression against the name with and without its slash; a bad one matches nothing. */
+function nameMatch(name: string, pattern: string): boolean {
+  try {
+    const re = new RegExp(pattern);
+    return re.test(name) || re.test(`/${name}`);
+  } catch {
+    return false;
+  }
+}
 
 function labelMatch(labels: Record<string, string>, want: string): boolean {
   const eq = want.indexOf('=');
@@ -49,17 +60,21 @@ export function listContainers(
   for (const s of f.status ?? []) {
     if (!STATUSES.has(s)) throw new InvalidParameter(`invalid filter 'status=${s}'`);
   }
+  for (const h of f.health ?? []) {
+    if (!HEALTH.has(h)) throw new InvalidParameter(`Unrecognised filter value for health: ${h}`);
+  }
   let recs = store.all().sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || (a.id < b.id ? 1 : -1));
   const before = f.before?.[0] !== undefined ? store.get(f.before[0]) : undefined;
   const since = f.since?.[0] !== undefined ? store.get(f.since[0]) : undefined;
   // As moby's includeContainerInList: a limit (`ps -n`/`-l`) counts stopped containers too.
-  const all = opts.all || (opts.limit ?? 0) > 0 || (f.status?.length ?? 0) > 0 || (f.exited?.length ?? 0) > 0;
+  // A status filter implies all; an exited filter does not (moby's foldFilter).
+  const all = opts.all || (opts.limit ?? 0) > 0 || (f.status?.length ?? 0) > 0;
   recs = recs.filter((r) => {
     if (!all && r.state.status !== 'running' && r.state.status !== 'paused' && r.state.status !== 'restarting')
       return false;
     if (f.status?.length && !f.status.includes(r.state.status)) return false;
     if (f.id?.length && !f.id.some((v) => r.id.startsWith(v))) return false;
-    if (f.name?.length && !f.name.some((v) => new RegExp(v.replace(/^\//, '')).test(r.name))) return false;
+    if (f.name?.length && !f.name.some((v) => nameMatch(r.name, v))) return false;
     if (f.label?.length && !f.label.every((v) => labelMatch(r.config.Labels ?? {}, v))) return false;
     if (f.exited?.length && (r.state.status !== 'exited' || !f.exited.includes(String(r.state.exitCode)))) return false;
     if (f.ancestor?.length && !f.ancestor.some((v) => imageMatches(r, v))) return false;

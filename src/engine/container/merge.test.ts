@@ -95,7 +95,10 @@ describe('mergeConfig (moby daemon/commit.go merge)', () => {
   it("Healthcheck fields left zero in the request come from the image's, field by field", () => {
     const image = { ...IMAGE, Healthcheck: { Test: ['CMD', 'true'], Interval: 5e9, Timeout: 2e9, Retries: 4 } };
     // `docker run --health-interval 10s` sends every field, the unset ones as zero.
-    const out = mergeConfig({ Healthcheck: { Test: [], Interval: 10e9, Timeout: 0, StartPeriod: 0, Retries: 0 } }, image);
+    const out = mergeConfig(
+      { Healthcheck: { Test: [], Interval: 10e9, Timeout: 0, StartPeriod: 0, Retries: 0 } },
+      image,
+    );
     assert.deepEqual(out.Healthcheck?.Test, ['CMD', 'true']);
     assert.equal(out.Healthcheck?.Interval, 10e9);
     assert.equal(out.Healthcheck?.Timeout, 2e9);

@@ -254,6 +254,7 @@ const RIGHT = [
 export function generateName(retry = 0): string {
   let name = '';
   // As moby's namesgenerator: Steve Wozniak is not boring.
-  while (name === '' || name === 'boring_wozniak') name = `${LEFT[randomInt(LEFT.length)]}_${RIGHT[randomInt(RIGHT.length)]}`;
+  while (name === '' || name === 'boring_wozniak')
+    name = `${LEFT[randomInt(LEFT.length)]}_${RIGHT[randomInt(RIGHT.length)]}`;
   return retry > 0 ? `${name}${randomInt(10)}` : name;
 }

@@ -68,7 +68,9 @@ describe('parseRestartPolicy (moby ValidateRestartPolicy)', () => {
       );
       assert.throws(
         () => parseRestartPolicy({ Name, MaximumRetryCount: -2 }),
-        invalid("invalid restart policy: maximum retry count can only be used with 'on-failure' and cannot be negative"),
+        invalid(
+          "invalid restart policy: maximum retry count can only be used with 'on-failure' and cannot be negative",
+        ),
       );
     }
   });

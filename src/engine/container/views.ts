@@ -177,7 +177,7 @@ export function humanDuration(ms: number): string {
   if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
   if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(hours / 24 / 365)} years`;
+  return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`; // from whole hours, not the rounded ones
 }
 
 export function summaryView(rec: ContainerRecord): ContainerSummary {
@@ -186,7 +186,8 @@ export function summaryView(rec: ContainerRecord): ContainerSummary {
     Names: [`/${rec.name}`],
     Image: rec.imageRef,
     ImageID: rec.image,
-    Command: rec.args.length > 0 ? `${rec.path} ${rec.args.join(' ')}` : rec.path,
+    // As moby's view: an argument holding a space is shown in single quotes.
+    Command: [rec.path, ...rec.args.map((a) => (a.includes(' ') ? `'${a}'` : a))].join(' '),
     Created: Math.floor(Date.parse(rec.created) / 1000),
     Ports: [],
     Labels: rec.config.Labels ?? {},

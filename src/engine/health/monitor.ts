@@ -33,6 +33,7 @@ const ms = (ns: number | undefined, dflt: number) => (ns && ns > 0 ? ns / NS_PER
 export class HealthMonitor {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly started = new Map<string, number>();
+  private stopped = false;
 
   constructor(
     private readonly store: ContainerStore,
@@ -51,7 +52,9 @@ export class HealthMonitor {
     this.schedule(id, 0);
   }
 
+  /** No checks from now on (daemon shutdown), not even from a probe still running. */
   stopAll(): void {
+    this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
   }
@@ -77,7 +80,9 @@ export class HealthMonitor {
   }
 
   private schedule(id: string, delayMs: number): void {
-    this.end(id);
+    if (this.stopped) return;
+    // Only the pending timer goes: end() would also forget when the start period began.
+    clearTimeout(this.timers.get(id));
     const t = setTimeout(() => {
       this.timers.delete(id);
       void this.check(id);
@@ -114,7 +119,8 @@ export class HealthMonitor {
     if (result.exitCode === 0) {
       health.Status = 'healthy';
       health.FailingStreak = 0;
-    } else if (!inStartPeriod) {
+    } else if (!(inStartPeriod && before === 'starting')) {
+      // Only a container that has never been healthy gets the start period's grace.
       health.FailingStreak++;
       if (health.FailingStreak >= (hc.Retries || DEFAULT_RETRIES)) health.Status = 'unhealthy';
     }

@@ -20,28 +20,22 @@ export const DOCKER_DEFAULT_CAPS = [
   'CAP_AUDIT_WRITE',
 ];
 
-function normalize(cap: string): string {
+function normalize(cap: string, field: 'CapAdd' | 'CapDrop'): string {
   const upper = cap.toUpperCase();
   if (upper === 'ALL') return upper;
   const name = upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
   if (!(CAPABILITY_NAMES as readonly string[]).includes(name)) {
-    throw new InvalidParameter(`invalid CapAdd: unknown capability: "${cap}"`);
+    throw new InvalidParameter(`invalid ${field}: unknown capability: "${name}"`);
   }
   return name;
 }
 
 export function containerCapabilities(add: readonly string[], drop: readonly string[], privileged: boolean): string[] {
   if (privileged) return [...CAPABILITY_NAMES];
-  const adds = add.map(normalize);
-  const drops = drop.map((c) => {
-    try {
-      return normalize(c);
-    } catch {
-      throw new InvalidParameter(`invalid CapDrop: unknown capability: "${c}"`);
-    }
-  });
+  const drops = drop.map((c) => normalize(c, 'CapDrop'));
+  const adds = add.map((c) => normalize(c, 'CapAdd'));
   let caps = adds.includes('ALL') ? [...CAPABILITY_NAMES] : [...DOCKER_DEFAULT_CAPS];
-  if (drops.includes('ALL')) caps = [];
+  if (drops.includes('ALL') && !adds.includes('ALL')) caps = [];
   caps = caps.filter((c) => !drops.includes(c));
   for (const c of adds) if (c !== 'ALL' && !caps.includes(c)) caps.push(c);
   return caps;

@@ -43,14 +43,19 @@ export interface SpecInputs {
   initPath?: string;
 }
 
-/** The container's environment: PATH if missing, HOSTNAME, TERM for a tty, then the configured variables. */
+/**
+ * The container's environment as moby's CreateDaemonEnvironment: PATH, HOSTNAME, TERM for a tty, then the configured
+ * variables, which replace a default in place (a bare name unsets it) or are appended.
+ */
 export function containerEnv(config: ContainerConfig, hostname: string): string[] {
-  const env = config.Env ?? [];
-  const out: string[] = [];
-  if (!env.some((e) => e.startsWith('PATH='))) out.push(DEFAULT_PATH);
-  out.push(`HOSTNAME=${hostname}`);
-  if (config.Tty) out.push('TERM=xterm');
-  return [...out, ...env];
+  const out: (string | undefined)[] = [DEFAULT_PATH, `HOSTNAME=${hostname}`, ...(config.Tty ? ['TERM=xterm'] : [])];
+  const defaults = new Map(out.map((e, i) => [e?.split('=', 1)[0], i]));
+  for (const kv of config.Env ?? []) {
+    const i = defaults.get(kv.split('=', 1)[0]);
+    if (i !== undefined) out[i] = kv.includes('=') ? kv : undefined;
+    else if (kv.includes('=')) out.push(kv);
+  }
+  return out.filter((e): e is string => e !== undefined);
 }
 
 export function resourcesOf(hc: HostConfig): LinuxResources {

@@ -87,9 +87,13 @@ export function waitStatus(d: Berthd, name: string, status: string, timeoutMs = 
   );
 }
 
-/** A name unique in this process, for containers and images (Docker names need at least two characters). */
-let counter = 0;
-export function uniqueName(prefix: string): string {
-  counter++;
-  return `${prefix}-${counter}`;
+/**
+ * Waits until a `trap …; while :; do sleep 0.05; done` container is in its loop (a `sleep` shows in top), so its
+ * traps are set: pid 1 ignores a signal it has no handler for, and a signal sent earlier would be lost.
+ */
+export function untilLooping(d: Berthd, name: string): Promise<true> {
+  return eventually(
+    `${name} to be in its loop`,
+    async () => (await d.docker('top', name)).stdout.includes('sleep') || undefined,
+  );
 }

@@ -2,7 +2,7 @@
 // with Docker's rules (stop: the stop signal, then SIGKILL after -t; rm refuses a running container without -f).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { daemonSuite, eventually, inspect, waitStatus } from './helpers.js';
+import { daemonSuite, eventually, inspect, untilLooping, waitStatus } from './helpers.js';
 
 const s = await daemonSuite();
 const T = { skip: s.skip, timeout: 30_000 };
@@ -16,7 +16,7 @@ const TRAPPING = [
 
 test('stop sends SIGTERM, and a container that handles it exits with its own code at once', T, async () => {
   await s.d.docker('run', '-d', '--name', 'stop-term', 'busybox', ...TRAPPING);
-  await waitStatus(s.d, 'stop-term', 'running');
+  await untilLooping(s.d, 'stop-term');
   const t0 = Date.now();
   const r = await s.d.docker('stop', '-t', '10', 'stop-term');
   assert.equal(r.stdout, 'stop-term\n');
@@ -50,7 +50,7 @@ test('stop uses the container stop signal (--stop-signal)', T, async () => {
     '-c',
     'trap "echo got-USR1; exit 5" USR1; while :; do sleep 0.05; done',
   );
-  await waitStatus(s.d, 'stop-signal', 'running');
+  await untilLooping(s.d, 'stop-signal');
   await s.d.docker('stop', '-t', '5', 'stop-signal');
   assert.equal(await inspect(s.d, 'stop-signal', '{{.State.ExitCode}}'), '5');
   await s.d.docker('rm', 'stop-signal');
@@ -87,7 +87,7 @@ test('start -a attaches and returns the exit code', T, async () => {
 
 test('restart stops and starts a running container: a new process, StartedAt moves on', T, async () => {
   await s.d.docker('run', '-d', '--name', 'restarted', 'busybox', ...TRAPPING);
-  await waitStatus(s.d, 'restarted', 'running');
+  await untilLooping(s.d, 'restarted');
   const before = await inspect(s.d, 'restarted', '{{.State.Pid}} {{.State.StartedAt}}');
   await s.d.docker('restart', '-t', '5', 'restarted');
   const after = await inspect(s.d, 'restarted', '{{.State.Status}} {{.State.Pid}} {{.State.StartedAt}}');
@@ -100,7 +100,7 @@ test('restart stops and starts a running container: a new process, StartedAt mov
 
 test('kill -s delivers the signal and leaves a container that handles it running', T, async () => {
   await s.d.docker('run', '-d', '--name', 'killed-usr1', 'busybox', ...TRAPPING);
-  await waitStatus(s.d, 'killed-usr1', 'running');
+  await untilLooping(s.d, 'killed-usr1');
   await eventually('the trap to be set', async () => {
     await s.d.docker('kill', '-s', 'USR1', 'killed-usr1');
     return /got-USR1/.test((await s.d.docker('logs', 'killed-usr1')).stdout);

@@ -2,10 +2,11 @@
 // Docker 28 were run with the same commands): exit codes, environment, working directory, user, hostname, stdin,
 // entrypoint, --rm.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { DEBIAN_DOCKER_CLI } from '../../fixtures/berthd.js';
 import { daemonSuite, eventually } from './helpers.js';
 
 const s = await daemonSuite();
@@ -221,3 +222,30 @@ async function created(): Promise<string> {
   base ??= (await s.d.docker('create', 'busybox', 'true')).stdout.trim();
   return base;
 }
+
+test("Debian's docker 20.10 client (API 1.41) runs, execs, lists and reads logs against berthd", T, async (t) => {
+  try {
+    await access(DEBIAN_DOCKER_CLI, constants.X_OK);
+  } catch {
+    t.skip(`${DEBIAN_DOCKER_CLI} is not installed (apt-get install docker.io)`);
+    return;
+  }
+  const old = (args: string[], input?: string) => s.d.dockerResult(args, { cli: DEBIAN_DOCKER_CLI, input });
+  const v = await old(['version', '--format', '{{.Client.APIVersion}} {{.Server.APIVersion}}']);
+  assert.equal(v.code, 0, v.stderr);
+  assert.match(v.stdout, /^1\.41 1\.\d+\n$/);
+  const run = await old(['run', '--rm', '-i', 'busybox', 'sh', '-c', 'cat; exit 5'], 'via 20.10\n');
+  assert.equal(run.code, 5);
+  assert.equal(run.stdout, 'via 20.10\n');
+  assert.equal(
+    (await old(['run', '-d', '--name', 'old-client', 'busybox', 'sh', '-c', 'echo logged; sleep 300'])).code,
+    0,
+  );
+  const exec = await old(['exec', 'old-client', 'sh', '-c', 'echo in; exit 2']);
+  assert.equal(exec.code, 2);
+  assert.equal(exec.stdout, 'in\n');
+  const ps = await old(['ps', '--filter', 'name=old-client', '--format', '{{.Names}} {{.Status}}']);
+  assert.match(ps.stdout, /^old-client Up /);
+  await eventually('the log line', async () => (await old(['logs', 'old-client'])).stdout === 'logged\n');
+  assert.equal((await old(['rm', '-f', 'old-client'])).code, 0);
+});
