@@ -11,9 +11,12 @@ const HISTORY = 256;
 export class EventBus {
   private readonly history: EventMessage[] = [];
   private readonly listeners = new Set<Listener>();
+  private lastNs = 0;
 
   publish(type: EventType, action: string, id: string, attributes: Record<string, string> = {}): EventMessage {
-    const nowNs = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+    // Wall-clock milliseconds, kept strictly increasing so `since`/`until` bounds order events as they happened.
+    const nowNs = BigInt(Math.max(Date.now() * 1_000_000, this.lastNs + 1000));
+    this.lastNs = Number(nowNs);
     const msg: EventMessage = {
       Type: type,
       Action: action,
