@@ -1,7 +1,8 @@
 // berthd: the daemon. Reads its configuration (dockerd's flags, daemon.json), opens the stores, reconciles what the
 // last run left, wires the engine services to the API routes and serves them. The only place that builds concrete
 // classes (docs/architecture.md).
-import { chmod, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, chmod, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { dirname, join } from 'node:path';
@@ -40,7 +41,7 @@ async function findInit(): Promise<string | undefined> {
     '/usr/bin/tini-static',
   ]) {
     try {
-      await readFile(p, { flag: 'r' }).then(() => undefined);
+      await access(p, constants.X_OK);
       return p;
     } catch {}
   }

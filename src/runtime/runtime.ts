@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Conflict, InvalidParameter } from '../errdefs/index.js';
-import { uniqueSuffix } from '../lib/atomic-file.js';
 import { parseStatusMask } from './capabilities.js';
 import type { Cgroup, CgroupDriver } from './cgroups/index.js';
 import { deviceRules } from './devices.js';
@@ -21,6 +20,8 @@ import { ShimPool, type StdioEntry, launchShim } from './shim/launch.js';
 import { parseSignal } from './signals.js';
 import type { LinuxResources, Process, Spec, State } from './spec.js';
 import { type ContainerRecord, StateStore } from './state-store.js';
+
+let execCounter = 0;
 
 /** berth-helper as built in this checkout: the nearest native/build/ above this module (tsc output or a bundle). */
 export function defaultHelperPath(): string {
@@ -296,12 +297,13 @@ export class Runtime {
     const status = await this.status(rec);
     if (status !== 'running') throw new Conflict(`cannot exec in a ${status} container`);
     if (!proc.args || proc.args.length === 0) throw new InvalidParameter('args must not be empty');
-    const tag = uniqueSuffix();
+    // Short: a unix socket path must fit in 108 bytes, and the container's directory name is already 64 of them.
+    const tag = `${(++execCounter).toString(36)}${Math.random().toString(36).slice(2, 5)}`;
     const shim: ShimConfig = {
       stdio: proc.terminal ? 'pty' : opts.stdio?.inherit ? 'inherit' : 'pipes',
       openStdin: opts.stdio?.openStdin ?? false,
-      socketPath: `${this.store.dir(id)}/x-${tag}.sock`,
-      exitFile: `${this.store.dir(id)}/x-${tag}.json`,
+      socketPath: `${this.store.dir(id)}/x${tag}.sock`,
+      exitFile: `${this.store.dir(id)}/x${tag}.json`,
       log: opts.stdio?.log,
       consoleSocket: opts.consoleSocket,
       startGate: true, // so an attach can be in place before the first byte of output

@@ -66,7 +66,8 @@ export default async function run(cli: Cli, flags: ParsedFlags): Promise<number>
       await client.containers.start(id);
     } catch (e) {
       await streaming?.cancel();
-      if (opts.rm) await status;
+      // docker waits for the daemon to remove the container; bounded here, so a daemon that does not cannot hang us.
+      if (opts.rm && status) await Promise.race([status, new Promise((r) => setTimeout(r, 3000).unref())]);
       throw runError(cli, e);
     }
     if (!streaming || !status) return 0;

@@ -61,6 +61,9 @@ export default async function version(cli: Cli, flags: ParsedFlags): Promise<num
   try {
     negotiated = await client.apiVersion();
     server = await client.version();
+    // Go's types.Version leaves these out when empty (omitempty), whatever the daemon sent.
+    const loose = server as unknown as Record<string, unknown>;
+    for (const k of ['KernelVersion', 'Experimental', 'BuildTime']) if (!loose[k]) delete loose[k];
     alias(server, 'APIVersion', 'ApiVersion');
   } catch (e) {
     serverError = e;

@@ -8,7 +8,14 @@ import { after, test } from 'node:test';
 import { DOCKER_CLI, runCommand } from '../../fixtures/berthd.js';
 import { daemonSuite } from './helpers.js';
 
-const s = await daemonSuite();
+// layered:1 — busybox plus one committed layer holding /layered-file, for the save/load and history tests.
+const s = await daemonSuite({
+  setup: async (d) => {
+    await d.docker('run', '--name', 'layered', 'busybox', 'sh', '-c', 'echo kept > /layered-file');
+    await d.docker('commit', 'layered', 'layered:1');
+    await d.docker('rm', 'layered');
+  },
+});
 const T = { skip: s.skip, timeout: 60_000 };
 
 let scratch: string | undefined;
@@ -102,19 +109,20 @@ test('commit makes an image of the container changes that runs with them', T, as
   const parent = await s.d.docker('image', 'inspect', '-f', '{{len .RootFS.Layers}}', 'snap:1');
   assert.equal(parent.stdout.trim(), '2');
   await s.d.docker('rm', 'committed');
+  await s.d.docker('rmi', 'snap:1');
 });
 
 test('save | load round trip keeps the image ID and tags', T, async () => {
   const file = join(await scratchDir(), 'saved.tar');
-  const before = await imageId('snap:1');
-  await s.d.docker('save', '-o', file, 'snap:1');
+  const before = await imageId('layered:1');
+  await s.d.docker('save', '-o', file, 'layered:1');
   assert.ok((await stat(file)).size > 1024);
-  await s.d.docker('rmi', 'snap:1');
-  assert.equal((await s.d.dockerResult(['image', 'inspect', 'snap:1'])).code, 1);
+  await s.d.docker('rmi', 'layered:1');
+  assert.equal((await s.d.dockerResult(['image', 'inspect', 'layered:1'])).code, 1);
   const loaded = await s.d.docker('load', '-i', file);
-  assert.equal(loaded.stdout, 'Loaded image: snap:1\n');
-  assert.equal(await imageId('snap:1'), before);
-  const r = await s.d.dockerResult(['run', '--rm', 'snap:1', 'cat', '/committed-file']);
+  assert.equal(loaded.stdout, 'Loaded image: layered:1\n');
+  assert.equal(await imageId('layered:1'), before);
+  const r = await s.d.dockerResult(['run', '--rm', 'layered:1', 'cat', '/layered-file']);
   assert.equal(r.stdout, 'kept\n');
 });
 
@@ -187,9 +195,9 @@ test('rmi and tag of an unknown image fail with "No such image"', T, async () =>
 });
 
 test('history lists the layers of an image, newest first', T, async () => {
-  const r = await s.d.docker('history', '--no-trunc', '--format', '{{.ID}}', 'snap:1');
+  const r = await s.d.docker('history', '--no-trunc', '--format', '{{.ID}}', 'layered:1');
   const rows = r.stdout.trim().split('\n');
-  assert.equal(rows[0], await imageId('snap:1'));
+  assert.equal(rows[0], await imageId('layered:1'));
   assert.ok(rows.length >= 2);
 });
 

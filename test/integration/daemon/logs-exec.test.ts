@@ -6,14 +6,21 @@ import { test } from 'node:test';
 import { DOCKER_CLI } from '../../fixtures/berthd.js';
 import { daemonSuite, eventually, inspect, waitStatus } from './helpers.js';
 
-// The daemon's default log options: small files, two of them, so rotation shows.
-const s = await daemonSuite({ args: ['--log-opt', 'max-size=16k', '--log-opt', 'max-file=2'] });
-const T = { skip: s.skip, timeout: 30_000 };
-
 const FIVE_LINES = ['sh', '-c', 'for i in 1 2 3 4 5; do echo line$i; done; echo oops >&2'];
 
+// The daemon's default log options: small files, two of them, so rotation shows. logged: an exited container with
+// five lines of stdout and one of stderr; exec-target: a running one for the exec tests.
+const s = await daemonSuite({
+  args: ['--log-opt', 'max-size=16k', '--log-opt', 'max-file=2'],
+  setup: async (d) => {
+    await d.docker('run', '-d', '--name', 'logged', 'busybox', ...FIVE_LINES);
+    await d.docker('wait', 'logged');
+    await d.docker('run', '-d', '--name', 'exec-target', '-e', 'FROM_RUN=1', 'busybox', 'sleep', '300');
+  },
+});
+const T = { skip: s.skip, timeout: 30_000 };
+
 test('logs of a detached container: stdout to stdout, stderr to stderr', T, async () => {
-  await s.d.docker('run', '-d', '--name', 'logged', 'busybox', ...FIVE_LINES);
   assert.equal((await s.d.docker('wait', 'logged')).stdout, '0\n');
   const r = await s.d.docker('logs', 'logged');
   assert.equal(r.stdout, 'line1\nline2\nline3\nline4\nline5\n');
@@ -150,7 +157,6 @@ test('logs of an unknown container fails with "No such container"', T, async () 
 });
 
 test("exec returns the command's exit code and output", T, async () => {
-  await s.d.docker('run', '-d', '--name', 'exec-target', '-e', 'FROM_RUN=1', 'busybox', 'sleep', '300');
   const r = await s.d.dockerResult(['exec', 'exec-target', 'sh', '-c', 'echo out; echo err >&2; exit 4']);
   assert.equal(r.code, 4);
   assert.equal(r.stdout, 'out\n');
@@ -226,9 +232,10 @@ test('exec in an unknown container fails with "No such container"', T, async () 
 });
 
 test('an exec does not keep a stopping container alive', T, async () => {
-  await s.d.docker('exec', '-d', 'exec-target', 'sleep', '600');
-  await s.d.docker('kill', 'exec-target');
-  await waitStatus(s.d, 'exec-target', 'exited');
-  assert.equal(await inspect(s.d, 'exec-target', '{{.State.ExitCode}}'), '137');
-  await s.d.docker('rm', 'exec-target');
+  await s.d.docker('run', '-d', '--name', 'exec-then-kill', 'busybox', 'sleep', '300');
+  await s.d.docker('exec', '-d', 'exec-then-kill', 'sleep', '600');
+  await s.d.docker('kill', 'exec-then-kill');
+  await waitStatus(s.d, 'exec-then-kill', 'exited');
+  assert.equal(await inspect(s.d, 'exec-then-kill', '{{.State.ExitCode}}'), '137');
+  await s.d.docker('rm', 'exec-then-kill');
 });
