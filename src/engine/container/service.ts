@@ -212,7 +212,7 @@ export class ContainerService {
 
   async changes(ref: string): Promise<FilesystemChange[] | null> {
     const rec = this.deps.store.get(ref);
-    const changes = await this.deps.layers.changes(rec.id);
+    const changes = withoutMountPoints(await this.deps.layers.changes(rec.id));
     if (changes.length === 0) return null;
     return changes.map((c) => ({ Path: c.path, Kind: c.kind }));
   }
@@ -253,6 +253,30 @@ export class ContainerService {
     }
     return { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: 0 };
   }
+}
+
+/**
+ * Mount points the runtime creates in the read-write layer when the image lacks them (Docker makes them in an "-init"
+ * layer below the container's, so its diff never shows them), and /etc or /dev "changed" only because of them.
+ */
+const ENGINE_MOUNT_POINTS = new Set([
+  '/etc/hostname',
+  '/etc/hosts',
+  '/etc/resolv.conf',
+  '/dev',
+  '/dev/pts',
+  '/dev/shm',
+  '/dev/mqueue',
+  '/proc',
+  '/sys',
+]);
+
+function withoutMountPoints<T extends { path: string; kind: number }>(changes: T[]): T[] {
+  const kept = changes.filter((c) => !(ENGINE_MOUNT_POINTS.has(c.path) && c.kind !== 2));
+  return kept.filter(
+    (c) =>
+      !((c.path === '/etc' || c.path === '/dev') && c.kind === 0 && !kept.some((o) => o.path.startsWith(`${c.path}/`))),
+  );
 }
 
 function labelMatch(labels: Record<string, string>, want: string): boolean {
