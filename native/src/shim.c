@@ -50,6 +50,7 @@ struct shim {
 	int64_t deadline_ms;
 	struct client cl[MAX_CLIENTS];
 	size_t inq_len;
+	bool in_closing; // close stdin once inq has drained (a close-stdin arrived behind queued bytes)
 	char inq[4096]; // stdin bytes from attach clients the container has not read yet
 };
 
@@ -117,6 +118,15 @@ static void stdin_close(struct shim *sh)
 	sh->inq_len = 0;
 }
 
+// Close-stdin after the bytes already queued: `echo data | docker run -i` must deliver all of its data.
+static void stdin_close_after_drain(struct shim *sh)
+{
+	if (sh->inq_len == 0)
+		stdin_close(sh);
+	else
+		sh->in_closing = true;
+}
+
 static void stdin_flush(struct shim *sh)
 {
 	if (sh->ct->in < 0) {
@@ -127,6 +137,8 @@ static void stdin_flush(struct shim *sh)
 	if (n > 0) {
 		memmove(sh->inq, sh->inq + n, sh->inq_len - (size_t)n);
 		sh->inq_len -= (size_t)n;
+		if (sh->inq_len == 0 && sh->in_closing)
+			stdin_close(sh);
 	} else if (n < 0 && !again(errno)) {
 		stdin_close(sh); // EPIPE/EIO: the container closed its stdin or is gone
 	}
@@ -272,7 +284,7 @@ static void request(struct shim *sh, struct client *c)
 		client_say(c, reply);
 		client_close(c);
 	} else if (strcmp(c->line, "close-stdin") == 0) {
-		stdin_close(sh);
+		stdin_close_after_drain(sh);
 		client_say(c, "ok\n");
 		client_close(c);
 	} else if (strcmp(c->line, "wait") == 0) {
@@ -311,7 +323,7 @@ static void request_input(struct shim *sh, struct client *c)
 static void frame_done(struct shim *sh, struct client *c)
 {
 	if (c->hdr[0] == FRAME_CLOSE_STDIN)
-		stdin_close(sh);
+		stdin_close_after_drain(sh);
 	else if (c->hdr[0] == FRAME_RESIZE && c->plen == 4)
 		pty_resize(sh, (unsigned)(c->payload[0] << 8 | c->payload[1]), (unsigned)(c->payload[2] << 8 | c->payload[3]));
 	c->hlen = 0;
@@ -330,7 +342,7 @@ static void attach_input(struct shim *sh, struct client *c)
 				    c->hdr[7];
 			c->plen = 0;
 		}
-	} else if (c->hdr[0] == FRAME_STDIN && sh->ct->in >= 0) {
+	} else if (c->hdr[0] == FRAME_STDIN && sh->ct->in >= 0 && !sh->in_closing) {
 		size_t want = sizeof sh->inq - sh->inq_len;
 		if (want > c->remain)
 			want = c->remain;
