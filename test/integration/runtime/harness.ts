@@ -2,7 +2,7 @@
 // in-process library over them, and a leak check that fails the test when a cgroup, process or state dir is left.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, rmdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readlink, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectCgroupDriver } from '../../../src/runtime/cgroups/index.js';
@@ -88,10 +88,18 @@ export class RuntimeHarness {
   }
 }
 
-/** Live berth-helper processes (shims), as "pid cmdline". */
+/**
+ * Live berth-helper processes (shims) in this test's pid namespace, as "pid cmdline". Helpers in other pid namespaces
+ * belong to sandboxed daemons (their own leak checks cover them).
+ */
 export async function helperProcesses(): Promise<string[]> {
   const out = await runCommand('pgrep', ['-a', '-f', 'native/build/berth-helper'], {});
-  return out.stdout.split('\n').filter(Boolean);
+  const own = await readlink('/proc/self/ns/pid');
+  const lines = out.stdout.split('\n').filter(Boolean);
+  const mine = await Promise.all(
+    lines.map(async (l) => (await readlink(`/proc/${l.split(' ')[0]}/ns/pid`).catch(() => '')) === own),
+  );
+  return lines.filter((_, i) => mine[i]);
 }
 
 export function runCommand(
