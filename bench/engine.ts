@@ -58,6 +58,8 @@ interface Engine {
   host: string;
   nsPid: () => Promise<number>;
   daemonNames: RegExp;
+  /** The per-container processes among them (shims), measured on their own too. */
+  shimNames?: RegExp;
 }
 
 async function measure(e: Engine): Promise<void> {
@@ -77,7 +79,8 @@ async function measure(e: Engine): Promise<void> {
   report(`${e.name}.run_d_50`, started, 'ms');
   report(`${e.name}.rm_f_50`, removed, 'ms');
   report(`${e.name}.run_d_rm_f_50_total`, started + removed, 'ms');
-  report(`${e.name}.memory_per_container`, (busy - idle) / MANY, 'kB');
+  report(`${e.name}.memory_per_container`, Math.max(0, busy - idle) / MANY, 'kB');
+  if (e.shimNames) report(`${e.name}.shim_rss_per_container`, (await rssKb(await e.nsPid(), e.shimNames)) / MANY, 'kB');
   report(`${e.name}.daemon_rss_with_50`, busy / 1024, 'MB');
 }
 
@@ -106,6 +109,7 @@ async function main(): Promise<void> {
       host: berth.host,
       nsPid: async () => berth.pid() ?? 0,
       daemonNames: /^(node|berth-helper)$/,
+      shimNames: /^berth-helper$/,
     });
   } finally {
     await berth.stop();
@@ -126,6 +130,7 @@ async function main(): Promise<void> {
         return Number(line.split(' ')[0]);
       },
       daemonNames: /^(dockerd|containerd|containerd-shim.*|docker-proxy)$/,
+      shimNames: /^containerd-shim/,
     });
   } finally {
     await d.stop();
