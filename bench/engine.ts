@@ -73,6 +73,7 @@ async function measure(e: Engine): Promise<void> {
   for (let i = 0; i < MANY; i++) ids.push((await docker(e.host, ['run', '-d', 'busybox', 'sleep', '3600'])).trim());
   const started = Number(process.hrtime.bigint() - t0) / 1e6;
   const busy = await rssKb(await e.nsPid(), e.daemonNames);
+  const shims = e.shimNames ? await rssKb(await e.nsPid(), e.shimNames) : 0;
   const t1 = process.hrtime.bigint();
   await docker(e.host, ['rm', '-f', ...ids]);
   const removed = Number(process.hrtime.bigint() - t1) / 1e6;
@@ -80,7 +81,7 @@ async function measure(e: Engine): Promise<void> {
   report(`${e.name}.rm_f_50`, removed, 'ms');
   report(`${e.name}.run_d_rm_f_50_total`, started + removed, 'ms');
   report(`${e.name}.memory_per_container`, Math.max(0, busy - idle) / MANY, 'kB');
-  if (e.shimNames) report(`${e.name}.shim_rss_per_container`, (await rssKb(await e.nsPid(), e.shimNames)) / MANY, 'kB');
+  if (e.shimNames) report(`${e.name}.shim_rss_per_container`, shims / MANY, 'kB');
   report(`${e.name}.daemon_rss_with_50`, busy / 1024, 'MB');
 }
 
@@ -107,7 +108,12 @@ async function main(): Promise<void> {
     await measure({
       name: 'berth',
       host: berth.host,
-      nsPid: async () => berth.pid() ?? 0,
+      // berth.pid() is nsenter's, in the host's pid namespace; its child is berthd, in the sandbox's.
+      nsPid: async () => {
+        const pid = berth.pid() ?? 0;
+        const kids = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+        return Number(kids.trim().split(' ')[0]) || pid;
+      },
       daemonNames: /^(node|berth-helper)$/,
       shimNames: /^berth-helper$/,
     });
