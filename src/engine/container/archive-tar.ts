@@ -4,21 +4,18 @@
 import { constants as fsc, type BigIntStats } from 'node:fs';
 import { type FileHandle, open, readlink } from 'node:fs/promises';
 import { errnoCode, System } from '../../errdefs/index.js';
-import { END_OF_ARCHIVE, encodeHeader, padding, type TarEntryType, tarHeader } from '../../storage/archive/index.js';
+import {
+  END_OF_ARCHIVE,
+  encodeHeader,
+  padding,
+  type TarEntryType,
+  tarHeader,
+  tarTypeOf,
+} from '../../storage/archive/index.js';
 import { devMajor, devMinor, lgetxattr } from '../../sys/ffi-libc.js';
 import { type Dir, type FsView, pathError } from './archive-view.js';
 
 const READ_CHUNK = 1 << 20;
-
-function typeOf(st: BigIntStats): TarEntryType | undefined {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'directory';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isCharacterDevice()) return 'char';
-  if (st.isBlockDevice()) return 'block';
-  if (st.isFIFO()) return 'fifo';
-  return undefined; // sockets: Go's tar refuses them, Docker logs and skips
-}
 
 /** What to archive: a directory (held; its tree follows) or one entry of a directory. */
 export type TarRoot =
@@ -70,7 +67,7 @@ class EntryWriter {
   }
 
   async *entry(parent: Dir, name: string, archiveName: string, lst: BigIntStats): AsyncGenerator<Buffer> {
-    const type = typeOf(lst);
+    const type = tarTypeOf(lst);
     if (!type) return;
     const host = this.view.hostPath(parent, name);
     const ctr = parent.childCtr(name);

@@ -23,7 +23,8 @@ export type DiffStream = DigestStream;
 
 const READ_CHUNK = 1 << 20;
 
-function typeOf(st: BigIntStats): TarEntryType | undefined {
+/** The tar entry type of a file, or undefined for what is not archived (sockets, as Docker). */
+export function tarTypeOf(st: BigIntStats): TarEntryType | undefined {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'directory';
   if (st.isSymbolicLink()) return 'symlink';
@@ -38,7 +39,7 @@ class EntryWriter {
   private readonly seen = new Map<string, string>();
 
   async *entry(abs: string, rel: string, st: BigIntStats): AsyncGenerator<Buffer> {
-    const type = typeOf(st);
+    const type = tarTypeOf(st);
     if (!type) return;
     const h = tarHeader({
       name: rel,

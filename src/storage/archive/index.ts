@@ -11,7 +11,7 @@ export {
 } from './apply.js';
 export { type Change, ChangeKind, changesDirs, overlayChanges } from './changes.js';
 export { type Compression, decompress, type LayerSource } from './decompress.js';
-export { type DiffStream, exportChanges, overlayDiff } from './diff.js';
+export { type DiffStream, exportChanges, overlayDiff, tarTypeOf } from './diff.js';
 export { cleanEntryName, isWhiteoutStat } from './paths.js';
 export {
   encodeHeader,
