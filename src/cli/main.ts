@@ -21,7 +21,6 @@ import { CLIENT_VERSION } from './commands/client-version.js';
 import { errorText } from './commands/errors.js';
 import { MANAGEMENT, managementHelp, rootHelp } from './commands/help.js';
 
-
 type Loader = () => Promise<{ default: Command }>;
 
 // Keyed by the command's path without its management word ("container ls" → "ls"); image/system ones keep theirs.
@@ -179,8 +178,13 @@ export async function main(argv: readonly string[], opts: MainOptions): Promise<
     spec,
     client() {
       if (!client) {
-        const tls = g.tls || g.tlsVerify ? { verify: g.tlsVerify, ca: g.tlsCACert, cert: g.tlsCert, key: g.tlsKey } : undefined;
-        client = opts.newClient({ host: g.hosts[0], ...(tls ? { tls } : {}), userAgent: `berth-cli/${CLIENT_VERSION}` });
+        const tls =
+          g.tls || g.tlsVerify ? { verify: g.tlsVerify, ca: g.tlsCACert, cert: g.tlsCert, key: g.tlsKey } : undefined;
+        client = opts.newClient({
+          host: g.hosts[0],
+          ...(tls ? { tls } : {}),
+          userAgent: `berth-cli/${CLIENT_VERSION}`,
+        });
       }
       return client;
     },
@@ -204,6 +208,8 @@ export async function main(argv: readonly string[], opts: MainOptions): Promise<
 
 /** Prints an error as the docker CLI does and returns its exit status. */
 function report(cli: Cli, e: unknown): number {
+  // A reader that went away (`berth save x | head`): Go's CLI dies of SIGPIPE, silently.
+  if ((e as NodeJS.ErrnoException).code === 'EPIPE') return 141;
   if (e instanceof StatusError) {
     if (e.message !== '') cli.err(`${e.message}\n`);
     return e.status === 0 ? 1 : e.status;

@@ -34,8 +34,10 @@ export function hijack(socket: Socket, req: HijackRequest): Promise<HijackedStre
   const headers: Record<string, string> = { ...req.headers, Connection: 'Upgrade', Upgrade: 'tcp' };
   if (req.body) headers['Content-Length'] = String(req.body.length);
   for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
-  socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-  if (req.body) socket.write(req.body);
+  // Head and body in one write, so they reach the daemon together, as they usually do from Go's client (a daemon
+  // reading the body of an upgraded request may only look at what came with the head).
+  const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  socket.write(req.body ? Buffer.concat([head, req.body]) : head);
 
   return new Promise((resolve, reject) => {
     let buffered: Buffer = Buffer.alloc(0);

@@ -2,12 +2,11 @@
 // does it, requests over a keep-alive agent, error responses turned into errdefs kinds, and hijacked connections.
 import { readFile } from 'node:fs/promises';
 import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { connect as netConnect, type Socket } from 'node:net';
+import { createRequire } from 'node:module';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { connect as tlsConnect } from 'node:tls';
 import { API_VERSION, MIN_API_VERSION } from '../api/index.js';
 import { InvalidParameter, NotImplemented, errnoCode } from '../errdefs/index.js';
 import { DaemonUnreachable, errorFromResponse, isConnectFailure } from './errors.js';
@@ -15,6 +14,12 @@ import { type HijackedStream, hijack } from './hijack.js';
 import { type Query, encodeQuery } from './query.js';
 
 export const DEFAULT_HOST = 'unix:///run/berth/berth.sock';
+
+// node:https and node:tls are loaded only when a daemon is reached over TLS: a CLI that starts once per command pays
+// for every module it loads. (A require, not import(): it also works where dynamic import is not available.)
+const lazyRequire = createRequire(import.meta.url);
+const https = () => lazyRequire('node:https') as typeof import('node:https');
+const tls = () => lazyRequire('node:tls') as typeof import('node:tls');
 
 /** TLS as the docker CLI's --tls/--tlsverify/--tlscacert/--tlscert/--tlskey set it (file paths). */
 export interface TlsOptions {
@@ -127,7 +132,7 @@ export class Transport {
   private readonly userAgent: string;
   private readonly tlsOptions: TlsOptions | undefined;
   private negotiating: Promise<string> | undefined;
-  private agentPromise: Promise<{ agent: HttpAgent; tls?: TlsMaterial }> | undefined;
+  private agentPromise: Promise<{ agent: HttpAgent; tls?: TlsMaterial; request?: typeof httpRequest }> | undefined;
 
   constructor(opts: TransportOptions = {}) {
     this.host = opts.host || DEFAULT_HOST;
@@ -200,7 +205,8 @@ export class Transport {
   async hijack(method: string, path: string, opts: { query?: Query; body?: object } = {}): Promise<HijackedStream> {
     const fullPath = `/v${await this.apiVersion()}${path}${encodeQuery(opts.query)}`;
     const socket = await this.connectRaw();
-    const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    // Ended with the newline Go's json.Encoder writes: byte for byte what the docker CLI sends.
+    const body = opts.body === undefined ? undefined : Buffer.from(`${JSON.stringify(opts.body)}\n`);
     const headers: Record<string, string> = { 'User-Agent': this.userAgent };
     if (body) headers['Content-Type'] = 'application/json';
     else headers['Content-Type'] = 'text/plain';
@@ -231,13 +237,14 @@ export class Transport {
       : `${a.hostname.includes(':') ? `[${a.hostname}]` : a.hostname}:${a.port}`;
   }
 
-  private agent(): Promise<{ agent: HttpAgent; tls?: TlsMaterial }> {
+  private agent(): Promise<{ agent: HttpAgent; tls?: TlsMaterial; request?: typeof httpRequest }> {
     if (!this.agentPromise) {
       this.agentPromise = (async () => {
         const a = this.address;
         if (a.kind === 'tcp' && a.tls) {
-          const tls = await this.tlsMaterial();
-          return { agent: new HttpsAgent({ keepAlive: true, ...tls }), tls };
+          const material = await this.tlsMaterial();
+          const { Agent, request } = https();
+          return { agent: new Agent({ keepAlive: true, ...material }), tls: material, request };
         }
         return { agent: new HttpAgent({ keepAlive: true }) };
       })();
@@ -272,14 +279,15 @@ export class Transport {
 
   private async connectRaw(): Promise<Socket> {
     const a = this.address;
-    const tls = a.kind === 'tcp' && a.tls ? (await this.agent()).tls : undefined;
+    const material = a.kind === 'tcp' && a.tls ? (await this.agent()).tls : undefined;
     return new Promise((resolve, reject) => {
       let socket: Socket;
       const onError = (e: Error) => reject(isConnectFailure(e) ? new DaemonUnreachable(this.host, e) : e);
       if (a.kind === 'unix') {
         socket = netConnect({ path: a.socketPath }, () => done());
-      } else if (tls) {
-        socket = tlsConnect({ host: a.hostname, port: a.port, servername: a.hostname, ...tls }, () => done());
+      } else if (material) {
+        const target = { host: a.hostname, port: a.port, ...serverName(a.hostname), ...material };
+        socket = tls().connect(target, () => done());
       } else {
         socket = netConnect({ host: a.hostname, port: a.port }, () => done());
       }
@@ -294,7 +302,7 @@ export class Transport {
   private async send(method: string, path: string, opts: RequestOptions, versioned: boolean): Promise<IncomingMessage> {
     const prefix = versioned ? `/v${await this.apiVersion()}` : '';
     const fullPath = `${prefix}${path}${encodeQuery(opts.query)}`;
-    const { agent } = await this.agent();
+    const { agent, request: tlsRequest } = await this.agent();
     const a = this.address;
     const headers: Record<string, string> = { 'User-Agent': this.userAgent, ...opts.headers };
     const body = opts.body;
@@ -309,9 +317,10 @@ export class Transport {
     if (payload) headers['Content-Length'] = String(payload.length);
     const target =
       a.kind === 'unix'
-        ? { socketPath: a.socketPath, host: 'api.moby.localhost' }
-        : { host: a.hostname, port: a.port, servername: a.hostname };
-    const doRequest = a.kind === 'tcp' && a.tls ? httpsRequest : httpRequest;
+        ? // An explicit (empty) servername spares the agent's IP check (net.isIPv6 compiles a large regex).
+          { socketPath: a.socketPath, host: 'api.moby.localhost', servername: '' }
+        : { host: a.hostname, port: a.port, ...serverName(a.hostname) };
+    const doRequest = tlsRequest ?? httpRequest;
     return new Promise((resolve, reject) => {
       const req = doRequest({ ...target, agent, method, path: fullPath, headers, signal: opts.signal }, (res) => {
         // An error answer may come before the upload is read: stop sending, as Go's client closes the body.
@@ -335,6 +344,11 @@ export class Transport {
     const body = await readAll(res);
     return errorFromResponse(res.statusCode ?? 500, body, route);
   }
+}
+
+/** TLS SNI names a host, never an address (RFC 6066; Node warns when given one). */
+function serverName(hostname: string): { servername: string } {
+  return { servername: isIP(hostname) === 0 ? hostname : '' };
 }
 
 function parsePing(h: IncomingHttpHeaders): Ping {

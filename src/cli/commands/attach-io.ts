@@ -107,7 +107,9 @@ export function streamAttached(cli: Cli, hs: HijackedStream, io: AttachIO): Stre
   let stopInput = () => {};
   if (io.stdin) {
     if (io.tty) setRaw(cli);
-    const proxy = io.tty ? new EscapeProxy(io.detachKeys ? detachKeyBytes(io.detachKeys) : DEFAULT_DETACH_KEYS) : undefined;
+    const proxy = io.tty
+      ? new EscapeProxy(io.detachKeys ? detachKeyBytes(io.detachKeys) : DEFAULT_DETACH_KEYS)
+      : undefined;
     const stdin = cli.stdin;
     const onData = (chunk: Buffer) => {
       const { data, escaped } = proxy ? proxy.push(chunk) : { data: chunk, escaped: false };

@@ -1,7 +1,7 @@
 // berth commit: a new image from a container's changes; prints the image ID.
 import type { ParsedFlags } from '../args/index.js';
 import type { Cli } from './cli.js';
-import { familiarName, parseNormalizedNamed } from './reference.js';
+import { familiarName, parseNormalizedNamed, referenceError } from './reference.js';
 
 export default async function commit(cli: Cli, flags: ParsedFlags): Promise<number> {
   const [container = '', reference] = flags.args;
@@ -9,7 +9,7 @@ export default async function commit(cli: Cli, flags: ParsedFlags): Promise<numb
   let tag: string | undefined;
   if (reference !== undefined && reference !== '') {
     const ref = parseNormalizedNamed(reference);
-    if (!ref) throw new Error('invalid reference format');
+    if (!ref) throw new Error(referenceError(reference));
     if (ref.digest) throw new Error('refusing to create a tag with a digest reference');
     repo = familiarName(ref.name);
     tag = ref.tag ?? 'latest';

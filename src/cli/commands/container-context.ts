@@ -69,7 +69,7 @@ export class ContainerContext extends FormatContext {
 
   Command(): string {
     const command = this.#c.Command ?? '';
-    return quote(this.#trunc ? ellipsis(command, 20) : command);
+    return goQuote(this.#trunc ? ellipsis(command, 20) : command);
   }
 
   CreatedAt(): string {
@@ -131,6 +131,11 @@ export class ContainerContext extends FormatContext {
   Networks(): string {
     return Object.keys(this.#c.NetworkSettings?.Networks ?? {}).join(',');
   }
+}
+
+/** strconv.Quote, with a fast path for printable ASCII (the usual command line). */
+function goQuote(s: string): string {
+  return /^[\x20-\x7e]*$/.test(s) ? `"${s.replace(/["\\]/g, '\\$&')}"` : quote(s);
 }
 
 /** formatter.DisplayablePorts: "0.0.0.0:8080->80/tcp, 443/tcp", consecutive ports grouped into ranges. */

@@ -29,7 +29,14 @@ function writeString(buf: Buffer, off: number, len: number, s: string): void {
 }
 
 function writeOctal(buf: Buffer, off: number, len: number, n: number): void {
-  writeString(buf, off, len, `${Math.max(0, Math.trunc(n)).toString(8).padStart(len - 1, '0')}\0`);
+  writeString(
+    buf,
+    off,
+    len,
+    `${Math.max(0, Math.trunc(n))
+      .toString(8)
+      .padStart(len - 1, '0')}\0`,
+  );
 }
 
 function paxRecord(key: string, value: string): string {
@@ -72,7 +79,12 @@ export function encodeHeader(h: TarHeader): Buffer {
     `PaxHeaders.0/${h.name.slice(0, 80)}`,
     '',
   );
-  return Buffer.concat([pax, data, padding(data.length), headerBlock(h, h.name.slice(0, 100), h.linkname.slice(0, 100))]);
+  return Buffer.concat([
+    pax,
+    data,
+    padding(data.length),
+    headerBlock(h, h.name.slice(0, 100), h.linkname.slice(0, 100)),
+  ]);
 }
 
 const padding = (size: number) => Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK);
@@ -291,7 +303,8 @@ export async function extractTar(
   await readTar(source, async (h, data) => {
     const name = rename(h.name).replace(/\/+$/, '');
     const path = resolve(root, name);
-    if (path !== root && !path.startsWith(root + sep)) throw new Error(`${JSON.stringify(h.name)} is outside of ${JSON.stringify(root)}`);
+    if (path !== root && !path.startsWith(root + sep))
+      throw new Error(`${JSON.stringify(h.name)} is outside of ${JSON.stringify(root)}`);
     if (!['0', '7', '5', '2', '1'].includes(h.type)) return;
     const existing = await lstat(path).catch(() => undefined);
     if (existing) {
@@ -304,7 +317,8 @@ export async function extractTar(
       if (!existing.isDirectory()) await rm(path, { force: true });
     }
     const parent = resolve(path, '..');
-    if (relative(root, parent).startsWith('..')) throw new Error(`${JSON.stringify(h.name)} is outside of ${JSON.stringify(root)}`);
+    if (relative(root, parent).startsWith('..'))
+      throw new Error(`${JSON.stringify(h.name)} is outside of ${JSON.stringify(root)}`);
     await mkdir(parent, { recursive: true });
     switch (h.type) {
       case '5':

@@ -147,7 +147,12 @@ async function copyFromContainer(cli: Cli, ctr: string, src: string, dst: string
     await pipeline(stream, cli.stdout, { end: false });
     return 0;
   }
-  const srcInfo: CopyInfo = { path: srcPath, exists: true, isDir: isDirMode(st.mode), ...(rebase ? { rebaseName: rebase } : {}) };
+  const srcInfo: CopyInfo = {
+    path: srcPath,
+    exists: true,
+    isDir: isDirMode(st.mode),
+    ...(rebase ? { rebaseName: rebase } : {}),
+  };
   const dstInfo = await destinationInfo(dstPath);
   const { dir, rename } = prepareCopy(srcInfo, dstInfo);
   // A followed symlink's archive is named after its target; it takes the link's name, then the copy's.

@@ -14,8 +14,7 @@ export async function createContainer(cli: Cli, opts: CreateOptions): Promise<st
   try {
     const image = opts.request.Image ?? '';
     const named = parseNormalizedNamed(image);
-    const pull = () =>
-      pullImage(cli, image, { quiet: opts.quiet, platform: opts.platform, print: (t) => cli.err(t) });
+    const pull = () => pullImage(cli, image, { quiet: opts.quiet, platform: opts.platform, print: (t) => cli.err(t) });
     if (opts.pull === 'always') await pull();
     const create = () =>
       cli.client().containers.create(opts.request, {

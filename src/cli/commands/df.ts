@@ -4,6 +4,10 @@ import { renderFormat } from '../template/index.js';
 import type { Cli } from './cli.js';
 import { FormatContext, headers } from './format-context.js';
 import { humanSize } from './humanize.js';
+import { CONTAINER_HEADERS, ContainerContext } from './container-context.js';
+import { IMAGE_HEADERS, ImageContext } from './image-context.js';
+import { familiarName, parseNormalizedNamed } from './reference.js';
+import type { DiskUsage } from '../../client/index.js';
 
 const DEFAULT_TABLE = 'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}';
 const HEADERS = { Type: 'TYPE', TotalCount: 'TOTAL', Active: 'ACTIVE', Size: 'SIZE', Reclaimable: 'RECLAIMABLE' };
@@ -12,9 +16,7 @@ const withPercent = (reclaimable: number, total: number) =>
   total > 0 ? `${humanSize(reclaimable)} (${Math.trunc((reclaimable * 100) / total)}%)` : humanSize(reclaimable);
 
 class UsageRow extends FormatContext {
-  constructor(
-    readonly row: { type: string; total: number; active: number; size: number; reclaimable: string },
-  ) {
+  constructor(readonly row: { type: string; total: number; active: number; size: number; reclaimable: string }) {
     super();
   }
   get [Symbol.toStringTag](): string {
@@ -51,7 +53,9 @@ export default async function df(cli: Cli, flags: ParsedFlags): Promise<number> 
   const ctrSize = containers.reduce((n, c) => n + (c.SizeRw ?? 0), 0);
   const ctrFree = containers.filter((c) => !active(c.State)).reduce((n, c) => n + (c.SizeRw ?? 0), 0);
   const volSize = volumes.reduce((n, v) => n + Math.max(v.UsageData?.Size ?? 0, 0), 0);
-  const volFree = volumes.filter((v) => v.UsageData?.RefCount === 0).reduce((n, v) => n + Math.max(v.UsageData?.Size ?? 0, 0), 0);
+  const volFree = volumes
+    .filter((v) => v.UsageData?.RefCount === 0)
+    .reduce((n, v) => n + Math.max(v.UsageData?.Size ?? 0, 0), 0);
   const cacheSize = cache.reduce((n, c) => n + c.Size, 0);
   const cacheFree = cache.filter((c) => !c.InUse && !c.Shared).reduce((n, c) => n + c.Size, 0);
   const rows = [
@@ -85,6 +89,34 @@ export default async function df(cli: Cli, flags: ParsedFlags): Promise<number> 
     }),
   ];
   const format = flags.string('format') || 'table';
+  if (flags.bool('verbose') && format === 'table') {
+    cli.out(verbose(du, volumes, cache));
+    return 0;
+  }
   cli.out(renderFormat(format === 'table' ? DEFAULT_TABLE : format, rows, headers(HEADERS)));
   return 0;
+}
+
+const VERBOSE_IMAGES =
+  'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\t{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}';
+const VERBOSE_CONTAINERS =
+  'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}';
+
+/** `system df -v`: images, containers, volumes and build cache, one table each. */
+function verbose(du: DiskUsage, volumes: unknown[], cache: unknown[]): string {
+  const images = (du.Images ?? []).map((i) => {
+    const ref =
+      (i.RepoTags ?? []).length > 0 && i.RepoTags[0] !== '<none>:<none>'
+        ? parseNormalizedNamed(i.RepoTags[0]!)
+        : undefined;
+    return new ImageContext(i, true, ref ? familiarName(ref.name) : '<none>', ref?.tag ?? '<none>', '');
+  });
+  const containers = (du.Containers ?? []).map((c) => new ContainerContext({ ...c, SizeRootFs: 0 }, true));
+  let out = `Images space usage:\n\n${renderFormat(VERBOSE_IMAGES, images, headers(IMAGE_HEADERS))}`;
+  out += `\nContainers space usage:\n\n${renderFormat(VERBOSE_CONTAINERS, containers, headers(CONTAINER_HEADERS))}`;
+  out += '\nLocal Volumes space usage:\n\nVOLUME NAME   LINKS     SIZE\n';
+  if (volumes.length > 0) out += `(${volumes.length} volumes not shown)\n`;
+  const cacheSize = (cache as { Size: number }[]).reduce((n, c) => n + c.Size, 0);
+  out += `\nBuild cache usage: ${humanSize(cacheSize)}\n\nCACHE ID   CACHE TYPE   SIZE      CREATED   LAST USED   USAGE     SHARED\n`;
+  return out;
 }

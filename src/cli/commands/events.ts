@@ -15,7 +15,10 @@ export function rfc3339NanoFixed(ns: bigint): string {
   const local = new Date(ms + off * 60_000).toISOString().slice(0, 19);
   const frac = String(((ns % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n).padStart(9, '0');
   const abs = Math.abs(off);
-  const zone = off === 0 ? 'Z' : `${off < 0 ? '-' : '+'}${String(Math.trunc(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  const zone =
+    off === 0
+      ? 'Z'
+      : `${off < 0 ? '-' : '+'}${String(Math.trunc(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
   return `${local}.${frac}${zone}`;
 }
 
@@ -31,29 +34,42 @@ export function eventLine(e: EventMessage): string {
   return `${s}\n`;
 }
 
-/** The event as events.Message: JSON keys in Go's order (omitempty status/id/from); Go field names for templates. */
-function goMessage(e: EventMessage): Record<string, unknown> {
-  const m: Record<string, unknown> = {};
-  if (e.status) m.status = e.status;
-  if (e.id) m.id = e.id;
-  if (e.from) m.from = e.from;
-  m.Type = e.Type;
-  m.Action = e.Action;
-  m.Actor = { ID: e.Actor?.ID ?? '', Attributes: new Map(Object.entries(e.Actor?.Attributes ?? {})) };
-  m.scope = e.scope;
-  m.time = e.time;
-  m.timeNano = typeof e.timeNano === 'string' ? BigInt(e.timeNano) : e.timeNano;
-  for (const [go, json] of [
-    ['Status', 'status'],
-    ['ID', 'id'],
-    ['From', 'from'],
-    ['Scope', 'scope'],
-    ['Time', 'time'],
-    ['TimeNano', 'timeNano'],
-  ]) {
-    Object.defineProperty(m, go!, { value: m[json!] ?? (json === 'scope' ? '' : json!.startsWith('time') ? 0 : ''), enumerable: false });
+/** events.Actor. */
+class Actor {
+  constructor(
+    readonly ID: string,
+    readonly Attributes: Map<string, string>,
+  ) {}
+}
+
+/**
+ * events.Message: a struct (so an unknown field is an error, as in Go), its JSON keys in Go's order with the
+ * omitempty ones left out, its Go field names (Status, Time, …) readable by templates but not marshalled.
+ */
+class Message {
+  [k: string]: unknown;
+  constructor(e: EventMessage) {
+    if (e.status) this.status = e.status;
+    if (e.id) this.id = e.id;
+    if (e.from) this.from = e.from;
+    this.Type = e.Type;
+    this.Action = e.Action;
+    this.Actor = new Actor(e.Actor?.ID ?? '', new Map(Object.entries(e.Actor?.Attributes ?? {})));
+    this.scope = e.scope;
+    this.time = e.time;
+    this.timeNano = typeof e.timeNano === 'string' ? BigInt(e.timeNano) : e.timeNano;
+    const alias = (go: string, json: string, zero: unknown) =>
+      Object.defineProperty(this, go, { value: this[json] ?? zero, enumerable: false });
+    alias('Status', 'status', '');
+    alias('ID', 'id', '');
+    alias('From', 'from', '');
+    alias('Scope', 'scope', '');
+    alias('Time', 'time', 0);
+    alias('TimeNano', 'timeNano', 0);
   }
-  return m;
+  get [Symbol.toStringTag](): string {
+    return '*events.Message';
+  }
 }
 
 export default async function events(cli: Cli, flags: ParsedFlags): Promise<number> {
@@ -62,7 +78,7 @@ export default async function events(cli: Cli, flags: ParsedFlags): Promise<numb
   if (format !== '') {
     try {
       tmpl = parseTemplate(format === 'json' ? '{{json .}}' : format);
-      tmpl.execute(goMessage({ Type: '', Action: '', Actor: { ID: '', Attributes: {} } } as unknown as EventMessage));
+      tmpl.execute(new Message({ Type: '', Action: '', Actor: { ID: '', Attributes: {} } } as unknown as EventMessage));
     } catch (e) {
       throw new StatusError(64, `Error parsing format: ${(e as Error).message}`);
     }
@@ -77,7 +93,7 @@ export default async function events(cli: Cli, flags: ParsedFlags): Promise<numb
     },
   });
   for await (const e of eventLines(res)) {
-    cli.out(tmpl ? `${tmpl.execute(goMessage(e))}\n` : eventLine(e));
+    cli.out(tmpl ? `${tmpl.execute(new Message(e))}\n` : eventLine(e));
   }
   return 0;
 }

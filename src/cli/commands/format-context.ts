@@ -39,7 +39,11 @@ export function validateTemplate(format: string, probe: unknown): void {
 export abstract class FormatContext {
   MarshalJSON(): string {
     const names = new Set<string>();
-    for (let p: object | null = Object.getPrototypeOf(this); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (
+      let p: object | null = Object.getPrototypeOf(this);
+      p !== null && p !== Object.prototype;
+      p = Object.getPrototypeOf(p)
+    ) {
       for (const k of Object.getOwnPropertyNames(p)) {
         const v = Object.getOwnPropertyDescriptor(p, k)?.value;
         if (/^[A-Z]/.test(k) && k !== 'MarshalJSON' && typeof v === 'function' && v.length === 0) names.add(k);

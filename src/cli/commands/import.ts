@@ -5,12 +5,12 @@ import type { Readable } from 'node:stream';
 import { openErrorText, type ParsedFlags } from '../args/index.js';
 import type { Cli } from './cli.js';
 import { progressLine } from './pull-image.js';
-import { parseNormalizedNamed } from './reference.js';
+import { parseNormalizedNamed, referenceError } from './reference.js';
 
 export default async function importImage(cli: Cli, flags: ParsedFlags): Promise<number> {
   const [src = '', repo] = flags.args;
   if (repo !== undefined && !parseNormalizedNamed(repo)) {
-    throw new Error(`invalid reference format: repository name (${repo}) must be lowercase`);
+    throw new Error(referenceError(repo));
   }
   let source: Readable;
   if (src === '-') source = cli.stdin;

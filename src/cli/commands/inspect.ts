@@ -27,7 +27,8 @@ export default async function inspect(cli: Cli, flags: ParsedFlags): Promise<num
     }
   }
   const size = flags.has('size') && flags.bool('size');
-  const kinds: Kind[] = type === 'container' ? ['container'] : type === 'image' ? ['image'] : type === '' ? ['container', 'image'] : [];
+  const kinds: Kind[] =
+    type === 'container' ? ['container'] : type === 'image' ? ['image'] : type === '' ? ['container', 'image'] : [];
 
   const raws: string[] = [];
   const errors: string[] = [];
@@ -35,8 +36,7 @@ export default async function inspect(cli: Cli, flags: ParsedFlags): Promise<num
   for (const ref of flags.args) {
     try {
       const raw = await fetchRaw(cli, ref, kinds, size, type === '');
-      if (format === '') raws.push(raw.trim());
-      else if (format === 'json') text += `${raw.trim()}\n`;
+      if (format === '' || format === 'json') raws.push(raw.trim());
       else {
         try {
           text += `${tmpl!.execute(JSON.parse(raw))}\n`;
@@ -49,6 +49,7 @@ export default async function inspect(cli: Cli, flags: ParsedFlags): Promise<num
     }
   }
   if (format === '') cli.out(raws.length === 0 ? '[]\n' : `${jsonIndent(`[${raws.join(',')}]`)}\n`);
+  else if (format === 'json') cli.out(`[${raws.join(',')}]\n`);
   else cli.out(text);
   if (errors.length > 0) throw new StatusError(1, errors.join('\n'));
   return 0;

@@ -24,8 +24,11 @@ export async function validateOutputPath(path: string): Promise<void> {
   if (path === '') return;
   const dir = dirname(normalize(path));
   if (dir !== '' && dir !== '.') {
-    const st = await stat(dir).catch(() => undefined);
-    if (!st) throw new Error(`invalid output path: directory "${dir}" does not exist`);
+    await stat(dir).catch((e: NodeJS.ErrnoException) => {
+      const why =
+        e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'ENOTDIR' ? 'not a directory' : e.message;
+      throw new Error(`invalid output path: stat ${dir}: ${why}`, { cause: e });
+    });
   }
   const st = await stat(path).catch(() => undefined);
   if (st && !st.isDirectory() && !st.isFile()) {

@@ -2,7 +2,6 @@
 // (unless -f), then print what went and the space reclaimed.
 import type { FilterArgs, ParsedFlags } from '../args/index.js';
 import type { Cli } from './cli.js';
-import { StatusError } from './cli.js';
 import { humanSize } from './humanize.js';
 import { confirm } from './prompt.js';
 import { filterValues } from './ps.js';
@@ -33,8 +32,15 @@ export default async function prune(cli: Cli, flags: ParsedFlags): Promise<numbe
   const what = cli.spec.path.split(' ')[0]!;
   const all = flags.has('all') && flags.bool('all');
   const filters = filterValues(flags.get<FilterArgs>('filter'));
-  const warning = what === 'container' ? CONTAINERS_WARNING : what === 'image' ? (all ? ALL_IMAGES_WARNING : DANGLING_WARNING) : SYSTEM_WARNING(all);
-  if (!flags.bool('force') && !(await confirm(cli, warning))) throw new StatusError(1);
+  const warning =
+    what === 'container'
+      ? CONTAINERS_WARNING
+      : what === 'image'
+        ? all
+          ? ALL_IMAGES_WARNING
+          : DANGLING_WARNING
+        : SYSTEM_WARNING(all);
+  if (!flags.bool('force') && !(await confirm(cli, warning))) return 0;
   let total = 0;
   const outputs: string[] = [];
   if (what !== 'image') {

@@ -2,7 +2,7 @@
 // message stream to a file: one line per status.
 import { collectProgress, type JSONMessage } from '../../client/index.js';
 import type { Cli } from './cli.js';
-import { familiarName, parseNormalizedNamed } from './reference.js';
+import { parseNormalizedNamed } from './reference.js';
 
 /** One progress entry as jsonmessage.Display writes it without a terminal. */
 export function progressLine(m: JSONMessage): string {
@@ -18,7 +18,7 @@ export async function pullImage(
   opts: { quiet?: boolean; platform?: string; print: (text: string) => void; allTags?: boolean },
 ): Promise<void> {
   const ref = parseNormalizedNamed(image);
-  const fromImage = ref ? familiarName(ref.name) : image;
+  const fromImage = ref ? ref.name : image;
   const tag = ref?.digest ?? ref?.tag ?? (opts.allTags ? undefined : 'latest');
   const res = await cli.client().transport.request('POST', '/images/create', {
     query: { fromImage, tag, platform: opts.platform },

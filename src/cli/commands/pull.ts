@@ -2,12 +2,12 @@
 import type { ParsedFlags } from '../args/index.js';
 import type { Cli } from './cli.js';
 import { pullImage } from './pull-image.js';
-import { parseNormalizedNamed, tagNameOnly } from './reference.js';
+import { parseNormalizedNamed, referenceError, tagNameOnly } from './reference.js';
 
 export default async function pull(cli: Cli, flags: ParsedFlags): Promise<number> {
   const image = flags.args[0]!;
   const ref = parseNormalizedNamed(image);
-  if (!ref) throw new Error('invalid reference format');
+  if (!ref) throw new Error(referenceError(image));
   const quiet = flags.bool('quiet');
   if (ref.tag === undefined && !ref.digest && !flags.bool('all-tags') && !quiet) cli.out('Using default tag: latest\n');
   await pullImage(cli, image, {

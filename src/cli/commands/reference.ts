@@ -34,11 +34,15 @@ export function parseNormalizedNamed(s: string): Reference | undefined {
   let domain = DEFAULT_DOMAIN;
   let path = rest;
   const first = slash < 0 ? '' : rest.slice(0, slash);
-  if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase())) {
+  if (
+    slash >= 0 &&
+    (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase())
+  ) {
     domain = first === 'index.docker.io' ? DEFAULT_DOMAIN : first;
     path = rest.slice(slash + 1);
   }
-  if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(path)) return undefined;
+  if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(path))
+    return undefined;
   if (domain === DEFAULT_DOMAIN && !path.includes('/')) path = OFFICIAL_PREFIX + path;
   return { name: `${domain}/${path}`, ...(tag !== undefined ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
@@ -64,4 +68,16 @@ export function familiarString(ref: Reference): string {
 /** TagNameOnly: ":latest" added to a name that has neither tag nor digest. */
 export function tagNameOnly(ref: Reference): Reference {
   return ref.tag === undefined && !ref.digest ? { ...ref, tag: 'latest' } : ref;
+}
+
+/** Why `s` is not a reference, in distribution/reference's words. */
+export function referenceError(s: string): string {
+  const lower = parseNormalizedNamed(s.toLowerCase());
+  if (lower && s !== s.toLowerCase() && !s.includes('@')) {
+    const name = familiarName(lower.name) === lower.name ? lower.name : lower.name.slice('docker.io/'.length);
+    const original = s.split(':')[0]!;
+    const path = name.slice(0, name.length - original.length) + original;
+    return `invalid reference format: repository name (${path}) must be lowercase`;
+  }
+  return 'invalid reference format';
 }

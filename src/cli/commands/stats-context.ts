@@ -63,7 +63,8 @@ export function statsEntry(container: string, v: ContainerStats): StatsEntry {
   const usage = mem.usage ?? 0;
   const stats = mem.stats ?? {};
   let memory = usage;
-  if (stats.total_inactive_file !== undefined && stats.total_inactive_file < usage) memory = usage - stats.total_inactive_file;
+  if (stats.total_inactive_file !== undefined && stats.total_inactive_file < usage)
+    memory = usage - stats.total_inactive_file;
   else if ((stats.inactive_file ?? 0) < usage) memory = usage - (stats.inactive_file ?? 0);
   const memoryLimit = mem.limit ?? 0;
 

@@ -12,7 +12,11 @@ import { invalidEntry, STATS_HEADERS, StatsContext, type StatsEntry, statsEntry 
 const DEFAULT_TABLE =
   'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';
 
-async function targets(client: Client, names: readonly string[], all: boolean): Promise<{ name: string; id: string }[]> {
+async function targets(
+  client: Client,
+  names: readonly string[],
+  all: boolean,
+): Promise<{ name: string; id: string }[]> {
   if (names.length > 0) return names.map((n) => ({ name: n, id: n }));
   const list = await client.containers.list({ all });
   return list.map((c) => ({ name: c.Id, id: c.Id }));

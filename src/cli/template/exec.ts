@@ -505,7 +505,11 @@ export function execute(prog: Program, name: string, data: unknown): string {
 
 /** A method `name` a Map subclass defines (Map's own methods are not template methods). */
 function mapMethod(m: Map<unknown, unknown>, name: string): ((...args: unknown[]) => unknown) | undefined {
-  for (let p: object | null = Object.getPrototypeOf(m); p !== null && p !== Map.prototype; p = Object.getPrototypeOf(p)) {
+  for (
+    let p: object | null = Object.getPrototypeOf(m);
+    p !== null && p !== Map.prototype;
+    p = Object.getPrototypeOf(p)
+  ) {
     const v = Object.getOwnPropertyDescriptor(p, name)?.value;
     if (name !== 'constructor' && typeof v === 'function') return v as (...args: unknown[]) => unknown;
   }
