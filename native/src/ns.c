@@ -48,11 +48,19 @@ int ns_become_root(struct berr *e)
 
 int op_setns(struct child_ctx *c, const struct plan_step *s, struct berr *e)
 {
-	(void)c;
 	int64_t nstype;
 	if (plan_i64(s, 1, &nstype, e) < 0)
 		return -1;
-	return ns_join(s->argv[0], (int)nstype, e);
+	if (ns_join(s->argv[0], (int)nstype, e) < 0)
+		return -1;
+	// Joining a mount namespace moves this process's root to that namespace's: in-root paths (an exec's
+	// /dev/ptmx) must resolve there, not in the root opened before the join. (Reopened after any join: one open.)
+	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return berr_sys(e, "open(/) after setns(%s)", s->argv[0]);
+	close(c->rootfd);
+	c->rootfd = fd;
+	return 0;
 }
 
 int op_unshare(struct child_ctx *c, const struct plan_step *s, struct berr *e)

@@ -106,6 +106,8 @@ export function pipeAttach(shim: Socket, client: Duplex, opts: AttachOptions): P
       }
       send(Buffer.from(out));
     });
+    // The server may have paused the connection while it read the request body behind the upgrade.
+    client.resume();
     client.on('end', () => {
       if (opts.stdinOnce) shim.write(frame(FrameKind.CloseStdin, Buffer.alloc(0)));
       if (!opts.stdout && !opts.stderr) finish();

@@ -6,6 +6,7 @@ import { API_VERSION, MIN_API_VERSION } from '../../api/index.js';
 import type { ImageStore } from '../../image/store/index.js';
 import type { LayerStore } from '../../storage/layer/index.js';
 import type { ContainerStore } from '../container/store.js';
+import { summaryView } from '../container/views.js';
 import { type EventBus, eventMatches } from '../events.js';
 
 export const BERTH_VERSION = '0.1.0';
@@ -146,15 +147,7 @@ export class SystemService {
     return {
       LayersSize: (await this.deps.layers.stats()).size ?? 0,
       Images: images.map((i) => ({ ...i, Containers: containers.filter((c) => c.image === i.Id).length })),
-      Containers: containers.map((c) => ({
-        Id: c.id,
-        Names: [`/${c.name}`],
-        Image: c.imageRef,
-        ImageID: c.image,
-        State: c.state.status,
-        SizeRw: 0,
-        SizeRootFs: 0,
-      })),
+      Containers: containers.map((c) => ({ ...summaryView(c), SizeRw: 0, SizeRootFs: 0 })),
       Volumes: [],
       BuildCache: [],
     };
