@@ -82,13 +82,15 @@ describe('berth run -it in a terminal', () => {
     await s.berth(['rm', '-f', 'tty-detach']);
   });
 
-  it('exec -it runs in the container with the exec status', T, async () => {
+  it('exec -it runs in the container on a terminal of its own, with the exec status', T, async () => {
     await s.berth(['run', '-d', '--name', 'tty-exec', 'busybox', 'sleep', '1000']);
     const rc = await startInTmux('exec', ['exec', '-it', 'tty-exec', 'sh']);
     await eventually(async () => (await screen('exec')).includes('/ #'), 10_000, 'the shell prompt');
-    await tmux('send-keys', '-t', 'exec', 'echo in-exec; exit 6', 'Enter');
+    await tmux('send-keys', '-t', 'exec', 'tty; echo in-exec; exit 6', 'Enter');
     assert.equal(await exitStatus(rc), 6);
     assert.match(await screen('exec'), /^in-exec$/m);
+    // The pty comes from the container's own devpts, so the process can name its terminal.
+    assert.match(await screen('exec'), /^\/dev\/pts\/\d+$/m);
     await s.berth(['rm', '-f', 'tty-exec']);
   });
 
