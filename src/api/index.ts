@@ -5,3 +5,4 @@ export * from './system.js';
 export const API_VERSION = '1.47';
 export const MIN_API_VERSION = '1.24';
 export * from './images.js';
+export * from './stdcopy.js';

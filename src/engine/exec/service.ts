@@ -2,7 +2,7 @@
 // environment, user and capabilities unless the exec overrides them. Exec records live in memory, as in dockerd.
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type { ExecCreateRequest, ExecInspect } from '../../api/index.js';
+import { type ExecCreateRequest, type ExecInspect, encodeFrame } from '../../api/index.js';
 import { Conflict, InvalidParameter, NotFound, System } from '../../errdefs/index.js';
 import { InitStepError } from '../../runtime/errors.js';
 import type { Exec, Runtime } from '../../runtime/runtime.js';
@@ -136,7 +136,7 @@ export class ExecService {
       x.exitCode = err.errno === 2 ? 127 : 126;
       if (client && !client.destroyed) {
         const msg = `OCI runtime exec failed: exec failed: unable to start container process: ${err.message}: unknown\r\n`;
-        client.end(tty ? msg : Buffer.concat([frameHead(1, Buffer.byteLength(msg)), Buffer.from(msg)]));
+        client.end(tty ? msg : encodeFrame(1, msg));
       }
       await this.deps.runtime.cleanupExec(handle).catch(() => {});
       return;
@@ -277,11 +277,4 @@ export class ExecService {
   private attrs(c: ContainerRecord): Record<string, string> {
     return { image: c.imageRef, name: c.name };
   }
-}
-
-function frameHead(stream: number, len: number): Buffer {
-  const h = Buffer.alloc(8);
-  h[0] = stream;
-  h.writeUInt32BE(len, 4);
-  return h;
 }

@@ -14,6 +14,7 @@ import type {
   FilesystemChange,
   PathStat,
 } from '../../api/index.js';
+import { frameHeader } from '../../api/index.js';
 import { InvalidParameter } from '../../errdefs/index.js';
 import {
   boolParam,
@@ -88,13 +89,6 @@ export interface ContainersBackend {
 }
 
 const statHeader = (s: PathStat) => Buffer.from(JSON.stringify(s)).toString('base64');
-
-function frameHeader(stream: number, len: number): Buffer {
-  const h = Buffer.alloc(8);
-  h[0] = stream;
-  h.writeUInt32BE(len, 4);
-  return h;
-}
 
 export function containerRoutes(r: ApiRouter, b: ContainersBackend): void {
   r.add('POST', '/containers/create', async (ctx) => {

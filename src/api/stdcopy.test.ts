@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isInvalidParameter } from '../../errdefs/index.js';
+import { isInvalidParameter } from '../errdefs/index.js';
 import { demux, encodeFrame, frameHeader, type StdStreamId } from './stdcopy.js';
 
 test('a frame is [stream, 0, 0, 0, length u32 BE] and the payload', () => {

@@ -1,6 +1,6 @@
 // The Engine API's multiplexed stream (moby's stdcopy), used for logs, attach and exec without a TTY: each frame is
 // an 8-byte header [stream, 0, 0, 0, payload length as u32 big-endian] and then the payload.
-import { InvalidParameter } from '../../errdefs/index.js';
+import { InvalidParameter } from '../errdefs/index.js';
 
 /** 0 stdin, 1 stdout, 2 stderr; 3 is the daemon's own error text, sent when the stream itself fails. */
 export type StdStreamId = 0 | 1 | 2 | 3;
