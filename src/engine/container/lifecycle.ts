@@ -14,7 +14,7 @@ import type {
 import { parseAnyReference } from '../../image/reference.js';
 import { resolveMounts } from '../spec/mounts.js';
 import { resourcesOf } from '../spec/oci.js';
-import { Conflict, InvalidParameter, isNotFound, NotFound } from '../../errdefs/index.js';
+import { Conflict, InvalidParameter, isNotFound } from '../../errdefs/index.js';
 import { attach as attachShim, type ExitStatus, request } from '../../runtime/shim/client.js';
 import { InitStepError } from '../../runtime/errors.js';
 import { parseSignal } from '../../runtime/signals.js';
@@ -533,10 +533,6 @@ export class ContainerLifecycle {
   /** Marks a container found running at daemon start (live restore) as watched again. */
   adopt(id: string): void {
     void this.watch(id);
-  }
-
-  notFound(ref: string): never {
-    throw new NotFound(`No such container: ${ref}`);
   }
 }
 
