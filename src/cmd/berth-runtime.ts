@@ -3,6 +3,7 @@ import { detectCgroupDriver } from '../runtime/cgroups/index.js';
 import { Runtime } from '../runtime/runtime.js';
 import { parseVerbArgs } from '../runtime-cli/args.js';
 import { VERBS, exitCodeFor } from '../runtime-cli/commands.js';
+import { syncCgroupFs } from '../sys/index.js';
 
 const USAGE = `Usage: berth-runtime [--root DIR] COMMAND [OPTIONS] ID
 Commands: ${Object.keys(VERBS).join(', ')}
@@ -34,7 +35,12 @@ async function main(argv: string[]): Promise<number> {
     return global.values.help ? 0 : 1;
   }
   const root = typeof global.values.root === 'string' ? global.values.root : '/run/berth-runtime';
-  const rt = await Runtime.open({ root, cgroups: await detectCgroupDriver(), removeEmptyCgroupParent: true });
+  // One container at a time: cgroup files through direct syscalls (see syncCgroupFs).
+  const rt = await Runtime.open({
+    root,
+    cgroups: await detectCgroupDriver(syncCgroupFs),
+    removeEmptyCgroupParent: true,
+  });
   return run(rt, global.rest);
 }
 

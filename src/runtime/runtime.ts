@@ -1,7 +1,7 @@
 // The OCI runtime as a library: create/start/state/kill/delete/exec/pause/resume/ps/wait over berth-helper.
 // berthd calls this in-process; bin/berth-runtime is a thin command over it.
 import type { ChildProcess } from 'node:child_process';
-import { readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,10 +97,10 @@ export class Runtime {
   private readonly helperPath: string;
   private readonly pool: ShimPool | undefined;
 
-  private constructor(
-    private readonly opts: RuntimeOptions,
-    private readonly hostCapabilities: bigint,
-  ) {
+  /** The capabilities berth may hand out (its bounding set): read once, when a plan first needs them. */
+  private hostCaps: Promise<bigint> | undefined;
+
+  private constructor(private readonly opts: RuntimeOptions) {
     this.store = new StateStore(opts.root);
     this.helperPath = opts.helperPath ?? defaultHelperPath();
     this.pool = opts.prespawnShim ? new ShimPool(this.helperPath) : undefined;
@@ -112,8 +112,12 @@ export class Runtime {
   }
 
   static async open(opts: RuntimeOptions): Promise<Runtime> {
-    const status = await readFile('/proc/self/status', 'utf8');
-    return new Runtime(opts, parseStatusMask(status, 'CapBnd'));
+    return new Runtime(opts);
+  }
+
+  private hostCapabilities(): Promise<bigint> {
+    this.hostCaps ??= readFile('/proc/self/status', 'utf8').then((status) => parseStatusMask(status, 'CapBnd'));
+    return this.hostCaps;
   }
 
   get cgroupVersion(): 1 | 2 {
@@ -127,7 +131,8 @@ export class Runtime {
     try {
       const spec = await readSpec(bundle);
       cgroupsPath = spec.linux?.cgroupsPath || this.defaultCgroupsPath(id);
-      cgroup = this.opts.cgroups.open(cgroupsPath);
+      const cg = this.opts.cgroups.open(cgroupsPath);
+      cgroup = cg;
       const terminal = spec.process?.terminal === true;
       const shim: ShimConfig = {
         stdio: terminal ? 'pty' : opts.stdio?.inherit ? 'inherit' : 'pipes',
@@ -140,14 +145,16 @@ export class Runtime {
       };
       // Plan and cgroup in parallel; both settle before any cleanup, so a failed plan never races a cgroup mkdir.
       const [planned, placed] = await Promise.allSettled([
-        prepareCreatePlan(spec, bundle, {
-          shim,
-          cgroup: cgroupPlacement(cgroup),
-          hierarchies: this.opts.cgroups.hierarchies(),
-          cgroupVersion: this.opts.cgroups.version,
-          hostCapabilities: this.hostCapabilities,
-        }),
-        cgroup.create().then(() => cgroup?.apply({ ...spec.linux?.resources, devices: deviceRules(spec.linux ?? {}) })),
+        this.hostCapabilities().then((hostCapabilities) =>
+          prepareCreatePlan(spec, bundle, {
+            shim,
+            cgroup: cgroupPlacement(cg),
+            hierarchies: this.opts.cgroups.hierarchies(),
+            cgroupVersion: this.opts.cgroups.version,
+            hostCapabilities,
+          }),
+        ),
+        cg.create().then(() => cg.apply({ ...spec.linux?.resources, devices: deviceRules(spec.linux ?? {}) })),
       ]);
       if (planned.status === 'rejected') throw planned.reason;
       if (placed.status === 'rejected') throw placed.reason;
@@ -323,7 +330,10 @@ export class Runtime {
       ops.push({ op: 'console', rows: proc.consoleSize?.height ?? 0, cols: proc.consoleSize?.width ?? 0 });
     }
     ops.push(
-      ...processOps({ ...proc, env: await withHome(proc.env, rec.rootfs, proc.user.uid) }, this.hostCapabilities),
+      ...processOps(
+        { ...proc, env: await withHome(proc.env, rec.rootfs, proc.user.uid) },
+        await this.hostCapabilities(),
+      ),
     );
     // The container may exit while we set up: the pid check above is racy, the helper's setns then fails cleanly.
     if (!isAlive(rec.pid)) throw new Conflict('cannot exec in a stopped container');
@@ -352,10 +362,8 @@ export class Runtime {
 
   /** Removes a container's cgroup, and berth's default parent too once it is empty. */
   private async removeCgroup(cgroup: Cgroup, cgroupsPath: string, id: string): Promise<void> {
-    await cgroup.destroy();
-    if (this.opts.removeEmptyCgroupParent && cgroupsPath === this.defaultCgroupsPath(id)) {
-      await removeIfEmpty(cgroup.procsFiles.map((f) => dirname(dirname(f))));
-    }
+    const ownParent = this.opts.removeEmptyCgroupParent === true && cgroupsPath === this.defaultCgroupsPath(id);
+    await cgroup.destroy({ parentIfEmpty: ownParent });
   }
 
   private defaultCgroupsPath(id: string): string {
@@ -373,11 +381,6 @@ export class Runtime {
     if (await this.cgroupOf(rec).frozen()) return 'paused';
     return 'running';
   }
-}
-
-/** Removes berth's default parent cgroup once its last container is gone (rmdir refuses while it has children). */
-async function removeIfEmpty(dirs: string[]): Promise<void> {
-  await Promise.all([...new Set(dirs)].map((d) => rmdir(d).catch(() => {})));
 }
 
 /** After create, only the EXEC step can still fail: enough of a plan to name it. */

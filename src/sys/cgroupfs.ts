@@ -1,5 +1,6 @@
 // The kernel boundary of the cgroup code: the few file operations it needs on cgroupfs (and /proc), with a real
 // implementation and an in-memory recording fake so cgroup managers are unit-tested without root (youki's habit).
+import * as fs from 'node:fs';
 import { constants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
@@ -49,6 +50,37 @@ export const realCgroupFs = {
   async readdir(p: string): Promise<CgroupDirEntry[]> {
     const entries = await fsp.readdir(p, { withFileTypes: true });
     return entries.map((e) => ({ name: e.name, isDirectory: e.isDirectory() }));
+  },
+} satisfies CgroupFs;
+
+/**
+ * The same operations as direct syscalls on the calling thread, for one-shot commands (berth-runtime). cgroupfs and
+ * procfs live in memory, so each call costs microseconds, where an async one costs a thread-pool round trip and its
+ * promise machinery — a `run` makes some fifty of them. A daemon keeps realCgroupFs: nothing of its event loop waits.
+ */
+export const syncCgroupFs = {
+  async mkdir(p: string, recursive = false): Promise<void> {
+    fs.mkdirSync(p, { recursive, mode: 0o755 });
+  },
+  async rmdir(p: string): Promise<void> {
+    fs.rmdirSync(p);
+  },
+  async writeFile(p: string, data: string): Promise<void> {
+    const fd = fs.openSync(p, constants.O_WRONLY | constants.O_TRUNC);
+    try {
+      fs.writeSync(fd, data);
+    } finally {
+      fs.closeSync(fd);
+    }
+  },
+  async readFile(p: string): Promise<string> {
+    return fs.readFileSync(p, 'utf8');
+  },
+  async exists(p: string): Promise<boolean> {
+    return fs.existsSync(p);
+  },
+  async readdir(p: string): Promise<CgroupDirEntry[]> {
+    return fs.readdirSync(p, { withFileTypes: true }).map((e) => ({ name: e.name, isDirectory: e.isDirectory() }));
   },
 } satisfies CgroupFs;
 

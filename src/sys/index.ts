@@ -7,4 +7,5 @@ export {
   RecordingCgroupFs,
   type RecordingCgroupFsOptions,
   realCgroupFs,
+  syncCgroupFs,
 } from './cgroupfs.js';

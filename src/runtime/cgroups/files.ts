@@ -108,6 +108,11 @@ export async function removeCgroupDir(fs: CgroupFs, dir: string, retries = 6): P
   }
 }
 
+/** rmdir that leaves a directory still in use (EBUSY, ENOTEMPTY) or already gone alone. */
+export async function removeIfEmpty(fs: CgroupFs, dir: string): Promise<void> {
+  await fs.rmdir(dir).catch(() => {});
+}
+
 /** Validates a cgroupsPath: it must name a cgroup below the root, without "..". */
 export function checkCgroupsPath(cgroupsPath: string): void {
   const parts = cgroupsPath.split('/');

@@ -18,18 +18,24 @@ export { V2Cgroup, V2Driver } from './v2.js';
  */
 export async function detectCgroupDriver(fs: CgroupFs = realCgroupFs, root = '/sys/fs/cgroup'): Promise<CgroupDriver> {
   const base = root.length > 1 && root.endsWith('/') ? root.slice(0, -1) : root;
-  const own = parseProcCgroup((await readOptional(fs, '/proc/self/cgroup')) ?? '');
-  const controllers = await readOptional(fs, `${base}/cgroup.controllers`);
+  // Read all three at once (every one-shot runtime command starts here); mountinfo is needed on v1 only.
+  const [procCgroup, controllers, mountinfo] = await Promise.all([
+    readOptional(fs, '/proc/self/cgroup'),
+    readOptional(fs, `${base}/cgroup.controllers`),
+    fs.readFile('/proc/self/mountinfo').then(
+      (text) => ({ text }),
+      (e: unknown) => ({ error: e }),
+    ),
+  ]);
+  const own = parseProcCgroup(procCgroup ?? '');
   if (controllers !== undefined) {
     return new V2Driver(fs, base, controllers.split(/\s+/).filter(Boolean), own.get('') ?? '/');
   }
-  let mountinfo: string;
-  try {
-    mountinfo = await fs.readFile('/proc/self/mountinfo');
-  } catch (e) {
+  if ('error' in mountinfo) {
+    const e = mountinfo.error;
     throw new NotImplemented(`cgroup: cannot read /proc/self/mountinfo: ${errnoCode(e) ?? String(e)}`, { cause: e });
   }
-  const all = parseV1Mounts(mountinfo);
+  const all = parseV1Mounts(mountinfo.text);
   const under = all.filter((m) => m.mountpoint.startsWith(`${base}/`));
   const mounts = under.length > 0 ? under : all;
   if (mounts.length === 0)

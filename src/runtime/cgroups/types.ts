@@ -22,8 +22,11 @@ export interface Cgroup {
   thaw(): Promise<void>;
   frozen(): Promise<boolean>;
   stats(): Promise<CgroupStats>;
-  /** rmdir in every hierarchy (descendants first, EBUSY retried a bounded number of times); missing is fine. */
-  destroy(): Promise<void>;
+  /**
+   * rmdir in every hierarchy (descendants first, EBUSY retried a bounded number of times); missing is fine. With
+   * `parentIfEmpty`, the parent directory goes too when nothing else is left in it (a one-shot runtime's parent).
+   */
+  destroy(opts?: { parentIfEmpty?: boolean }): Promise<void>;
 }
 
 /** A v1 hierarchy, for mounting cgroupfs inside containers. */

@@ -8,6 +8,7 @@ import {
   parsePids,
   readOptional,
   removeCgroupDir,
+  removeIfEmpty,
   sleep,
   tryWrite,
   write,
@@ -205,7 +206,12 @@ export class V1Cgroup implements Cgroup {
     return readV1Stats(this.fs, this.paths);
   }
 
-  async destroy(): Promise<void> {
-    await Promise.all([...new Set(this.placed.map((p) => p.dir))].map((dir) => removeCgroupDir(this.fs, dir)));
+  async destroy(opts: { parentIfEmpty?: boolean } = {}): Promise<void> {
+    await Promise.all(
+      [...new Set(this.placed.map((p) => p.dir))].map(async (dir) => {
+        await removeCgroupDir(this.fs, dir);
+        if (opts.parentIfEmpty) await removeIfEmpty(this.fs, dir.slice(0, dir.lastIndexOf('/')));
+      }),
+    );
   }
 }

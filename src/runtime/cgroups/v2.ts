@@ -9,6 +9,7 @@ import {
   parsePids,
   pollUntil,
   readOptional,
+  removeIfEmpty,
   removeCgroupDir,
   tryWrite,
   write,
@@ -133,7 +134,8 @@ export class V2Cgroup implements Cgroup {
     return readV2Stats(this.fs, this.dir);
   }
 
-  destroy(): Promise<void> {
-    return removeCgroupDir(this.fs, this.dir);
+  async destroy(opts: { parentIfEmpty?: boolean } = {}): Promise<void> {
+    await removeCgroupDir(this.fs, this.dir);
+    if (opts.parentIfEmpty) await removeIfEmpty(this.fs, this.dir.slice(0, this.dir.lastIndexOf('/')));
   }
 }
