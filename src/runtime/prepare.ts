@@ -7,7 +7,7 @@ import { type CgroupPlacement, type ShimConfig, compileCreatePlan } from './plan
 import { isBindMount, type V1Hierarchy } from './plan/compile-mounts.js';
 import type { CreateMode, PlanOp } from './plan/ops.js';
 import { withHome } from './passwd.js';
-import { resolveInRoot } from './rootfs-path.js';
+import { type RootLookups, resolveInRoot } from './rootfs-path.js';
 import type { Mount, Spec } from './spec.js';
 
 export interface PrepareContext {
@@ -28,12 +28,13 @@ export async function prepareCreatePlan(
   const mounts = spec.mounts ?? [];
   const bindKinds = new Map<string, CreateMode>();
   const bindSources = new Map<string, string>();
+  const lookups: RootLookups = new Map();
   await Promise.all(
     mounts.map(async (m, i) => {
       if (!isAbsolute(m.destination ?? '')) {
         throw new InvalidParameter(`mount destination ${m.destination} is not an absolute path`);
       }
-      if (!insideFreshMount(m, mounts.slice(0, i))) await resolveInRoot(rootfs, m.destination);
+      if (!insideFreshMount(m, mounts.slice(0, i))) await resolveInRoot(rootfs, m.destination, lookups);
       if (!isBindMount(m)) return;
       const source = resolve(bundle, m.source ?? '');
       bindSources.set(m.destination, source);

@@ -7,11 +7,30 @@ import { InvalidParameter } from '../errdefs/index.js';
 
 const MAX_SYMLINKS = 40;
 
+/** What one in-root path is: a symlink (its target), something else (null), or missing (undefined). */
+type Entry = string | null | undefined;
+
+/**
+ * Lookups shared between the walks of one container's mounts: they mostly start with the same few directories
+ * (/dev, /etc, /sys), and each lstat is a thread-pool round trip on the container-start path.
+ */
+export type RootLookups = Map<string, Promise<Entry>>;
+
+async function lookup(root: string, here: string): Promise<Entry> {
+  try {
+    if (!(await lstat(posix.join(root, here))).isSymbolicLink()) return null;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  return readlink(posix.join(root, here));
+}
+
 /**
  * Resolves `path` (absolute, inside the container) against the directory `root` the way the kernel would inside the
  * container, and returns the resolved in-root path. Missing components end the walk (they will be created).
  */
-export async function resolveInRoot(root: string, path: string): Promise<string> {
+export async function resolveInRoot(root: string, path: string, lookups: RootLookups = new Map()): Promise<string> {
   const pending = posix.normalize(`/${path}`).split('/').filter(Boolean);
   const done: string[] = [];
   let links = 0;
@@ -23,19 +42,18 @@ export async function resolveInRoot(root: string, path: string): Promise<string>
       continue;
     }
     const here = `/${[...done, name].join('/')}`;
-    let isLink = false;
-    try {
-      isLink = (await lstat(posix.join(root, here))).isSymbolicLink();
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      return `/${[...done, name, ...pending].join('/')}`;
+    let entry = lookups.get(here);
+    if (entry === undefined) {
+      entry = lookup(root, here);
+      lookups.set(here, entry);
     }
-    if (!isLink) {
+    const target = await entry;
+    if (target === undefined) return `/${[...done, name, ...pending].join('/')}`;
+    if (target === null) {
       done.push(name);
       continue;
     }
     if (++links > MAX_SYMLINKS) throw new InvalidParameter(`${path}: too many levels of symbolic links`);
-    const target = await readlink(posix.join(root, here));
     if (target.startsWith('/')) {
       done.length = 0;
     } else if (climbsAbove(done.length, target)) {

@@ -28,6 +28,14 @@ const ID_FORMAT = /^[\w+.-]+$/;
 export class StateStore {
   constructor(readonly root: string) {}
 
+  /**
+   * Records this process wrote or read, so a daemon's start/wait/delete/exec skip re-reading state.json (each read is
+   * on a container-start path). One runtime process owns a root, as with runc, so the cache cannot go stale.
+   */
+  private readonly cache = new Map<string, ContainerRecord>();
+  /** The root exists (claim's `mkdir -p` is then one call, not two). */
+  private rootMade = false;
+
   dir(id: string): string {
     return join(this.root, id);
   }
@@ -43,14 +51,18 @@ export class StateStore {
   }
 
   /** Claims the directory for a new container; Conflict if the id is taken. */
-  async claim(id: string): Promise<void> {
+  async claim(id: string, retried = false): Promise<void> {
     StateStore.validateId(id);
-    await mkdir(this.root, { recursive: true, mode: 0o711 });
+    if (!this.rootMade) await mkdir(this.root, { recursive: true, mode: 0o711 });
+    this.rootMade = true;
     try {
       await mkdir(this.dir(id), { mode: 0o711 });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Conflict(`container with id exists: ${id}`);
-      throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new Conflict(`container with id exists: ${id}`);
+      if (code !== 'ENOENT' || retried) throw e;
+      this.rootMade = false; // removed behind our back: make it again
+      return this.claim(id, true);
     }
   }
 
@@ -60,16 +72,21 @@ export class StateStore {
   async write(rec: ContainerRecord): Promise<void> {
     this.durable ??= isTmpfs(this.root).then((tmpfs) => !tmpfs);
     await writeJsonAtomic(join(this.dir(rec.id), 'state.json'), rec, { durable: await this.durable });
+    this.cache.set(rec.id, rec);
   }
 
   async read(id: string): Promise<ContainerRecord> {
     StateStore.validateId(id);
+    const cached = this.cache.get(id);
+    if (cached) return cached;
     const rec = await readJsonIfExists<ContainerRecord>(join(this.dir(id), 'state.json'));
     if (!rec) throw noSuchContainer(id);
+    this.cache.set(id, rec);
     return rec;
   }
 
   async remove(id: string): Promise<void> {
+    this.cache.delete(id);
     // The files this module knows of, then the directory: a handful of calls where a recursive rm walks and stats
     // (it showed in every one-shot `run`). Anything else left there falls back to the recursive rm.
     const known = [join(this.dir(id), 'state.json'), this.exitFile(id), this.socketPath(id)];
