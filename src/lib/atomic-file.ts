@@ -1,4 +1,5 @@
 // Crash-safe file writes: temp file + fsync + rename, so readers see the old or the new content, never half of it.
+import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { open, readFile, rename, statfs, unlink } from 'node:fs/promises';
 
 export interface AtomicWriteOptions {
@@ -36,6 +37,21 @@ export async function writeFileAtomic(
   }
   await fh.close();
   await rename(tmp, path);
+}
+
+/**
+ * The same write with direct syscalls, for files on tmpfs only: there a write never waits on a device, and the four
+ * thread-pool round trips of the async version cost more than the work (~1 ms on a container-start path).
+ */
+export function writeFileAtomicTmpfs(path: string, data: string | Uint8Array, mode = 0o644): void {
+  const tmp = `${path}.${uniqueSuffix()}.tmp`;
+  const fd = openSync(tmp, 'wx', mode);
+  try {
+    writeFileSync(fd, data);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
 }
 
 export async function writeJsonAtomic(path: string, value: unknown, opts?: AtomicWriteOptions): Promise<void> {

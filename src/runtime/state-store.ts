@@ -3,7 +3,7 @@
 import { mkdir, readdir, rm, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Conflict, InvalidParameter } from '../errdefs/index.js';
-import { isTmpfs, readJsonIfExists, writeJsonAtomic } from '../lib/atomic-file.js';
+import { isTmpfs, readJsonIfExists, writeFileAtomicTmpfs, writeJsonAtomic } from '../lib/atomic-file.js';
 import { noSuchContainer } from './errors.js';
 
 export interface ContainerRecord {
@@ -71,7 +71,9 @@ export class StateStore {
 
   async write(rec: ContainerRecord): Promise<void> {
     this.durable ??= isTmpfs(this.root).then((tmpfs) => !tmpfs);
-    await writeJsonAtomic(join(this.dir(rec.id), 'state.json'), rec, { durable: await this.durable });
+    const path = join(this.dir(rec.id), 'state.json');
+    if (await this.durable) await writeJsonAtomic(path, rec);
+    else writeFileAtomicTmpfs(path, JSON.stringify(rec));
     this.cache.set(rec.id, rec);
   }
 
