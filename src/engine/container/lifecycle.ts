@@ -67,6 +67,7 @@ export class ContainerLifecycle {
     const cmd = commandOf(config);
     if (!cmd) throw new InvalidParameter('no command specified');
     const id = randomBytes(32).toString('hex');
+    const t = phaseTimer();
     let finalName = name ? validateName(name) : '';
     if (finalName) store.reserveName(finalName, id);
     else {
@@ -78,6 +79,7 @@ export class ContainerLifecycle {
     }
     try {
       await layers.createRW(id, image.chainIds.at(-1));
+      t.mark('layer');
       const rec: ContainerRecord = {
         id,
         name: finalName,
@@ -96,7 +98,9 @@ export class ContainerLifecycle {
         driver: this.deps.storageDriver,
       };
       await store.save(rec);
+      t.mark('save');
       events.publish('container', 'create', id, this.attributes(rec));
+      this.deps.log.debug(`create ${id.slice(0, 12)}: ${t.summary()}`);
       return { Id: id, Warnings: warnings };
     } catch (e) {
       store.releaseName(finalName, id);
