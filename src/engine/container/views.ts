@@ -72,7 +72,10 @@ function networkSettings(rec: ContainerRecord, sandboxKey: string): NetworkSetti
 export function inspectView(deps: ContainerDeps, rec: ContainerRecord, execIds: string[]): ContainerInspect {
   const files = containerFiles(deps.store.dir(rec.id));
   const running = rec.state.status === 'running' || rec.state.status === 'paused';
-  const sandboxKey = running && networkMode(rec) === 'private' ? `${deps.paths.netns}/${rec.id}` : '';
+  // The runtime makes a private netns with the container (no pinned bind mount): it is reachable through the
+  // container's init while that runs, and `nsenter --net=<SandboxKey>` works as with dockerd's path.
+  const sandboxKey =
+    running && networkMode(rec) === 'private' && rec.state.pid > 0 ? `/proc/${rec.state.pid}/ns/net` : '';
   const rw = deps.layers.listRW().find((l) => l.containerId === rec.id);
   return {
     Id: rec.id,

@@ -174,6 +174,12 @@ test('inspect --format reads single fields; an exited container shows its code',
   assert.ok(Date.parse(finished) > 0, finished);
 });
 
+test("SandboxKey names the running container's network namespace, and is empty once it has stopped", T, async () => {
+  const [pid, key] = (await inspect(s.d, 'ps-running', '{{.State.Pid}} {{.NetworkSettings.SandboxKey}}')).split(' ');
+  assert.equal(key, `/proc/${pid}/ns/net`);
+  assert.equal(await inspect(s.d, 'ps-exited', '{{.NetworkSettings.SandboxKey}}'), '');
+});
+
 test('inspect of several names prints a JSON array, and a missing one fails with "No such object"', T, async () => {
   const r = await s.d.dockerResult(['inspect', '--type', 'container', 'ps-running', 'ps-missing', 'ps-created']);
   assert.equal(r.code, 1);
