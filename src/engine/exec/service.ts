@@ -173,8 +173,12 @@ export class ExecService {
     maxOutput = 4096,
   ): Promise<{ exitCode: number; output: string; timedOut: boolean }> {
     const c = this.deps.store.get(containerId);
+    // A health probe is an exec to dockerd too, events included (exec_create/exec_start/exec_die every interval).
+    const id = randomBytes(32).toString('hex');
+    const attrs = { execID: id, ...this.attrs(c) };
+    this.deps.events.publish('container', `exec_create: ${cmd.join(' ')}`, c.id, attrs);
     const x: ExecRecord = {
-      id: '',
+      id,
       containerId: c.id,
       config: { Cmd: cmd },
       running: false,
@@ -206,6 +210,7 @@ export class ExecService {
       const err = e as InitStepError;
       return { exitCode: err.errno === 2 ? 127 : 126, output: err.message, timedOut: false };
     }
+    this.deps.events.publish('container', `exec_start: ${cmd.join(' ')}`, c.id, attrs);
     const timer = setTimeout(() => {
       timedOut = true;
       try {
@@ -215,6 +220,7 @@ export class ExecService {
     const status = await this.deps.runtime.waitExec(handle).finally(() => clearTimeout(timer));
     await new Promise<void>((r) => (shim.destroyed ? r() : shim.once('close', () => r())));
     await this.deps.runtime.cleanupExec(handle).catch(() => {});
+    this.deps.events.publish('container', 'exec_die', c.id, { ...attrs, exitCode: String(status?.exitCode ?? -1) });
     return {
       exitCode: timedOut ? -1 : (status?.exitCode ?? -1),
       output: Buffer.concat(chunks).toString('utf8'),
