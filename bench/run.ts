@@ -19,12 +19,12 @@ async function main() {
   const noCa = { ...process.env };
   delete noCa.NODE_EXTRA_CA_CERTS;
   try {
-    // The daemon's configuration: a pre-spawned shim, output to a json-file log.
+    // The daemon's configuration: shims from a forkserver, output to a json-file log.
     const rt = await Runtime.open({
       root: join(root, 'lib'),
       cgroups: await detectCgroupDriver(),
       cgroupParent: 'berth-bench',
-      prespawnShim: true,
+      forkServer: true,
     });
     const runc = median(
       await timeRuns(N, (i) => exec('runc', ['--root', join(root, 'runc'), 'run', '--bundle', bundle.dir, `r${i}`])),

@@ -432,7 +432,7 @@ int shim_main(void)
 		return 125;
 	}
 	char line[64];
-	snprintf(line, sizeof line, "ok %d %s\n", (int)ct.pid, start_time(ct.pid));
+	snprintf(line, sizeof line, "ok %d %s %d\n", (int)ct.pid, start_time(ct.pid), (int)getpid());
 	reply(line);
 	close(LAUNCHER_FD);
 	if (cfg.stdio == STDIO_INHERIT) {

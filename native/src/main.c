@@ -1,9 +1,11 @@
 // berth-helper: `shim` runs a container from a plan on fd 3 and stays as its shim (docs/helper-protocol.md);
+// `forkserver <socket>` makes such shims, one per connection, for a daemon;
 // `netns-create`, `netns-delete` and `make-private-mount` manage network namespaces pinned on files;
 // `version` prints the version.
 #include <stdio.h>
 #include <string.h>
 
+#include "forkserver.h"
 #include "netns.h"
 #include "shim.h"
 
@@ -15,6 +17,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "shim") == 0)
 		return shim_main();
+	if (argc == 3 && strcmp(argv[1], "forkserver") == 0)
+		return forkserver_main(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "netns-create") == 0)
 		return netns_command(netns_create, argv[2]);
 	if (argc == 3 && strcmp(argv[1], "netns-delete") == 0)
@@ -25,7 +29,7 @@ int main(int argc, char **argv)
 		printf("berth-helper %s\n", BERTH_HELPER_VERSION);
 		return 0;
 	}
-	fprintf(stderr, "usage: berth-helper shim|version|netns-create <path>|netns-delete <path>|"
+	fprintf(stderr, "usage: berth-helper shim|version|forkserver <socket>|netns-create <path>|netns-delete <path>|"
 			"make-private-mount <dir>\n");
 	return 2;
 }

@@ -90,7 +90,7 @@ async function run(rt: Runtime, argv: string[]): Promise<number> {
     const status = await rt.wait(id);
     await proxied;
     // The shim is our child here: its exit event beats polling for it in delete.
-    if (shim.exitCode === null && shim.signalCode === null) await once(shim, 'exit');
+    if (shim && shim.exitCode === null && shim.signalCode === null) await once(shim, 'exit');
     return status?.exitCode ?? 255;
   } finally {
     stopForwarding();

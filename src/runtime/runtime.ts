@@ -1,7 +1,7 @@
 // The OCI runtime as a library: create/start/state/kill/delete/exec/pause/resume/ps/wait over berth-helper.
 // berthd calls this in-process; bin/berth-runtime is a thin command over it.
 import type { ChildProcess } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,8 @@ import { withHome } from './passwd.js';
 import { prepareCreatePlan } from './prepare.js';
 import { isAlive, processStartTime, waitGone } from './proc.js';
 import { type ExitStatus, request, waitExit } from './shim/client.js';
-import { ShimPool, type StdioEntry, launchShim } from './shim/launch.js';
+import { ForkServer } from './shim/forkserver.js';
+import { type StdioEntry, launchShim } from './shim/launch.js';
 import { parseSignal } from './signals.js';
 import type { LinuxResources, Process, Spec, State } from './spec.js';
 import { type ContainerRecord, StateStore } from './state-store.js';
@@ -46,8 +47,11 @@ export interface RuntimeOptions {
    * keeps /docker: recreating it, cpuset values included, costs every container start several milliseconds.
    */
   removeEmptyCgroupParent?: boolean;
-  /** Keep one detached helper spawned ahead of need (a daemon's choice; `close()` ends it). */
-  prespawnShim?: boolean;
+  /**
+   * Make detached shims through a forkserver instead of spawning each (a daemon's choice: Node's spawn forks the
+   * whole process synchronously; `close()` ends the forkserver, not its shims).
+   */
+  forkServer?: boolean;
 }
 
 export interface StdioOptions {
@@ -70,7 +74,8 @@ export interface CreateOptions {
 
 export interface Created {
   record: ContainerRecord;
-  shim: ChildProcess;
+  /** The shim, when it is this process's child (spawned rather than made by the forkserver). */
+  shim?: ChildProcess;
 }
 
 export interface ExecOptions {
@@ -81,7 +86,7 @@ export interface ExecOptions {
 
 export interface Exec {
   pid: number;
-  shim: ChildProcess;
+  shim?: ChildProcess;
   socketPath: string;
   exitFile: string;
   execStep: number;
@@ -95,7 +100,7 @@ interface StoredRecord extends ContainerRecord {
 export class Runtime {
   readonly store: StateStore;
   private readonly helperPath: string;
-  private readonly pool: ShimPool | undefined;
+  private forkServer: ForkServer | undefined;
 
   /** The capabilities berth may hand out (its bounding set): read once, when a plan first needs them. */
   private hostCaps: Promise<bigint> | undefined;
@@ -103,16 +108,20 @@ export class Runtime {
   private constructor(private readonly opts: RuntimeOptions) {
     this.store = new StateStore(opts.root);
     this.helperPath = opts.helperPath ?? defaultHelperPath();
-    this.pool = opts.prespawnShim ? new ShimPool(this.helperPath) : undefined;
   }
 
-  /** Ends the pre-spawned helper, if any. */
+  /** Ends the forkserver, if any (the containers and their shims run on). */
   close(): void {
-    this.pool?.close();
+    this.forkServer?.close();
   }
 
   static async open(opts: RuntimeOptions): Promise<Runtime> {
-    return new Runtime(opts);
+    const rt = new Runtime(opts);
+    if (opts.forkServer) {
+      await mkdir(opts.root, { recursive: true, mode: 0o711 });
+      rt.forkServer = await ForkServer.start(rt.helperPath, join(opts.root, 'forkserver.sock'));
+    }
+    return rt;
   }
 
   private hostCapabilities(): Promise<bigint> {
@@ -159,16 +168,13 @@ export class Runtime {
       if (planned.status === 'rejected') throw planned.reason;
       if (placed.status === 'rejected') throw placed.reason;
       const plan = planned.value;
-      const {
-        pid,
-        startTime,
-        shim: child,
-      } = await launchShim(plan.ops, {
+      const launched = await launchShim(plan.ops, {
         helperPath: this.helperPath,
         detached: !opts.foreground,
         stdio: opts.stdio?.inherit,
-        pool: this.pool,
+        forkServer: this.forkServer,
       });
+      const { pid, startTime } = launched;
       const record: StoredRecord = {
         ociVersion: spec.ociVersion,
         id,
@@ -176,7 +182,7 @@ export class Runtime {
         rootfs: plan.rootfs,
         pid,
         pidStartTime: startTime ?? (await processStartTime(pid)) ?? '',
-        shimPid: child.pid ?? 0,
+        shimPid: launched.shimPid,
         cgroupsPath,
         created: new Date().toISOString(),
         started: opts.startNow === true,
@@ -186,7 +192,7 @@ export class Runtime {
       };
       await this.store.write(record);
       if (opts.pidFile) await writeFile(opts.pidFile, String(pid));
-      return { record, shim: child };
+      return { record, shim: launched.shim };
     } catch (e) {
       if (cgroup) await this.removeCgroup(cgroup, cgroupsPath, id).catch(() => {});
       await this.store.remove(id);
@@ -341,7 +347,7 @@ export class Runtime {
       helperPath: this.helperPath,
       detached: !opts.foreground,
       stdio: opts.stdio?.inherit,
-      pool: this.pool,
+      forkServer: this.forkServer,
     });
     return { pid, shim: child, socketPath: shim.socketPath, exitFile: shim.exitFile, execStep: ops.length - 1 };
   }

@@ -51,8 +51,8 @@ describe('lifecycle', () => {
     assert.match(gone.stderr, /does not exist/);
   });
 
-  test('a runtime with a pre-spawned shim starts containers with it and leaves no helper after close', async () => {
-    const rt = await Runtime.open({ root: h.root, cgroups: await detectCgroupDriver(), prespawnShim: true });
+  test('a runtime with a forkserver starts containers through it and leaves no helper after close', async () => {
+    const rt = await Runtime.open({ root: h.root, cgroups: await detectCgroupDriver(), forkServer: true });
     try {
       for (const id of ['pool1', 'pool2']) {
         const b = await h.bundle({ args: ['sh', '-c', 'exit 4'] });
