@@ -1,5 +1,6 @@
-// Layer apply throughput: a generated ~64 MB layer of ~2000 files (plain and gzip) applied with berth's applyLayer,
-// against GNU tar extracting the same tar, plus the diff (export) side. Prints `name value unit` lines (medians).
+// Layer apply throughput: a generated ~64 MB layer of ~2000 files (plain and gzip) applied with berth's applyLayer
+// (in-process) and on an apply worker as the layer store does, against GNU tar extracting the same tar, plus the diff
+// (export) side. Prints `name value unit` lines (medians).
 // Runs on the temp dir's filesystem (like a data root) and, when present, on tmpfs (/dev/shm: no disk, so the
 // figure is berth's own cost). Each run starts after a sync so earlier runs' writeback does not bleed into it.
 import { randomBytes } from 'node:crypto';
@@ -9,8 +10,10 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
   applyLayer,
+  applyOffThread,
   END_OF_ARCHIVE,
   encodeHeader,
+  FileSource,
   overlayDiff,
   padding,
   tarHeader,
@@ -62,6 +65,11 @@ async function measure(where: string, suffix: string, tar: Buffer, gz: Buffer): 
       await mkdir(target(i, 'p'));
       await applyLayer(target(i, 'p'), chunks(tar), { whiteoutMode: 'overlay' });
     });
+    // The layer store's way: on an apply worker (synchronous calls), reading the file itself, tar-split recorded.
+    const worker = await time(async (i) => {
+      await mkdir(target(i, 'w'));
+      await applyOffThread(target(i, 'w'), new FileSource(tarFile), { whiteoutMode: 'overlay', recordTarSplit: true });
+    });
     const gzip = await time(async (i) => {
       await mkdir(target(i, 'g'));
       await applyLayer(target(i, 'g'), chunks(gz), { whiteoutMode: 'overlay' });
@@ -77,6 +85,7 @@ async function measure(where: string, suffix: string, tar: Buffer, gz: Buffer): 
     });
     const rate = (ms: number[]) => mb / (median(ms) / 1000);
     report(`layer_apply_throughput${suffix}`, rate(plain), 'MB/s');
+    report(`layer_apply_worker_throughput${suffix}`, rate(worker), 'MB/s');
     report(`layer_apply_gzip_throughput${suffix}`, rate(gzip), 'MB/s');
     report(`gnu_tar_extract_throughput${suffix}`, rate(gnu), 'MB/s');
     report(`layer_apply_vs_gnu_tar${suffix}`, rate(plain) / rate(gnu), 'ratio');

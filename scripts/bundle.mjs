@@ -3,12 +3,16 @@
 import { readdirSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const entries = readdirSync('src/cmd').filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+const entries = readdirSync('src/cmd')
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+  .map((f) => `src/cmd/${f}`);
+// Worker threads are entry points too: the layer-apply worker is looked up beside the bundle that starts it.
+entries.push('src/storage/archive/apply-worker.ts');
 await Promise.all(
-  entries.map((f) =>
+  entries.map((entry) =>
     build({
-      entryPoints: [`src/cmd/${f}`],
-      outfile: `dist/bin/${f.replace(/\.ts$/, '.cjs')}`,
+      entryPoints: [entry],
+      outfile: `dist/bin/${entry.slice(entry.lastIndexOf('/') + 1).replace(/\.ts$/, '.cjs')}`,
       bundle: true,
       platform: 'node',
       format: 'cjs',

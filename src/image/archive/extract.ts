@@ -3,10 +3,8 @@
 // size; symlinks and hard links are remembered. Paths are then looked up the way Docker's FollowSymlinkInScope
 // resolves them in the extracted tree: links are followed but can never leave the archive's root.
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { InvalidParameter } from '../../errdefs/index.js';
 import type { Digest } from '../../lib/digest.js';
 import { readTar } from '../../storage/archive/index.js';
@@ -87,8 +85,52 @@ export class ArchiveFiles {
   }
 }
 
+/** Gathered into writes of about this size: each write is a thread-pool round trip, and sources come in 64 KiB. */
+const WRITE_BATCH = 1 << 20;
+
+/** Writes an entry's content to a new file at `path`, hashing it on the way. */
+async function storeFile(body: AsyncIterable<Buffer>, path: string): Promise<{ size: number; digest: Digest }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  const fh = await open(path, 'wx', 0o600);
+  // One write in flight while the next batch is read: the archive's reads and the file's writes overlap.
+  let writing: Promise<unknown> = Promise.resolve();
+  try {
+    let pending: Buffer[] = [];
+    let pendingLen = 0;
+    let offset = 0;
+    const flush = async () => {
+      await writing;
+      const write = fh.writev(pending, offset);
+      write.catch(() => undefined); // handled where it is awaited; never an unhandled rejection meanwhile
+      writing = write;
+      offset += pendingLen;
+      pending = [];
+      pendingLen = 0;
+    };
+    for await (const chunk of body) {
+      hash.update(chunk);
+      size += chunk.length;
+      pending.push(chunk);
+      pendingLen += chunk.length;
+      if (pendingLen >= WRITE_BATCH) await flush();
+    }
+    if (pendingLen > 0) await flush();
+    await writing;
+  } finally {
+    await writing.catch(() => undefined);
+    await fh.close();
+  }
+  return { size, digest: `sha256:${hash.digest('hex')}` };
+}
+
 /** Reads an (uncompressed) archive into `workDir`. Truncated or corrupt tars throw InvalidParameter. */
-export async function extractArchive(tar: AsyncIterable<Uint8Array>, workDir: string): Promise<ArchiveFiles> {
+export async function extractArchive(
+  tar: AsyncIterable<Uint8Array>,
+  workDir: string,
+  /** Told of each regular file once it is stored (load starts applying likely layers then). */
+  onFile?: (name: string, file: StoredFile) => void,
+): Promise<ArchiveFiles> {
   const out = new ArchiveFiles();
   let n = 0;
   for await (const entry of readTar(tar)) {
@@ -99,20 +141,9 @@ export async function extractArchive(tar: AsyncIterable<Uint8Array>, workDir: st
     switch (entry.header.type) {
       case 'file': {
         const path = join(workDir, `f${n++}`);
-        const hash = createHash('sha256');
-        let size = 0;
-        await pipeline(
-          entry.body,
-          async function* (source: AsyncIterable<Buffer>) {
-            for await (const chunk of source) {
-              hash.update(chunk);
-              size += chunk.length;
-              yield chunk;
-            }
-          },
-          createWriteStream(path),
-        );
-        out.files.set(name, { path, size, digest: `sha256:${hash.digest('hex')}` });
+        const file = { path, ...(await storeFile(entry.body, path)) };
+        out.files.set(name, file);
+        onFile?.(name, file);
         break;
       }
       case 'symlink':

@@ -9,6 +9,11 @@ import { type Digest, digestHex, sha256 } from '../../lib/digest.js';
 
 type Bytes = AsyncIterable<Uint8Array>;
 
+/** A layer tar already applied by stage(), not yet in a chain (opaque to the archive code). */
+export interface Staged {
+  readonly diffId: Digest;
+}
+
 export interface LayerAccess {
   /**
    * Registers an uncompressed layer tar on top of `parent` (a chain ID; none for a base layer). Returns its chain ID,
@@ -21,10 +26,18 @@ export interface LayerAccess {
    * Optional: without it, load calls register per layer.
    */
   registerChain?(
-    tars: readonly (() => Promise<Bytes>)[],
+    tars: readonly ((() => Promise<Bytes>) | Staged)[],
     parent: Digest | undefined,
     expected: readonly Digest[],
   ): Promise<{ chainId: Digest; diffId: Digest; size: number }[]>;
+  /**
+   * Applies a layer tar before its place in a chain is known, so load can apply layers while it still reads the
+   * archive; what it returns goes to registerChain in the opener's place, or to discardStaged. Undefined when it
+   * cannot or need not (a layer with `likelyDiffId` exists): registerChain then applies the tar as usual. Optional,
+   * with discardStaged.
+   */
+  stage?(tar: () => Promise<Bytes>, likelyDiffId?: Digest): Promise<Staged | undefined>;
+  discardStaged?(staged: Staged): Promise<void>;
   /**
    * The layer's diff as an uncompressed tar whose sha256 is its diff ID: the stream fails, at its end, if the bytes
    * did not hash to it (save relies on this and does not hash again).

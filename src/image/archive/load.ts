@@ -3,20 +3,21 @@
 // and only then registers layers bottom-up, adds the configs and sets the tags. A bad archive fails before anything
 // is registered. An uncompressed layer is checked by the digest taken while extracting; a compressed one needs a
 // pass of its own, unless the layer store checks diff IDs itself before committing (registerChain), which also
-// applies an image's layers together.
-import { createReadStream } from 'node:fs';
+// applies an image's layers together. Layers come before the manifest in an archive, so a store that can stage
+// (overlay2) starts applying each large file as soon as it is extracted, while the rest is still being read; the
+// manifest then decides which staged layers go where, and the others are discarded.
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidParameter, isNotFound, System } from '../../errdefs/index.js';
 import { type Digest, digestOfStream } from '../../lib/digest.js';
-import { decompress, type LayerSource } from '../../storage/archive/index.js';
+import { decompress, FileSource, type LayerSource } from '../../storage/archive/index.js';
 import { familiarString } from '../reference.js';
 import type { ImageStore } from '../store/index.js';
 import { chainIds } from '../store/index.js';
 import type { History } from '../types.js';
 import { extractArchive, type StoredFile } from './extract.js';
-import type { LayerAccess } from './layers.js';
+import type { LayerAccess, Staged } from './layers.js';
 import { MANIFEST_FILE, OCI_INDEX_FILE } from './layout.js';
 import { type ImagePlan, planDocker, planOci } from './plan.js';
 
@@ -34,23 +35,55 @@ export interface LoadResult {
   ids: Digest[];
 }
 
-const layerStream = async (file: StoredFile) => (await decompress(createReadStream(file.path))).stream;
+const layerStream = async (file: StoredFile) => (await decompress(new FileSource(file.path))).stream;
+
+/** Files smaller than this are not applied on speculation (small layers apply quickly once their place is known). */
+const STAGE_MIN = 1 << 20;
+const BLOB_NAME = /^blobs\/sha256\/([a-f0-9]{64})$/;
 
 /** Loads every image in the archive. InvalidParameter for anything wrong with it; the work directory is removed. */
 export async function loadImages(source: LayerSource, deps: LoadDeps): Promise<LoadResult> {
   const work = await mkdtemp(join(deps.tmpDir ?? tmpdir(), 'berth-load-'));
+  const staging = new Map<string, Promise<Staged | undefined>>();
   try {
     const { stream } = await decompress(source);
-    const files = await extractArchive(stream, work);
+    const files = await extractArchive(stream, work, (name, file) =>
+      stageLikelyLayer(deps.layers, staging, name, file),
+    );
     let plans: ImagePlan[];
     if (files.has(MANIFEST_FILE)) plans = await planDocker(files);
     else if (files.has(OCI_INDEX_FILE)) plans = await planOci(files);
     else throw new InvalidParameter(`invalid archive: does not contain a ${MANIFEST_FILE}`);
     await verifyLayers(plans, deps.layers, deps.layers.registerChain !== undefined);
-    return await apply(plans, deps);
+    return await apply(plans, deps, staging);
   } finally {
+    // Staged layers no image took go; a failure here leaves their intents, so the next open removes them.
+    for (const pending of staging.values()) {
+      const staged = await pending;
+      if (staged) await deps.layers.discardStaged?.(staged).catch(() => undefined);
+    }
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Starts applying a stored file that may be a layer while the rest of the archive is still being read: layers come
+ * before the manifest that says which files they are and in what order. What no image uses is discarded.
+ */
+function stageLikelyLayer(
+  layers: LayerAccess,
+  staging: Map<string, Promise<Staged | undefined>>,
+  name: string,
+  file: StoredFile,
+): void {
+  if (!layers.stage || !layers.registerChain || file.size < STAGE_MIN || staging.has(file.path)) return;
+  const hex = BLOB_NAME.exec(name)?.[1];
+  const opener = async () => new FileSource(file.path);
+  const staged = layers.stage(opener, hex === undefined ? undefined : `sha256:${hex}`);
+  staging.set(
+    file.path,
+    staged.catch(() => undefined),
+  );
 }
 
 const mismatch = (i: number, expected: Digest, actual: Digest) =>
@@ -105,7 +138,11 @@ const COMPRESSION_MAGIC = [
 ];
 
 /** Registers the image's layers that are not present yet, bottom first; their chain IDs must be the config's. */
-async function registerLayers(plan: ImagePlan, layers: LayerAccess): Promise<void> {
+async function registerLayers(
+  plan: ImagePlan,
+  layers: LayerAccess,
+  staging: ReadonlyMap<string, Promise<Staged | undefined>>,
+): Promise<void> {
   const diffIds = plan.parsed.rootfs.diff_ids;
   const chain = chainIds(diffIds);
   let first = 0;
@@ -117,11 +154,11 @@ async function registerLayers(plan: ImagePlan, layers: LayerAccess): Promise<voi
   };
   if (layers.registerChain) {
     const files = plan.layers.slice(first);
-    const got = await layers.registerChain(
-      files.map((file) => () => layerStream(file)),
-      parent,
-      diffIds.slice(first),
+    const tars = await Promise.all(
+      // Applied already where staged; else as files: the layer store's apply workers read them directly.
+      files.map(async (file) => (await staging.get(file.path)) ?? (async () => new FileSource(file.path))),
     );
+    const got = await layers.registerChain(tars, parent, diffIds.slice(first));
     for (const [k, r] of got.entries()) check(first + k, r.chainId);
     return;
   }
@@ -130,11 +167,15 @@ async function registerLayers(plan: ImagePlan, layers: LayerAccess): Promise<voi
   }
 }
 
-async function apply(plans: ImagePlan[], deps: LoadDeps): Promise<LoadResult> {
+async function apply(
+  plans: ImagePlan[],
+  deps: LoadDeps,
+  staging: ReadonlyMap<string, Promise<Staged | undefined>>,
+): Promise<LoadResult> {
   const loaded: string[] = [];
   const ids: Digest[] = [];
   for (const plan of plans) {
-    await registerLayers(plan, deps.layers);
+    await registerLayers(plan, deps.layers, staging);
     const id = await deps.images.put(plan.config);
     ids.push(id);
     for (const tag of plan.tags) {

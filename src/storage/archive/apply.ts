@@ -1,12 +1,13 @@
 // Applies a layer tar (plain or gzip) onto a directory: moby's UnpackLayer semantics, with whiteouts either turned
 // into overlayfs' own markers (overlay2's diff dir) or carried out as deletions (vfs, applying onto a parent copy).
-import { constants as fsc } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, readFile, rm, symlink } from 'node:fs/promises';
-import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { Digest } from '../../lib/digest.js';
+import { constants as fsc } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { errnoCode, InvalidParameter, System } from '../../errdefs/index.js';
-import { LibcError, lsetxattr, makedev, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../../sys/ffi-libc.js';
+import type { Digest } from '../../lib/digest.js';
+import { LibcError, makedev, S_IFBLK, S_IFCHR, S_IFIFO } from '../../sys/ffi-libc.js';
+import { type ApplyFs, promiseFs } from './apply-fs.js';
 import { type Compression, decompress, type LayerSource } from './decompress.js';
 import { cleanEntryName, ScopedResolver } from './paths.js';
 import { readTar, type TarHeader } from './tar.js';
@@ -16,6 +17,8 @@ export type WhiteoutMode = 'overlay' | 'delete';
 export interface ApplyOptions {
   /** 'overlay': whiteouts become 0:0 char devices and opaque xattrs; 'delete': they remove files from `target`. */
   whiteoutMode: WhiteoutMode;
+  /** How files are written: Node's promise API by default; syncFs on a worker thread (apply-worker.ts). */
+  fs?: ApplyFs;
 }
 
 export interface ApplyResult {
@@ -40,6 +43,7 @@ export const OVERLAY_OPAQUE_XATTR = 'trusted.overlay.opaque';
 export async function applyLayer(target: string, source: LayerSource, options: ApplyOptions): Promise<ApplyResult> {
   const root = path.resolve(target);
   const overlay = options.whiteoutMode === 'overlay';
+  const fs = options.fs ?? promiseFs;
   const { compression, stream } = await decompress(source);
   // Hashed as it is read (readTar drains the stream to its end, padding included, as Docker's layer store does).
   const hash = createHash('sha256');
@@ -49,7 +53,7 @@ export async function applyLayer(target: string, source: LayerSource, options: A
       yield chunk;
     }
   }
-  const resolver = new ScopedResolver(root, overlay);
+  const resolver = new ScopedResolver(root, overlay, false, fs);
   // Real paths written by this layer and their ancestors: an opaque marker (in 'delete' mode) keeps these only.
   const unpacked = new Set<string>();
   const dirs: { real: string; header: TarHeader }[] = [];
@@ -76,8 +80,8 @@ export async function applyLayer(target: string, source: LayerSource, options: A
     if (base.startsWith(WHITEOUT_PREFIX)) {
       const dir = await resolver.dir(parentRel, entry);
       if (base === WHITEOUT_OPAQUE) {
-        if (overlay) await lsetxattr(dir, OVERLAY_OPAQUE_XATTR, Buffer.from('y'));
-        else await removeNotUnpacked(dir, unpacked);
+        if (overlay) await fs.lsetxattr(dir, OVERLAY_OPAQUE_XATTR, Buffer.from('y'));
+        else await removeNotUnpacked(fs, dir, unpacked);
         resolver.invalidate();
         continue;
       }
@@ -87,11 +91,11 @@ export async function applyLayer(target: string, source: LayerSource, options: A
         throw new InvalidParameter(`invalid tar entry ${JSON.stringify(entry)}: bad whiteout name`);
       }
       const real = path.join(dir, victim);
-      await rm(real, { recursive: true, force: true });
+      await fs.rm(real, { recursive: true, force: true });
       resolver.invalidate();
       if (overlay) {
-        await mknod(real, S_IFCHR, 0n);
-        await lchown(real, header.uid, header.gid);
+        await fs.mknod(real, S_IFCHR, 0n);
+        await fs.lchown(real, header.uid, header.gid);
       }
       continue;
     }
@@ -100,7 +104,7 @@ export async function applyLayer(target: string, source: LayerSource, options: A
       if (header.type !== 'directory') {
         throw new InvalidParameter(`invalid tar entry ${JSON.stringify(entry)}: only a directory can be the root`);
       }
-      await applyMetadata(root, header, entry);
+      await applyMetadata(fs, root, header, entry);
       dirs.push({ real: root, header });
       continue;
     }
@@ -110,12 +114,12 @@ export async function applyLayer(target: string, source: LayerSource, options: A
     // Whatever is in the way goes (a directory stays for a directory entry). Regular files skip the lstat: their
     // exclusive create fails with EEXIST when something is there, which is rare in a fresh layer.
     const clear = async (): Promise<boolean> => {
-      const existing = await lstat(real).catch((e: unknown) => {
+      const existing = await fs.lstat(real).catch((e: unknown) => {
         if (errnoCode(e) === 'ENOENT') return undefined;
         throw e;
       });
       if (existing && !(existing.isDirectory() && header.type === 'directory')) {
-        await rm(real, { recursive: true, force: true });
+        await fs.rm(real, { recursive: true, force: true });
         if (existing.isDirectory() || existing.isSymbolicLink()) resolver.invalidate();
       }
       return existing?.isDirectory() === true;
@@ -124,8 +128,8 @@ export async function applyLayer(target: string, source: LayerSource, options: A
 
     switch (header.type) {
       case 'directory':
-        if (!isDir) await mkdir(real, { mode: 0o700 });
-        await applyMetadata(real, header, entry);
+        if (!isDir) await fs.mkdir(real, 0o700);
+        await applyMetadata(fs, real, header, entry);
         dirs.push({ real, header });
         break;
       case 'file':
@@ -135,9 +139,9 @@ export async function applyLayer(target: string, source: LayerSource, options: A
           // thread-pool round trip; overlapping them is what makes many small files fast).
           const chunks: Buffer[] = [];
           for await (const c of body) chunks.push(c);
-          await inflight.add(real, writeFile(real, header, chunks, entry, clear));
+          await inflight.add(real, writeFile(fs, real, header, chunks, entry, clear));
         } else {
-          await writeFile(real, header, body, entry, clear);
+          await writeFile(fs, real, header, body, entry, clear);
         }
         size += header.size;
         break;
@@ -151,8 +155,8 @@ export async function applyLayer(target: string, source: LayerSource, options: A
             );
           }
         }
-        await symlink(header.linkname, real);
-        await applyMetadata(real, header, entry);
+        await fs.symlink(header.linkname, real);
+        await applyMetadata(fs, real, header, entry);
         break;
       }
       case 'link': {
@@ -161,14 +165,14 @@ export async function applyLayer(target: string, source: LayerSource, options: A
           throw new InvalidParameter(`invalid tar entry ${JSON.stringify(entry)}: hard link to the root`);
         const linkDir = await resolver.dir(linkRel.includes('/') ? path.posix.dirname(linkRel) : '', entry);
         const source = path.join(linkDir, path.posix.basename(linkRel));
-        const st = await lstat(source).catch(() => undefined);
+        const st = await fs.lstat(source).catch(() => undefined);
         if (!st || st.isDirectory()) {
           throw new InvalidParameter(
             `invalid tar entry ${JSON.stringify(entry)}: hard link target ${JSON.stringify(header.linkname)} ${st ? 'is a directory' : 'does not exist'}`,
           );
         }
         // link(2) does not follow a symlink source on Linux, so this links exactly the entry found inside root.
-        await link(source, real);
+        await fs.link(source, real);
         break;
       }
       case 'char':
@@ -176,10 +180,10 @@ export async function applyLayer(target: string, source: LayerSource, options: A
       case 'fifo': {
         const type = header.type === 'char' ? S_IFCHR : header.type === 'block' ? S_IFBLK : S_IFIFO;
         const dev = header.type === 'fifo' ? 0n : makedev(header.devmajor, header.devminor);
-        await mknod(real, type | (header.mode & 0o777), dev).catch((e: unknown) => {
+        await fs.mknod(real, type | (header.mode & 0o777), dev).catch((e: unknown) => {
           throw wrap(e, entry);
         });
-        await applyMetadata(real, header, entry);
+        await applyMetadata(fs, real, header, entry);
         break;
       }
     }
@@ -187,7 +191,7 @@ export async function applyLayer(target: string, source: LayerSource, options: A
   }
   await inflight.barrier();
   // Directory times last: creating entries inside them changed their mtimes (reverse order: children first).
-  for (const { real, header } of dirs.reverse()) await lutimes(real, header.mtime, header.mtime);
+  for (const { real, header } of dirs.reverse()) await fs.lutimes(real, header.mtime, header.mtime);
   return { size, diffId: `sha256:${hash.digest('hex')}`, compression };
 }
 
@@ -244,6 +248,7 @@ function getUmask(): Promise<number> {
 }
 
 async function writeFile(
+  fs: ApplyFs,
   real: string,
   h: TarHeader,
   body: AsyncIterable<Buffer> | Iterable<Buffer>,
@@ -253,10 +258,10 @@ async function writeFile(
   const flags = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
   // Created with its final permissions when the umask leaves them alone: one chmod fewer per file.
   const needsChmod = (h.mode & 0o7000) !== 0 || (h.mode & (await getUmask())) !== 0;
-  const fh = await open(real, flags, h.mode & 0o777).catch(async (e: unknown) => {
+  const fh = await fs.open(real, flags, h.mode & 0o777).catch(async (e: unknown) => {
     if (errnoCode(e) !== 'EEXIST') throw e;
     await clear();
-    return open(real, flags, h.mode & 0o777);
+    return fs.open(real, flags, h.mode & 0o777);
   });
   let written = 0;
   try {
@@ -279,7 +284,7 @@ async function writeFile(
     }
     // chown before xattrs (it clears security.capability) and before chmod (it clears setuid/setgid).
     await fh.chown(h.uid, h.gid);
-    await setXattrs(real, h, entry);
+    await setXattrs(fs, real, h, entry);
     if (needsChmod) await fh.chmod(h.mode & 0o7777);
     await fh.utimes(h.mtime, h.mtime);
   } finally {
@@ -288,33 +293,33 @@ async function writeFile(
   return written;
 }
 
-async function setXattrs(real: string, h: TarHeader, entry: string): Promise<void> {
+async function setXattrs(fs: ApplyFs, real: string, h: TarHeader, entry: string): Promise<void> {
   for (const [name, value] of h.xattrs) {
     // A layer must not steer overlayfs (redirects, opaque markers come from whiteouts only).
     if (name.startsWith('trusted.overlay.')) continue;
-    await lsetxattr(real, name, value).catch((e: unknown) => {
+    await fs.lsetxattr(real, name, value).catch((e: unknown) => {
       throw wrap(e, entry);
     });
   }
 }
 
-async function applyMetadata(real: string, h: TarHeader, entry: string): Promise<void> {
-  await lchown(real, h.uid, h.gid);
-  await setXattrs(real, h, entry);
+async function applyMetadata(fs: ApplyFs, real: string, h: TarHeader, entry: string): Promise<void> {
+  await fs.lchown(real, h.uid, h.gid);
+  await setXattrs(fs, real, h, entry);
   if (h.type === 'symlink') {
-    await lutimes(real, h.mtime, h.mtime);
+    await fs.lutimes(real, h.mtime, h.mtime);
     return;
   }
-  await chmod(real, h.mode & 0o7777);
+  await fs.chmod(real, h.mode & 0o7777);
   // Directory times are set at the end; other entries now.
-  if (h.type !== 'directory') await lutimes(real, h.mtime, h.mtime);
+  if (h.type !== 'directory') await fs.lutimes(real, h.mtime, h.mtime);
 }
 
 /** 'delete' mode's opaque directory: removes everything below `dir` this layer did not write. */
-async function removeNotUnpacked(dir: string, unpacked: Set<string>): Promise<void> {
-  for (const ent of await readdir(dir, { withFileTypes: true })) {
+async function removeNotUnpacked(fs: ApplyFs, dir: string, unpacked: Set<string>): Promise<void> {
+  for (const ent of await fs.readdir(dir)) {
     const p = path.join(dir, ent.name);
-    if (!unpacked.has(p)) await rm(p, { recursive: true, force: true });
-    else if (ent.isDirectory()) await removeNotUnpacked(p, unpacked);
+    if (!unpacked.has(p)) await fs.rm(p, { recursive: true, force: true });
+    else if (ent.isDirectory()) await removeNotUnpacked(fs, p, unpacked);
   }
 }

@@ -9,8 +9,12 @@ export {
   WHITEOUT_PREFIX,
   type WhiteoutMode,
 } from './apply.js';
+export { type ApplyFs, promiseFs, syncFs } from './apply-fs.js';
+export { applyOffThread } from './apply-pool.js';
+export { applyRecorded, type RecordedApplyOptions, type RecordedApplyResult } from './apply-recorded.js';
 export { type Change, ChangeKind, changesDirs, overlayChanges } from './changes.js';
 export { type Compression, decompress, type LayerSource } from './decompress.js';
+export { FILE_CHUNK, FileSource } from './file-source.js';
 export { type DiffStream, exportChanges, overlayDiff, tarTypeOf } from './diff.js';
 export { cleanEntryName, isWhiteoutStat } from './paths.js';
 export {

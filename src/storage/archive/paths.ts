@@ -1,9 +1,9 @@
 // Path safety for layer apply: clean tar entry names the way Docker does, and resolve directories inside the target
 // without ever letting the kernel follow a symlink (the walk resolves symlinks itself, with the target as `/`).
-import { lstat, mkdir, readlink, rm } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import * as path from 'node:path';
 import { errnoCode, InvalidParameter, NotFound } from '../../errdefs/index.js';
-import { lsetxattr } from '../../sys/ffi-libc.js';
+import { type ApplyFs, promiseFs } from './apply-fs.js';
 
 /**
  * Docker's rule (`filepath.Clean`, then join under the root): an absolute name is taken relative to the root, and a
@@ -43,6 +43,7 @@ export class ScopedResolver {
     private readonly overlay: boolean,
     /** Read-only: missing directories are not created and nothing is changed (a layer's files being read back). */
     private readonly readOnly = false,
+    private readonly fs: ApplyFs = promiseFs,
   ) {
     this.cache.set('', root);
   }
@@ -81,25 +82,25 @@ export class ScopedResolver {
         continue;
       }
       const cur = path.join(this.root, ...done, comp);
-      let st: Awaited<ReturnType<typeof lstat>> | undefined;
+      let st: Stats | undefined;
       try {
-        st = await lstat(cur);
+        st = await this.fs.lstat(cur);
       } catch (e) {
         if (errnoCode(e) !== 'ENOENT') throw e;
       }
       if (st === undefined) {
         if (this.readOnly) throw new NotFound(`${JSON.stringify(path.join(...done, comp))} does not exist`);
-        await mkdir(cur, { mode: 0o755 });
+        await this.fs.mkdir(cur, 0o755);
       } else if (st.isSymbolicLink()) {
         if (++links > MAX_SYMLINKS) throw refuse('too many levels of symbolic links');
-        const target = await readlink(cur);
+        const target = await this.fs.readlink(cur);
         if (target.startsWith('/')) done.length = 0;
         todo.unshift(...target.split('/'));
         continue;
       } else if (this.overlay && !this.readOnly && isWhiteoutStat(st)) {
-        await rm(cur);
-        await mkdir(cur, { mode: 0o755 });
-        await lsetxattr(cur, 'trusted.overlay.opaque', Buffer.from('y'));
+        await this.fs.rm(cur);
+        await this.fs.mkdir(cur, 0o755);
+        await this.fs.lsetxattr(cur, 'trusted.overlay.opaque', Buffer.from('y'));
       } else if (!st.isDirectory()) {
         throw refuse(`${JSON.stringify(path.join(...done, comp))} is not a directory`);
       }

@@ -1,9 +1,14 @@
 // The graph driver interface (moby's graphdriver.Driver / containerd's snapshotter, reduced to what berth uses):
 // layers stacked by parent, mounted on demand, with a writable top layer per container.
 import { InvalidParameter } from '../../errdefs/index.js';
-import type { ApplyResult, Change, DiffStream, LayerSource, WhiteoutMode } from '../archive/index.js';
+import type { Change, DiffStream, LayerSource, RecordedApplyResult, WhiteoutMode } from '../archive/index.js';
 
 export type DriverName = 'overlay2' | 'vfs';
+
+export interface ApplyDiffOptions {
+  /** Record the tar's tar-split (the layer store keeps it to rebuild the tar byte for byte). */
+  recordTarSplit?: boolean;
+}
 
 export interface GraphDriver {
   readonly name: DriverName;
@@ -11,6 +16,11 @@ export interface GraphDriver {
   readonly whiteoutMode: WhiteoutMode;
   /** Creates an (image) layer on top of `parent`. NotFound if the parent is missing, Conflict if `id` exists. */
   create(id: string, parent?: string): Promise<void>;
+  /**
+   * Optional (overlay2): puts a layer created without a parent on `parent`, keeping its diff. Drivers whose layers
+   * copy their parent (vfs) cannot.
+   */
+  setParent?(id: string, parent: string): Promise<void>;
   /** Creates a container's writable layer on top of `parent`. */
   createReadWrite(id: string, parent?: string): Promise<void>;
   /** Removes a layer; a layer still in use (get without put) is a Conflict. Removing a missing layer is a no-op. */
@@ -22,8 +32,11 @@ export interface GraphDriver {
   exists(id: string): Promise<boolean>;
   /** The directory holding this layer's own content, where a layer tar is applied. */
   diffDir(id: string): Promise<string>;
-  /** Applies a layer tar (plain or gzip) into diffDir() with this driver's whiteout mode. */
-  applyDiff(id: string, source: LayerSource): Promise<ApplyResult>;
+  /**
+   * Applies a layer tar (plain or gzip) into diffDir() with this driver's whiteout mode, on an apply worker thread
+   * where one can run; also measures the tar and, if asked, records its tar-split.
+   */
+  applyDiff(id: string, source: LayerSource, options?: ApplyDiffOptions): Promise<RecordedApplyResult>;
   /** Paths added, modified and deleted relative to the parent (`docker diff`). */
   changes(id: string): Promise<Change[]>;
   /** The layer's changes as a tar stream; its digest() is the diffID once it has ended. */

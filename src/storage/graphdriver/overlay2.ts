@@ -11,15 +11,15 @@ import { mkdir, readFile, readlink, rm, rmdir, stat, symlink, writeFile } from '
 import * as path from 'node:path';
 import { Conflict, errnoCode, InvalidParameter, NotFound } from '../../errdefs/index.js';
 import {
-  type ApplyResult,
-  applyLayer,
+  applyOffThread,
   type Change,
   type DiffStream,
   type LayerSource,
+  type RecordedApplyResult,
   overlayChanges,
   overlayDiff,
 } from '../archive/index.js';
-import { type GraphDriver, KeyedLock, validateLayerId } from './driver.js';
+import { type ApplyDiffOptions, type GraphDriver, KeyedLock, validateLayerId } from './driver.js';
 import { isMountPoint, mountOverlay, mountPointsUnder, unmount } from './mount.js';
 import { checkOverlaySupport, type OverlaySupport } from './overlay-support.js';
 
@@ -102,18 +102,35 @@ export class Overlay2Driver implements GraphDriver {
       const link = shortLink();
       await symlink(path.join('..', id, 'diff'), path.join(this.home, LINK_DIR, link));
       await writeFile(path.join(dir, 'link'), link);
-      if (parent !== undefined) {
-        const parentLink = (await readFile(path.join(this.dir(parent), 'link'), 'utf8')).trim();
-        const parentLower = await this.lower(parent);
-        const lowers = [`${LINK_DIR}/${parentLink}`, ...(parentLower ? parentLower.split(':') : [])];
-        if (lowers.length > MAX_DEPTH) throw new InvalidParameter(`max depth exceeded: ${MAX_DEPTH} layers`);
-        await writeFile(path.join(dir, 'lower'), lowers.join(':'));
-        await mkdir(path.join(dir, 'work'), { mode: 0o700 });
-      }
+      if (parent !== undefined) await this.stackOn(id, parent);
     } catch (e) {
       await this.removeDir(id);
       throw e;
     }
+  }
+
+  /** Writes the lower chain and work dir that put layer `id` on `parent`. */
+  private async stackOn(id: string, parent: string): Promise<void> {
+    const dir = this.dir(id);
+    const parentLink = (await readFile(path.join(this.dir(parent), 'link'), 'utf8')).trim();
+    const parentLower = await this.lower(parent);
+    const lowers = [`${LINK_DIR}/${parentLink}`, ...(parentLower ? parentLower.split(':') : [])];
+    if (lowers.length > MAX_DEPTH) throw new InvalidParameter(`max depth exceeded: ${MAX_DEPTH} layers`);
+    await writeFile(path.join(dir, 'lower'), lowers.join(':'));
+    await mkdir(path.join(dir, 'work'), { mode: 0o700 });
+  }
+
+  /**
+   * Puts a layer created without a parent (and applied meanwhile) on `parent`: a layer's diff dir does not depend on
+   * what is below it, so a layer tar can be applied before its place in a chain is known (load's staging).
+   */
+  async setParent(id: string, parent: string): Promise<void> {
+    validateLayerId(id);
+    validateLayerId(parent, 'parent layer id');
+    await this.mustExist(id);
+    await this.mustExist(parent);
+    if ((await this.lower(id)) !== undefined) throw new Conflict(`layer ${id} already has a parent`);
+    await this.stackOn(id, parent);
   }
 
   createReadWrite(id: string, parent?: string): Promise<void> {
@@ -198,8 +215,8 @@ export class Overlay2Driver implements GraphDriver {
     return path.join(await this.mustExist(id), 'diff');
   }
 
-  async applyDiff(id: string, source: LayerSource): Promise<ApplyResult> {
-    return applyLayer(await this.diffDir(id), source, { whiteoutMode: this.whiteoutMode });
+  async applyDiff(id: string, source: LayerSource, options: ApplyDiffOptions = {}): Promise<RecordedApplyResult> {
+    return applyOffThread(await this.diffDir(id), source, { whiteoutMode: this.whiteoutMode, ...options });
   }
 
   /** Absolute diff dirs of the lower layers, nearest first. */

@@ -5,15 +5,15 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Conflict, errnoCode, NotFound, System } from '../../errdefs/index.js';
 import {
-  type ApplyResult,
-  applyLayer,
+  applyOffThread,
   type Change,
   changesDirs,
   type DiffStream,
   exportChanges,
   type LayerSource,
+  type RecordedApplyResult,
 } from '../archive/index.js';
-import { type GraphDriver, validateLayerId } from './driver.js';
+import { type ApplyDiffOptions, type GraphDriver, validateLayerId } from './driver.js';
 
 /** `cp -a --reflink=auto src/. dst`: modes, owners, times, xattrs, hard links, devices; cheap clones where the fs can. */
 function copyTree(src: string, dst: string): Promise<void> {
@@ -120,8 +120,8 @@ export class VfsDriver implements GraphDriver {
     return this.mustExist(id);
   }
 
-  async applyDiff(id: string, source: LayerSource): Promise<ApplyResult> {
-    return applyLayer(await this.mustExist(id), source, { whiteoutMode: this.whiteoutMode });
+  async applyDiff(id: string, source: LayerSource, options: ApplyDiffOptions = {}): Promise<RecordedApplyResult> {
+    return applyOffThread(await this.mustExist(id), source, { whiteoutMode: this.whiteoutMode, ...options });
   }
 
   async changes(id: string): Promise<Change[]> {

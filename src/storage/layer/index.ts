@@ -11,4 +11,5 @@ export {
   type RegisterResult,
   type ResetReport,
   type RWLayerInfo,
+  StagedLayer,
 } from './store.js';

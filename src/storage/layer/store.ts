@@ -11,11 +11,9 @@ import {
   changesDirs,
   contentFromDir,
   type DiffStream,
-  decompress,
   exportChanges,
   type LayerSource,
   replayTarSplit,
-  TarSplitRecorder,
 } from '../archive/index.js';
 import { type DriverName, type GraphDriver, KeyedLock, validateLayerId } from '../graphdriver/index.js';
 import { chainIdOf, checkChainId } from './chain.js';
@@ -99,6 +97,26 @@ const CHAIN_CONCURRENCY = 3;
 /** Opens a layer tar when it is about to be applied (registerChain may apply a tar again after a lost race). */
 export type LayerOpener = () => Promise<Uint8Array | LayerSource> | Uint8Array | LayerSource;
 
+/**
+ * A layer tar applied ahead of knowing its place in a chain (stage()): registerChain takes it in place of an opener
+ * and only puts it on its parent; unused, it goes back through discardStaged(). Until then it is a driver layer with
+ * an intent, so a crash leaves nothing that open() does not remove.
+ */
+export class StagedLayer {
+  /** Taken by registerChain or discarded: it cannot be used again. */
+  used = false;
+  constructor(
+    readonly cacheId: string,
+    readonly applied: Applied,
+    /** Opens the tar again, to apply it where this copy cannot be used (taken already, or the chain failed). */
+    readonly reopen: LayerOpener,
+  ) {}
+
+  get diffId(): Digest {
+    return this.applied.diffId;
+  }
+}
+
 interface Applied {
   diffId: Digest;
   size: number;
@@ -127,6 +145,26 @@ async function allLimited(n: number, limit: number, fn: (i: number) => Promise<v
   if (rejected) throw rejected.reason;
 }
 
+/** A counting semaphore. */
+class Slots {
+  private readonly waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((r) => this.waiting.push(r));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
 export class LayerStore {
   private readonly layers = new Map<Digest, Layer>();
   private readonly rw = new Map<string, RWLayer>();
@@ -134,6 +172,8 @@ export class LayerStore {
   private readonly lock = new KeyedLock();
   /** Serialises each container's read-write layer operations (taken before `lock`, never inside it). */
   private readonly rwLock = new KeyedLock();
+  /** Staged applies at once (each holds an apply worker). */
+  private readonly stageSlots = new Slots(CHAIN_CONCURRENCY);
 
   private constructor(
     private readonly db: LayerDb,
@@ -203,7 +243,7 @@ export class LayerStore {
    * reference per layer, as from register.
    */
   async registerChain(
-    tars: readonly LayerOpener[],
+    tars: readonly (LayerOpener | { readonly diffId: Digest })[],
     parent?: string,
     expected?: readonly Digest[],
   ): Promise<RegisterResult[]> {
@@ -220,17 +260,30 @@ export class LayerStore {
   }
 
   private async registerChainOn(
-    tars: readonly LayerOpener[],
+    given: readonly (LayerOpener | { readonly diffId: Digest })[],
     parentLayer: Layer | undefined,
     expected: readonly Digest[] | undefined,
   ): Promise<RegisterResult[]> {
     const cacheIds: string[] = [];
     const settled = new Set<string>();
     const results: RegisterResult[] = [];
+    const openers = given.map((t): LayerOpener => {
+      if (t instanceof StagedLayer) return t.reopen;
+      if (typeof t === 'function') return t;
+      throw new InvalidParameter('registerChain takes openers and layers this store staged');
+    });
+    // Staged layers are used where the driver can put them on a parent; anything else is applied here.
+    const setParent = this.driver.setParent?.bind(this.driver);
+    const staged = given.map((t) => {
+      if (!(t instanceof StagedLayer) || t.used || !setParent) return undefined;
+      t.used = true; // the same staged layer twice in a chain: the second is applied again
+      return t;
+    });
     try {
       const applied: Applied[] = [];
       const applyOne = async (i: number) => {
-        applied[i] = await this.apply(cacheIds[i]!, await tars[i]!());
+        const s = staged[i];
+        applied[i] = s ? s.applied : await this.apply(cacheIds[i]!, await openers[i]!());
         const want = expected?.[i];
         if (want !== undefined && applied[i]!.diffId !== want) {
           throw new InvalidParameter(
@@ -240,28 +293,35 @@ export class LayerStore {
       };
       if (this.driver.whiteoutMode === 'overlay') {
         // A layer's files land in its own diff dir whatever is below it, so only the (cheap) creates are ordered.
-        for (const _ of tars) cacheIds.push(await this.prepare(cacheIds.at(-1) ?? parentLayer?.cacheId));
-        await allLimited(tars.length, CHAIN_CONCURRENCY, applyOne);
+        for (const s of staged) {
+          const below = cacheIds.at(-1) ?? parentLayer?.cacheId;
+          if (!s) cacheIds.push(await this.prepare(below));
+          else {
+            cacheIds.push(s.cacheId);
+            if (below !== undefined) await setParent!(s.cacheId, below);
+          }
+        }
+        await allLimited(given.length, CHAIN_CONCURRENCY, applyOne);
       } else {
         // The driver copies the parent's files into a new layer: each must be complete before the next is created.
-        for (let i = 0; i < tars.length; i++) {
+        for (let i = 0; i < given.length; i++) {
           cacheIds.push(await this.prepare(cacheIds.at(-1) ?? parentLayer?.cacheId));
           await applyOne(i);
         }
       }
       let below = parentLayer;
-      for (let i = 0; i < tars.length; i++) {
+      for (let i = 0; i < given.length; i++) {
         const result = await this.commit(cacheIds[i]!, below, applied[i]!);
         results.push(result);
         await this.settle(cacheIds[i]!, result);
         settled.add(cacheIds[i]!);
         below = this.layers.get(result.chainId);
-        if (!result.created && i < tars.length - 1) {
+        if (!result.created && i < given.length - 1) {
           // Registered meanwhile by someone else: the layers applied above sit on a copy that is now gone, so they
           // are registered again on the existing one.
           for (const id of cacheIds.slice(i + 1)) await this.discard(id);
           cacheIds.length = i + 1;
-          results.push(...(await this.registerChainOn(tars.slice(i + 1), below, expected?.slice(i + 1))));
+          results.push(...(await this.registerChainOn(openers.slice(i + 1), below, expected?.slice(i + 1))));
           break;
         }
       }
@@ -280,6 +340,39 @@ export class LayerStore {
     }
   }
 
+  /**
+   * Applies a layer tar before its place in a chain is known (load applies layers while it still reads the archive):
+   * into a driver layer of its own, with an intent, not visible as a layer. Hand the result to registerChain in the
+   * opener's place, or to discardStaged. Undefined where the driver cannot put a layer on a parent afterwards (vfs),
+   * when the store has a layer with `likelyDiffId` (the archive's name for the tar, if it gave one), or when the tar
+   * does not apply (registerChain then applies it from `open` and reports the error).
+   */
+  async stage(open: LayerOpener, likelyDiffId?: Digest): Promise<StagedLayer | undefined> {
+    if (!this.driver.setParent || this.driver.whiteoutMode !== 'overlay') return undefined;
+    // Most likely a layer the store has (an image loaded again): not worth applying on speculation.
+    const known = (d: Digest) => [...this.layers.values()].some((l) => l.diffId === d);
+    if (likelyDiffId !== undefined && known(likelyDiffId)) return undefined;
+    await this.stageSlots.acquire();
+    try {
+      const cacheId = await this.prepare(undefined);
+      try {
+        return new StagedLayer(cacheId, await this.apply(cacheId, await open()), open);
+      } catch {
+        await this.discard(cacheId);
+        return undefined;
+      }
+    } finally {
+      this.stageSlots.release();
+    }
+  }
+
+  /** Removes a staged layer registerChain did not take. */
+  async discardStaged(staged: StagedLayer): Promise<void> {
+    if (staged.used) return;
+    staged.used = true;
+    await this.discard(staged.cacheId);
+  }
+
   /** A new, empty driver layer on `parentCacheId`, with an intent so that open() removes it if it is never used. */
   private async prepare(parentCacheId: string | undefined): Promise<string> {
     const cacheId = newDriverId();
@@ -295,21 +388,12 @@ export class LayerStore {
 
   /** Applies a tar (plain or gzip) into the driver layer, recording its tar-split and its uncompressed size. */
   private async apply(cacheId: string, tar: Uint8Array | LayerSource): Promise<Applied> {
-    // The tar is decompressed here so its plain bytes can be recorded (tar-split) on their way to the driver.
-    const { stream } = await decompress(tar instanceof Uint8Array ? [tar] : tar);
-    let tarSize = 0;
-    async function* counted(): AsyncGenerator<Buffer> {
-      for await (const chunk of stream) {
-        tarSize += chunk.length;
-        yield chunk;
-      }
-    }
-    const split = new TarSplitRecorder();
-    const applied = await this.driver.applyDiff(cacheId, split.wrap(counted()));
-    const recorded = await split.finish();
-    const out: Applied = { diffId: applied.diffId, size: applied.size, tarSize };
+    const applied = await this.driver.applyDiff(cacheId, tar instanceof Uint8Array ? [tar] : tar, {
+      recordTarSplit: true,
+    });
+    const out: Applied = { diffId: applied.diffId, size: applied.size, tarSize: applied.tarSize };
     // Without a record (rare: a path written twice), layerTar regenerates the tar from the files instead.
-    if (recorded.reproducible) out.tarSplit = recorded.record;
+    if (applied.tarSplit?.reproducible) out.tarSplit = applied.tarSplit.record;
     return out;
   }
 

@@ -243,3 +243,22 @@ function rawExchange(data: string, hangUp = false): Promise<string> {
     setTimeout(() => sock.destroy(), 3000);
   });
 }
+
+test('a corrupt tar to import and to load is refused naming the fault, and the daemon keeps serving', T, async () => {
+  // A valid header start followed by garbage: the layer apply (on a worker thread) fails mid-stream. As dockerd, an
+  // error after the progress stream began is its last JSON message (errorDetail), under the 200 already sent.
+  const junk = `${'a.txt'.padEnd(100, '\0')}${'x'.repeat(412)}${'garbage'.repeat(1_200_000)}`;
+  const tar = { 'Content-Type': 'application/x-tar' };
+  const refusal = (r: { status: number; body: string }) =>
+    r.status >= 400
+      ? message(r.body)
+      : (JSON.parse(r.body.trim().split('\n').at(-1) ?? '{}').errorDetail?.message ?? '');
+  const imported = await s.d.request('POST', '/images/create?fromSrc=-&repo=bad/import', junk, tar);
+  assert.match(refusal(imported), /invalid tar header/, imported.body);
+  await alive();
+  const loaded = await s.d.request('POST', '/images/load', junk, tar);
+  assert.match(refusal(loaded), /tar/, loaded.body);
+  await alive();
+  const images = await s.d.docker('images', '--format', '{{.Repository}}');
+  assert.doesNotMatch(images.stdout, /bad\/import/);
+});
