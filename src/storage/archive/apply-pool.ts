@@ -13,9 +13,12 @@ import { FileSource } from './file-source.js';
 const WINDOW = 8 << 20;
 /** Source chunks are gathered into messages of about this size (each message costs a thread wake-up). */
 const BATCH = 1 << 20;
-/** Idle workers kept, and for how long. */
-const MAX_IDLE = 4;
-const IDLE_MS = 15_000;
+/**
+ * Idle workers kept, and for how long: long enough for the next layer of the same load, no longer — a worker is a
+ * V8 isolate, ~15 MB of the daemon's resident memory while it lives.
+ */
+const MAX_IDLE = 2;
+const IDLE_MS = 1000;
 
 let script: Promise<URL | undefined> | undefined;
 
