@@ -87,10 +87,11 @@ async function run(rt: Runtime, argv: string[]): Promise<number> {
   const stopForwarding = forwardSignals((sig) => rt.kill(id, sig).catch(() => {}));
   try {
     if (proxy) await rt.start(id);
+    // The shim is our child here and exits once the exit file is written: its exit event is the container's end
+    // (wait then reads that file instead of asking the shim over its socket), and delete need not poll for it.
+    if (shim && shim.exitCode === null && shim.signalCode === null) await once(shim, 'exit');
     const status = await rt.wait(id);
     await proxied;
-    // The shim is our child here: its exit event beats polling for it in delete.
-    if (shim && shim.exitCode === null && shim.signalCode === null) await once(shim, 'exit');
     return status?.exitCode ?? 255;
   } finally {
     stopForwarding();
