@@ -7,7 +7,7 @@ const entries = readdirSync('src/cmd')
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
   .map((f) => `src/cmd/${f}`);
 // Worker threads are entry points too: the layer-apply worker is looked up beside the bundle that starts it.
-entries.push('src/storage/archive/apply-worker.ts');
+entries.push('src/storage/archive/apply-worker.ts', 'src/storage/archive/replay-worker.ts');
 await Promise.all(
   entries.map((entry) =>
     build({

@@ -124,20 +124,76 @@ async function spool(source: AsyncIterable<Uint8Array>, path: string): Promise<{
   return { digest: `sha256:${hash.digest('hex')}`, size };
 }
 
+interface LayerRef {
+  chainId: Digest;
+  diffId: Digest;
+}
+
+type Bytes = AsyncIterable<Uint8Array>;
+
+/**
+ * Opens each layer's tar one layer ahead of its turn, so the layer store can start producing it (on another thread)
+ * while the one before streams into the archive; the store bounds what each open tar holds. Tars opened and never
+ * streamed (the save failed or was abandoned) are destroyed by close(), which releases their layers.
+ */
+class LayerTars {
+  private readonly opened = new Map<Digest, Promise<Bytes>>();
+
+  constructor(
+    private readonly order: readonly LayerRef[],
+    private readonly layers: LayerAccess,
+  ) {}
+
+  /** The tar of `layer`, opened earlier or now; the next layer's tar is opened meanwhile. */
+  take(layer: LayerRef): Promise<Bytes> {
+    const tar = this.opened.get(layer.diffId) ?? this.open(layer);
+    this.opened.delete(layer.diffId);
+    const next = this.order[this.order.findIndex((l) => l.diffId === layer.diffId) + 1];
+    if (next !== undefined && next.diffId !== layer.diffId && !this.opened.has(next.diffId)) {
+      this.opened.set(next.diffId, this.open(next));
+    }
+    return tar;
+  }
+
+  async close(): Promise<void> {
+    const left = [...this.opened.values()];
+    this.opened.clear();
+    for (const tar of left) {
+      const s = await tar.catch(() => undefined);
+      if (s instanceof Readable) s.destroy();
+    }
+  }
+
+  private open(layer: LayerRef): Promise<Bytes> {
+    const tar = Promise.resolve().then(() => this.layers.layerTar(layer.chainId));
+    // Reported when the layer's turn comes (or dropped by close()): never an unhandled rejection meanwhile.
+    tar.catch(() => undefined);
+    return tar;
+  }
+}
+
 /** One layer's blob entry: streamed when the layer store knows its size, else spooled. Returns the tar's size. */
 async function* layerBlob(
-  layer: { chainId: Digest; diffId: Digest },
+  layer: LayerRef,
   mtime: number,
   deps: SaveDeps,
+  tars: LayerTars,
   spoolDir: () => Promise<string>,
 ): AsyncGenerator<Buffer, number> {
   const name = blobPath(layer.diffId);
   if (deps.layers.layerTarSize) {
-    const size = await deps.layers.layerTarSize(layer.chainId);
-    yield* streamedFileEntry(name, await deps.layers.layerTar(layer.chainId), size, `layer ${layer.chainId}`, {
-      mtime,
-    });
-    return size;
+    const opening = tars.take(layer);
+    let tar: Bytes | undefined;
+    try {
+      const size = await deps.layers.layerTarSize(layer.chainId);
+      tar = await opening;
+      yield* streamedFileEntry(name, tar, size, `layer ${layer.chainId}`, { mtime });
+      return size;
+    } finally {
+      // A tar not read to its end (a failure, or the save abandoned) is destroyed: it holds its layer.
+      const s = tar ?? (await opening.catch(() => undefined));
+      if (s instanceof Readable && !s.readableEnded) s.destroy();
+    }
   }
   const file = join(await spoolDir(), digestHex(layer.diffId));
   const { digest, size } = await spool(await deps.layers.layerTar(layer.chainId), file);
@@ -155,6 +211,18 @@ async function* writeArchive(selected: Selected[], deps: SaveDeps): AsyncGenerat
     spoolDir ??= await mkdtemp(join(deps.tmpDir ?? tmpdir(), 'berth-save-'));
     return spoolDir;
   };
+  // Every layer to write, in the order written (each once), for LayerTars; only when layers are streamed.
+  const order: LayerRef[] = [];
+  if (deps.layers.layerTarSize) {
+    const seen = new Set<Digest>();
+    for (const { image } of selected) {
+      for (const l of v1Layers(image.config, image.chainIds)) {
+        if (!seen.has(l.diffId)) order.push(l);
+        seen.add(l.diffId);
+      }
+    }
+  }
+  const tars = new LayerTars(order, deps.layers);
   try {
     const layerSizes = new Map<Digest, number>();
     const writtenDirs = new Set<Digest>();
@@ -171,7 +239,7 @@ async function* writeArchive(selected: Selected[], deps: SaveDeps): AsyncGenerat
       const legacy = v1Layers(image.config, image.chainIds);
       for (const layer of legacy) {
         if (!layerSizes.has(layer.diffId)) {
-          const size = yield* layerBlob(layer, created, deps, spoolTo);
+          const size = yield* layerBlob(layer, created, deps, tars, spoolTo);
           layerSizes.set(layer.diffId, size);
           writtenBlobs.add(layer.diffId);
         }
@@ -248,6 +316,7 @@ async function* writeArchive(selected: Selected[], deps: SaveDeps): AsyncGenerat
     }
     yield END_OF_ARCHIVE;
   } finally {
+    await tars.close();
     if (spoolDir !== undefined) await rm(spoolDir, { recursive: true, force: true });
   }
 }

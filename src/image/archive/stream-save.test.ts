@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { sha256 } from '../../lib/digest.js';
@@ -114,5 +115,68 @@ test('load with registerChain refuses a diff ID mismatch, plain or gzip, and reg
       );
       await env.driver.cleanup();
     }
+  });
+});
+
+test('save opens the next layer’s tar ahead; a save abandoned or failing destroys the tars it opened', async () => {
+  await withTemp(async (dir) => {
+    const src = await openEnv(dir, 'src');
+    await addImage(src, { layers: [base, app], tags: ['app:1'] });
+    const archive = await collect(saveImages(['app:1'], src));
+    const env = await storeEnv(dir, 'dst');
+    await loadImages([archive], { ...env, tmpDir: await mkdtemp(join(dir, 'work-')) });
+
+    const opened: Readable[] = [];
+    const watched = (lie: boolean | 'fail'): LayerAccess => ({
+      register: (t, p) => env.layerStore.register(t, p),
+      has: (c) => env.layerStore.has(c),
+      layerTar: async (c) => {
+        const s = await env.layerStore.layerTar(c);
+        opened.push(s);
+        return s;
+      },
+      layerTarSize: async (c) => {
+        if (lie === 'fail') throw new Error('no size');
+        return (await env.layerStore.layerTarSize(c)) + (lie ? 512 : 0);
+      },
+    });
+    const settled = async () => {
+      const deadline = Date.now() + 5000;
+      while (!opened.every((s) => s.destroyed || s.readableEnded) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.ok(opened.length > 0);
+      assert.ok(
+        opened.every((s) => s.destroyed || s.readableEnded),
+        'every tar opened is destroyed or read to its end',
+      );
+    };
+
+    // Abandoned as soon as the first layer's bytes arrive: the second layer's tar was opened ahead.
+    const stream = saveImages(['app:1'], { ...env, layers: watched(false) });
+    for await (const _ of stream) {
+      if (opened.length === 2) break;
+    }
+    assert.equal(opened.length, 2, 'the next layer was opened while the first streamed');
+    await settled();
+
+    // Failing on the first layer (its size is wrong): the one opened ahead is destroyed too.
+    opened.length = 0;
+    await assert.rejects(collect(saveImages(['app:1'], { ...env, layers: watched(true) })), /not the \d+ recorded/);
+    await settled();
+    // Failing before the first layer's bytes (its size is unknown): the tars opened are destroyed all the same.
+    opened.length = 0;
+    await assert.rejects(collect(saveImages(['app:1'], { ...env, layers: watched('fail') })), /no size/);
+    await settled();
+    // Nothing stays pinned (a destroyed tar's layer is unpinned once its reader has stopped): with no references
+    // left, every layer is removed.
+    const deadline = Date.now() + 5000;
+    await env.layerStore.reset(new Map());
+    while (env.layerStore.list().length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+      await env.layerStore.reset(new Map());
+    }
+    assert.deepEqual(env.layerStore.list(), [], 'no layer left pinned');
+    await env.driver.cleanup();
   });
 });

@@ -43,7 +43,11 @@ describe('layer apply on a worker thread', () => {
     assert.equal(there.diffId, sha256(TAR));
     assert.deepEqual(there, here);
     assert.ok(Buffer.isBuffer(there.tarSplit?.reproducible && there.tarSplit.record));
-    assert.deepEqual(await describeTree(b), await describeTree(a));
+    // Times the tar does not set (a whiteout device, a directory made on the way) are the apply's clock: the two
+    // applies may fall in different seconds.
+    const tree = async (d: string) =>
+      (await describeTree(d)).map((l) => l.replace(/ t=(\d+)/, (m, t) => (Number(t) === T ? m : ' t=now')));
+    assert.deepEqual(await tree(b), await tree(a));
   });
 
   it('reads a layer file itself, plain or gzip', async () => {

@@ -1,73 +1,19 @@
 // Runs applyRecorded on a worker thread (apply-worker.ts), streaming the tar to it with bounded memory, and keeps a
 // few idle workers for the next layers. Where the worker's script is not beside this module (a bundle that did not
 // include it), the apply runs in-process as before.
-import { access } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { System } from '../../errdefs/index.js';
 import { type FromWorker, fromWire, type ToWorker } from './apply-protocol.js';
 import { applyRecorded, type RecordedApplyOptions, type RecordedApplyResult } from './apply-recorded.js';
 import type { LayerSource } from './decompress.js';
 import { FileSource } from './file-source.js';
+import { WorkerPool } from './worker-pool.js';
 
 /** Bytes sent to a worker and not yet taken by its apply: the most a job buffers in memory. */
 const WINDOW = 8 << 20;
 /** Source chunks are gathered into messages of about this size (each message costs a thread wake-up). */
 const BATCH = 1 << 20;
-/**
- * Idle workers kept, and for how long: long enough for the next layer of the same load, no longer — a worker is a
- * V8 isolate, ~15 MB of the daemon's resident memory while it lives.
- */
-const MAX_IDLE = 2;
-const IDLE_MS = 1000;
-
-let script: Promise<URL | undefined> | undefined;
-
-/** The worker's script beside this module (.js in dist/src, .cjs if a bundle carries it), if present. */
-function workerScript(): Promise<URL | undefined> {
-  script ??= (async () => {
-    for (const name of ['apply-worker.js', 'apply-worker.cjs']) {
-      const url = new URL(`./${name}`, import.meta.url);
-      try {
-        await access(url);
-        return url;
-      } catch {
-        // not this one
-      }
-    }
-    return undefined;
-  })();
-  return script;
-}
-
-const idle: { worker: Worker; timer: NodeJS.Timeout }[] = [];
-
-function acquire(url: URL): Worker {
-  const kept = idle.pop();
-  if (kept) {
-    clearTimeout(kept.timer);
-    kept.worker.ref();
-    return kept.worker;
-  }
-  // The parent's flags are not the worker's business (`--input-type` with `-e` even stops a file worker loading).
-  return new Worker(url, { execArgv: [] });
-}
-
-function release(worker: Worker): void {
-  // An idle worker must not keep the process alive.
-  worker.unref();
-  if (idle.length >= MAX_IDLE) {
-    void worker.terminate();
-    return;
-  }
-  const entry = {
-    worker,
-    timer: setTimeout(() => {
-      idle.splice(idle.indexOf(entry), 1);
-      void worker.terminate();
-    }, IDLE_MS).unref(),
-  };
-  idle.push(entry);
-}
+const pool = new WorkerPool('apply-worker');
 
 /**
  * applyRecorded(target, source, options) on a worker thread when one can be started, else in-process. The source is
@@ -79,19 +25,15 @@ export async function applyOffThread(
   source: LayerSource,
   options: RecordedApplyOptions,
 ): Promise<RecordedApplyResult> {
-  const url = await workerScript();
+  const url = await pool.available();
   if (url === undefined || options.fs !== undefined) return applyRecorded(target, source, options);
-  const worker = acquire(url);
+  const worker = pool.acquire(url);
   try {
     return await runJob(worker, target, source, options);
   } finally {
-    if (dead.has(worker)) void worker.terminate();
-    else release(worker);
+    pool.release(worker);
   }
 }
-
-/** Workers that failed or exited: never reused. */
-const dead = new WeakSet<Worker>();
 
 async function runJob(
   worker: Worker,
@@ -126,12 +68,12 @@ async function runJob(
       else reject(fromWire(m.error));
     };
     const onError = (e: Error) => {
-      dead.add(worker);
+      pool.discard(worker);
       done();
       reject(new System(`layer apply worker failed: ${e.message}`, { cause: e }));
     };
     const onExit = (code: number) => {
-      dead.add(worker);
+      pool.discard(worker);
       done();
       reject(new System(`layer apply worker exited (code ${code})`));
     };

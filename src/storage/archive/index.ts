@@ -17,6 +17,7 @@ export { type Compression, decompress, type LayerSource } from './decompress.js'
 export { FILE_CHUNK, FileSource } from './file-source.js';
 export { type DiffStream, exportChanges, overlayDiff, tarTypeOf } from './diff.js';
 export { cleanEntryName, isWhiteoutStat } from './paths.js';
+export { type ReplayedTar, replayOffThread } from './replay-pool.js';
 export {
   encodeHeader,
   END_OF_ARCHIVE,
@@ -30,6 +31,7 @@ export {
 export { comparePaths, readXattrs } from './walk.js';
 export {
   contentFromDir,
+  contentFromDirSync,
   type OpenContent,
   replayTarSplit,
   TAR_SPLIT_FILE,

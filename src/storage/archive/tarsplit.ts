@@ -2,13 +2,14 @@
 // record every byte that is not file content (headers, PAX and GNU records, padding, the end blocks) and each file's
 // name, size and CRC-64; export replays the record with the contents read back from the layer's files, giving the
 // original tar byte for byte, whatever wrote it. The record is tar-split's own format (JSON lines, gzip-compressed).
-import { constants as fsc } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { InvalidParameter, System } from '../../errdefs/index.js';
 import { WHITEOUT_META_PREFIX, WHITEOUT_OPAQUE, WHITEOUT_PREFIX } from './apply.js';
+import { syncFs } from './apply-fs.js';
 import { Crc64 } from './crc64.js';
 import { decompress } from './decompress.js';
 import { cleanEntryName, ScopedResolver } from './paths.js';
@@ -396,6 +397,61 @@ async function readWhole(fh: FileHandle, size: number): Promise<Buffer> {
     n += bytesRead;
     // A regular file's read comes back short only at its end.
     if (bytesRead < want || n === buf.length) break;
+  }
+  return n === size ? buf.subarray(0, n) : Buffer.from(buf.subarray(0, n));
+}
+
+/**
+ * contentFromDir with direct synchronous calls, for a worker thread (replay-worker.ts): it blocks the thread it runs
+ * on, and spares the thread-pool round trip each of the four calls per file (open, fstat, read, close) costs.
+ */
+export function contentFromDirSync(root: string): OpenContent {
+  const resolver = new ScopedResolver(root, false, true, syncFs);
+  return async (name) => {
+    const rel = cleanEntryName(name);
+    const dir = await resolver.dir(rel.includes('/') ? path.posix.dirname(rel) : '', name);
+    const fd = openSync(path.join(dir, path.posix.basename(rel)), fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    let size: number;
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new System('not a regular file');
+      size = st.size;
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+    if (size > WHOLE_READ_MAX) return readChunksSync(fd);
+    try {
+      return inHand(readWholeSync(fd, size));
+    } finally {
+      closeSync(fd);
+    }
+  };
+}
+
+/** A large file's bytes in 1 MiB buffers of their own (a worker may transfer them); closes `fd` at the end. */
+async function* readChunksSync(fd: number): AsyncGenerator<Buffer> {
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafeSlow(1 << 20);
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) return;
+      yield buf.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** readWhole with readSync. */
+function readWholeSync(fd: number, size: number): Buffer {
+  const buf = Buffer.allocUnsafeSlow(size + 1);
+  let n = 0;
+  for (;;) {
+    const want = buf.length - n;
+    const got = readSync(fd, buf, n, want, null);
+    n += got;
+    if (got < want || n === buf.length) break;
   }
   return n === size ? buf.subarray(0, n) : Buffer.from(buf.subarray(0, n));
 }

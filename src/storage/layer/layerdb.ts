@@ -9,7 +9,7 @@
 //     intent-<driver id>  a driver layer being created; if no record names the id on open, the layer is removed
 //     remove-<rand>/      a record being removed (renamed out first); open finishes the driver removal
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
@@ -150,6 +150,18 @@ export class LayerDb {
   }
 
   /** The layer's tar-split record as a stream, or undefined when it has none (layers berth wrote before). */
+  /** The path of the layer's tar-split record, if it has one. */
+  async tarSplitFile(chainId: Digest): Promise<string | undefined> {
+    const file = join(this.layerDir(chainId), TAR_SPLIT_FILE);
+    try {
+      await access(file);
+      return file;
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
   async openTarSplit(chainId: Digest): Promise<Readable | undefined> {
     try {
       const fh = await open(join(this.layerDir(chainId), TAR_SPLIT_FILE), 'r');

@@ -13,6 +13,7 @@ import {
   type DiffStream,
   exportChanges,
   type LayerSource,
+  replayOffThread,
   replayTarSplit,
 } from '../archive/index.js';
 import { type DriverName, type GraphDriver, KeyedLock, validateLayerId } from '../graphdriver/index.js';
@@ -504,23 +505,33 @@ export class LayerStore {
   async layerTar(chainId: string): Promise<Readable> {
     const layer = await this.lock.run(STORE, async () => this.pin(chainId));
     let source: Readable;
-    let digest: () => string;
+    let digest: () => string | undefined;
     let observe: ((chunk: Buffer) => void) | undefined;
+    let close: (() => Promise<void>) | undefined;
+    let replayed = false;
     try {
-      // A record that cannot be summarised is replayed all the same, to fail with replay's own error.
-      const index = await this.db.readTarSplitIndex(layer.chainId).catch(() => undefined);
-      const split = await this.db.openTarSplit(layer.chainId);
-      if (split) {
-        const root = await this.driver.diffDir(layer.cacheId).catch((e: unknown) => {
-          split.destroy();
-          throw e;
-        });
-        const hash = createHash('sha256');
-        observe = (chunk) => hash.update(chunk);
-        digest = () => `sha256:${hash.digest('hex')}`;
-        const open = contentFromDir(root);
-        const content = index === undefined ? open : readAhead(open, index.files);
-        source = Readable.from(replayTarSplit(split, content), { objectMode: false });
+      const record = await this.db.tarSplitFile(layer.chainId);
+      if (record !== undefined) {
+        replayed = true;
+        const root = await this.driver.diffDir(layer.cacheId);
+        // On a worker thread (it reads the files, checks their CRCs and hashes the tar), else here.
+        const off = await replayOffThread(record, root);
+        if (off) {
+          digest = () => off.digest();
+          close = off.close;
+          source = Readable.from(off.chunks, { objectMode: false });
+        } else {
+          // A record that cannot be summarised is replayed all the same, to fail with replay's own error.
+          const index = await this.db.readTarSplitIndex(layer.chainId).catch(() => undefined);
+          const split = await this.db.openTarSplit(layer.chainId);
+          if (split === undefined) throw new System(`layer ${layer.chainId}: its tar-split record is gone`);
+          const hash = createHash('sha256');
+          observe = (chunk) => hash.update(chunk);
+          digest = () => `sha256:${hash.digest('hex')}`;
+          const open = contentFromDir(root);
+          const content = index === undefined ? open : readAhead(open, index.files);
+          source = Readable.from(replayTarSplit(split, content), { objectMode: false });
+        }
       } else {
         const diff: DiffStream = await this.driver.diff(layer.cacheId);
         digest = () => diff.digest();
@@ -541,7 +552,7 @@ export class LayerStore {
         cb(
           new System(
             `layer ${layer.chainId}: its files do not reproduce diff ID ${layer.diffId} (got ${got}); ` +
-              (observe
+              (replayed
                 ? "the layer's files or its tar-split record were changed"
                 : 'the layer was not stored in a form berth can export byte for byte'),
           ),
@@ -549,8 +560,12 @@ export class LayerStore {
       },
     });
     pipeline(source, verify, () => {
-      // Errors reach the reader through `verify`. A failed removal here is finished by reset()/open().
-      this.unpin(layer).catch(() => undefined);
+      // Errors reach the reader through `verify`. The layer stays pinned until the worker (if any) reads no more of
+      // its files. A failed removal here is finished by reset()/open().
+      (close?.() ?? Promise.resolve()).then(
+        () => this.unpin(layer).catch(() => undefined),
+        () => this.unpin(layer).catch(() => undefined),
+      );
     });
     return verify;
   }
