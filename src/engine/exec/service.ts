@@ -114,9 +114,25 @@ export class ExecService {
     x.running = true;
     // The client reads ExitCode from /exec/{id}/json once its stream ends: end it only after the exit is recorded.
     let exitRecorded: Promise<void> | undefined;
-    const attached = client
-      ? attachShim(handle.socketPath).then((shim) =>
-          pipeAttach(shim, client, {
+    // The shim replays nothing: the attach must be registered (its "ok" received) before start, or the first output
+    // can be lost — a quick `exec … cat f` then printed nothing now and then.
+    let shimStream: Awaited<ReturnType<typeof attachShim>> | undefined;
+    if (client) {
+      try {
+        shimStream = await attachShim(handle.socketPath);
+      } catch (e) {
+        x.running = false;
+        x.exitCode = 126;
+        try {
+          process.kill(handle.pid, 'SIGKILL'); // parked at the start gate: it must not linger
+        } catch {}
+        await this.deps.runtime.cleanupExec(handle).catch(() => {});
+        throw e;
+      }
+    }
+    const attached =
+      client && shimStream
+        ? pipeAttach(shimStream, client, {
             stdin: x.config.AttachStdin === true,
             stdout: x.config.AttachStdout !== false,
             stderr: x.config.AttachStderr !== false,
@@ -124,10 +140,8 @@ export class ExecService {
             stdinOnce: true,
             detachKeys: parseDetachKeys(x.config.DetachKeys),
             beforeEnd: () => exitRecorded ?? Promise.resolve(),
-          }),
-        )
-      : undefined;
-    if (attached) await new Promise((r) => setImmediate(r)); // the attach request reaches the shim before start
+          })
+        : undefined;
     try {
       await this.deps.runtime.startExec(handle);
     } catch (e) {
