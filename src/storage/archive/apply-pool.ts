@@ -3,7 +3,7 @@
 // include it), the apply runs in-process as before.
 import type { Worker } from 'node:worker_threads';
 import { System } from '../../errdefs/index.js';
-import { type FromWorker, fromWire, type ToWorker } from './apply-protocol.js';
+import { type FromWorker, fromWire, type ToWorker, transferableCopy } from './apply-protocol.js';
 import { applyRecorded, type RecordedApplyOptions, type RecordedApplyResult } from './apply-recorded.js';
 import type { LayerSource } from './decompress.js';
 import { FileSource } from './file-source.js';
@@ -101,13 +101,7 @@ async function runJob(
     let batch: Uint8Array[] = [];
     let batchLen = 0;
     const flush = async () => {
-      // A fresh buffer of its own, so it can be transferred (source chunks may share pooled memory).
-      const data = new Uint8Array(batchLen);
-      let off = 0;
-      for (const c of batch) {
-        data.set(c, off);
-        off += c.byteLength;
-      }
+      const data = transferableCopy(batch, batchLen);
       batch = [];
       batchLen = 0;
       inFlight += data.byteLength;

@@ -73,3 +73,17 @@ export function fromWire(w: WireError): Error {
   if (w.path !== undefined) Object.assign(e, { path: w.path });
   return e;
 }
+
+/**
+ * The chunks joined into a buffer of its own, which can be transferred to another thread: Buffer.concat may hand back
+ * a slice of Node's shared pool for small sizes, and transferring that would detach the pool under other Buffers.
+ */
+export function transferableCopy(chunks: readonly Uint8Array[], length: number): Uint8Array<ArrayBuffer> {
+  const data = new Uint8Array(length);
+  let off = 0;
+  for (const c of chunks) {
+    data.set(c, off);
+    off += c.byteLength;
+  }
+  return data;
+}

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { toWire } from './apply-protocol.js';
+import { toWire, transferableCopy } from './apply-protocol.js';
 import type { FromReplayWorker, ToReplayWorker } from './replay-protocol.js';
 import { contentFromDirSync, replayTarSplit } from './tarsplit.js';
 
@@ -38,12 +38,7 @@ async function replay(record: string, root: string): Promise<string> {
   let batch: Uint8Array[] = [];
   let batchLen = 0;
   const flush = async () => {
-    const data = new Uint8Array(batchLen);
-    let off = 0;
-    for (const c of batch) {
-      data.set(c, off);
-      off += c.byteLength;
-    }
+    const data = transferableCopy(batch, batchLen);
     batch = [];
     batchLen = 0;
     await send(data);
