@@ -22,6 +22,7 @@ import type { ContainerDeps } from './deps.js';
 import { ContainerLifecycle } from './lifecycle.js';
 import { listContainers } from './list.js';
 import { isRunning } from './model.js';
+import { containerSizes } from './size.js';
 import { inspectView } from './views.js';
 
 export interface LogsOptions {
@@ -60,12 +61,17 @@ export class ContainerService {
         return rec.imageRef === ref;
       }
     };
-    return listContainers(this.deps.store, imageMatches, opts);
+    const list = listContainers(this.deps.store, imageMatches, opts);
+    if (!opts.size) return list;
+    return Promise.all(
+      list.map(async (c) => ({ ...c, ...(await containerSizes(this.deps, this.deps.store.get(c.Id))) })),
+    );
   }
 
-  async inspect(ref: string, _size: boolean): Promise<ContainerInspect> {
+  async inspect(ref: string, size: boolean): Promise<ContainerInspect> {
     const rec = this.deps.store.get(ref);
-    return inspectView(this.deps, rec, this.execIds(rec.id));
+    const view = inspectView(this.deps, rec, this.execIds(rec.id));
+    return size ? { ...view, ...(await containerSizes(this.deps, rec)) } : view;
   }
 
   start(ref: string, _detachKeys?: string) {

@@ -6,6 +6,7 @@ import { API_VERSION, MIN_API_VERSION } from '../../api/index.js';
 import type { ImageStore } from '../../image/store/index.js';
 import type { LayerStore } from '../../storage/layer/index.js';
 import type { ContainerStore } from '../container/store.js';
+import { containerSizes } from '../container/size.js';
 import { summaryView } from '../container/views.js';
 import { type EventBus, eventMatches } from '../events.js';
 
@@ -147,7 +148,9 @@ export class SystemService {
     return {
       LayersSize: (await this.deps.layers.stats()).size ?? 0,
       Images: images.map((i) => ({ ...i, Containers: containers.filter((c) => c.image === i.Id).length })),
-      Containers: containers.map((c) => ({ ...summaryView(c), SizeRw: 0, SizeRootFs: 0 })),
+      Containers: await Promise.all(
+        containers.map(async (c) => ({ ...summaryView(c), ...(await containerSizes(this.deps, c)) })),
+      ),
       Volumes: [],
       BuildCache: [],
     };

@@ -13,6 +13,7 @@ export { type ApplyFs, promiseFs, syncFs } from './apply-fs.js';
 export { applyOffThread } from './apply-pool.js';
 export { applyRecorded, type RecordedApplyOptions, type RecordedApplyResult } from './apply-recorded.js';
 export { type Change, ChangeKind, changesDirs, overlayChanges } from './changes.js';
+export { changesSize, treeSize } from './size.js';
 export { type Compression, decompress, type LayerSource } from './decompress.js';
 export { FILE_CHUNK, FileSource } from './file-source.js';
 export { type DiffStream, exportChanges, overlayDiff, tarTypeOf } from './diff.js';

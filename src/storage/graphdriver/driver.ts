@@ -39,6 +39,8 @@ export interface GraphDriver {
   applyDiff(id: string, source: LayerSource, options?: ApplyDiffOptions): Promise<RecordedApplyResult>;
   /** Paths added, modified and deleted relative to the parent (`docker diff`). */
   changes(id: string): Promise<Change[]>;
+  /** Bytes of the regular files the layer adds or modifies (`docker ps -s` SizeRw), hard links counted once. */
+  diffSize(id: string): Promise<number>;
   /** The layer's changes as a tar stream; its digest() is the diffID once it has ended. */
   diff(id: string): Promise<DiffStream>;
   /** `docker info`'s DriverStatus pairs. */

@@ -17,6 +17,7 @@ import {
   type LayerSource,
   type RecordedApplyResult,
   overlayChanges,
+  treeSize,
   overlayDiff,
 } from '../archive/index.js';
 import { type ApplyDiffOptions, type GraphDriver, KeyedLock, validateLayerId } from './driver.js';
@@ -230,6 +231,11 @@ export class Overlay2Driver implements GraphDriver {
 
   async changes(id: string): Promise<Change[]> {
     return overlayChanges(await this.diffDir(id), await this.lowerDirs(id));
+  }
+
+  /** The upper directory is exactly the layer's changes (whiteouts are 0-byte devices). */
+  async diffSize(id: string): Promise<number> {
+    return treeSize(await this.diffDir(id));
   }
 
   async diff(id: string): Promise<DiffStream> {

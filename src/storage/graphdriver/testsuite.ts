@@ -225,6 +225,19 @@ export function runGraphDriverSuite(name: string, open: (root: string) => Promis
       await driver.put('rw');
     });
 
+    it('diffSize() weighs the files a writable layer adds or modifies, a hard link once, deletions not', async () => {
+      await layer('l1', undefined, BASE);
+      await driver.createReadWrite('rw', 'l1');
+      assert.equal(await driver.diffSize('rw'), 0);
+      const m = await driver.get('rw');
+      await writeFile(path.join(m, 'a'), 'changed'); // 7 bytes, modified
+      await writeFile(path.join(m, 'c'), 'new!'); // 4 bytes, added
+      await link(path.join(m, 'c'), path.join(m, 'c-again'));
+      await unlink(path.join(m, 'dir/b'));
+      assert.equal(await driver.diffSize('rw'), 11);
+      await driver.put('rw');
+    });
+
     it('diff() of a writable layer applied onto the parent reproduces its tree, with the same diffID', async () => {
       await layer('l1', undefined, BASE);
       await driver.createReadWrite('rw', 'l1');

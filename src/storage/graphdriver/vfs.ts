@@ -8,6 +8,7 @@ import {
   applyOffThread,
   type Change,
   changesDirs,
+  changesSize,
   type DiffStream,
   exportChanges,
   type LayerSource,
@@ -128,6 +129,11 @@ export class VfsDriver implements GraphDriver {
     const dir = await this.mustExist(id);
     const parent = await this.parentOf(id);
     return changesDirs(dir, parent === undefined ? undefined : this.dir(parent));
+  }
+
+  /** A vfs layer is a whole copy: what it weighs is what differs from its parent. */
+  async diffSize(id: string): Promise<number> {
+    return changesSize(await this.mustExist(id), await this.changes(id));
   }
 
   async diff(id: string): Promise<DiffStream> {

@@ -684,6 +684,17 @@ export class LayerStore {
     }
   }
 
+  /** Bytes the container's read-write layer adds or modifies (`docker ps -s` SizeRw). */
+  async sizeRW(containerId: string): Promise<number> {
+    const rw = this.mustGetRW(containerId);
+    rw.busy++;
+    try {
+      return await this.driver.diffSize(rw.record.mountId);
+    } finally {
+      rw.busy--;
+    }
+  }
+
   /** The container's changes as a layer tar (for commit); digest() is its diff ID once it has ended. */
   /**
    * The container's whole merged filesystem as a tar stream (`docker export`). The layer stays mounted (and cannot

@@ -298,3 +298,17 @@ test('events --filter type=image shows image events (tag)', T, async () => {
   assert.match(r.stdout, /^tag events-tagged:1$/m);
   await s.d.docker('rmi', 'events-tagged:1');
 });
+
+test('ps -s and inspect -s weigh what the container wrote (SizeRw) and with its image (SizeRootFs)', T, async () => {
+  await s.d.docker('run', '--name', 'size-w', 'busybox', 'sh', '-c', 'head -c 1000 /dev/zero > /f; ln /f /f2');
+  const sizes = await s.d.docker('inspect', '-s', '-f', '{{.SizeRw}} {{.SizeRootFs}}', 'size-w');
+  const [rw, rootfs] = sizes.stdout.trim().split(' ').map(Number);
+  assert.equal(rw, 1000, 'the file once, though it has two names');
+  const image = Number((await s.d.docker('image', 'inspect', '-f', '{{.Size}}', 'busybox')).stdout.trim());
+  assert.equal(rootfs, 1000 + image);
+  const ps = await s.d.docker('ps', '-a', '-s', '--filter', 'name=size-w', '--format', '{{.Size}}');
+  assert.match(ps.stdout, /^1kB \(virtual [\d.]+[kM]B\)\n$/);
+  const df = await s.d.docker('system', 'df', '--format', '{{if eq .Type "Containers"}}{{.Size}}{{end}}');
+  assert.match(df.stdout, /1kB/);
+  await s.d.docker('rm', 'size-w');
+});
