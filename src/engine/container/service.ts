@@ -22,6 +22,7 @@ import type { ContainerDeps } from './deps.js';
 import { ContainerLifecycle } from './lifecycle.js';
 import { listContainers } from './list.js';
 import { isRunning } from './model.js';
+import { withoutMountPoints } from './mount-points.js';
 import { containerSizes } from './size.js';
 import { inspectView } from './views.js';
 
@@ -259,30 +260,6 @@ export class ContainerService {
     }
     return { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: 0 };
   }
-}
-
-/**
- * Mount points the runtime creates in the read-write layer when the image lacks them (Docker makes them in an "-init"
- * layer below the container's, so its diff never shows them), and /etc or /dev "changed" only because of them.
- */
-const ENGINE_MOUNT_POINTS = new Set([
-  '/etc/hostname',
-  '/etc/hosts',
-  '/etc/resolv.conf',
-  '/dev',
-  '/dev/pts',
-  '/dev/shm',
-  '/dev/mqueue',
-  '/proc',
-  '/sys',
-]);
-
-function withoutMountPoints<T extends { path: string; kind: number }>(changes: T[]): T[] {
-  const kept = changes.filter((c) => !(ENGINE_MOUNT_POINTS.has(c.path) && c.kind !== 2));
-  return kept.filter(
-    (c) =>
-      !((c.path === '/etc' || c.path === '/dev') && c.kind === 0 && !kept.some((o) => o.path.startsWith(`${c.path}/`))),
-  );
 }
 
 function labelMatch(labels: Record<string, string>, want: string): boolean {

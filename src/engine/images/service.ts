@@ -11,6 +11,7 @@ import type { LayerStore } from '../../storage/layer/index.js';
 import type { ContainerStore } from '../container/store.js';
 import type { EventBus } from '../events.js';
 import { parseNormalizedReference, familiarString } from '../../image/reference.js';
+import { withoutMountPoints } from '../container/mount-points.js';
 
 export interface ImageDeps {
   images: ImageStore;
@@ -125,7 +126,8 @@ export class ImageService {
   }): Promise<Digest> {
     const c = this.deps.containers.get(opts.container);
     const base = this.deps.images.get(c.image);
-    const diff = await this.deps.layers.diffRW(c.id);
+    // As dockerd's, the new layer holds what the container changed, not the mount points the runtime made for it.
+    const diff = await this.deps.layers.diffRW(c.id, withoutMountPoints(await this.deps.layers.changes(c.id)));
     const parentChain = base.chainIds.at(-1);
     const layer = await this.deps.layers.register(diff, parentChain);
     const containerConfig = applyChanges(opts.changes, {

@@ -41,8 +41,11 @@ export interface GraphDriver {
   changes(id: string): Promise<Change[]>;
   /** Bytes of the regular files the layer adds or modifies (`docker ps -s` SizeRw), hard links counted once. */
   diffSize(id: string): Promise<number>;
-  /** The layer's changes as a tar stream; its digest() is the diffID once it has ended. */
-  diff(id: string): Promise<DiffStream>;
+  /**
+   * The layer's changes as a tar stream; its digest() is the diffID once it has ended. With `only`, just those
+   * changes (a subset of changes(), e.g. without the runtime's mount points), taken from the layer's own tree.
+   */
+  diff(id: string, only?: readonly Change[]): Promise<DiffStream>;
   /** `docker info`'s DriverStatus pairs. */
   status(): Promise<[string, string][]>;
   /** Unmounts everything this driver mounted (daemon shutdown). */

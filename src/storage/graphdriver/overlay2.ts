@@ -14,6 +14,7 @@ import {
   applyOffThread,
   type Change,
   type DiffStream,
+  exportChanges,
   type LayerSource,
   type RecordedApplyResult,
   overlayChanges,
@@ -238,8 +239,9 @@ export class Overlay2Driver implements GraphDriver {
     return treeSize(await this.diffDir(id));
   }
 
-  async diff(id: string): Promise<DiffStream> {
-    return overlayDiff(await this.diffDir(id));
+  async diff(id: string, only?: readonly Change[]): Promise<DiffStream> {
+    // Every added or modified path has its copy in the upper dir: the subset exports from there.
+    return only ? exportChanges(await this.diffDir(id), only) : overlayDiff(await this.diffDir(id));
   }
 
   async status(): Promise<[string, string][]> {

@@ -136,8 +136,8 @@ export class VfsDriver implements GraphDriver {
     return changesSize(await this.mustExist(id), await this.changes(id));
   }
 
-  async diff(id: string): Promise<DiffStream> {
-    return exportChanges(await this.mustExist(id), await this.changes(id));
+  async diff(id: string, only?: readonly Change[]): Promise<DiffStream> {
+    return exportChanges(await this.mustExist(id), only ?? (await this.changes(id)));
   }
 
   async status(): Promise<[string, string][]> {

@@ -715,12 +715,12 @@ export class LayerStore {
     return tar;
   }
 
-  async diffRW(containerId: string): Promise<DiffStream> {
+  async diffRW(containerId: string, only?: readonly Change[]): Promise<DiffStream> {
     const rw = this.mustGetRW(containerId);
     rw.busy++;
     let diff: DiffStream;
     try {
-      diff = await this.driver.diff(rw.record.mountId);
+      diff = await this.driver.diff(rw.record.mountId, only);
     } catch (e) {
       rw.busy--;
       throw e;

@@ -1,10 +1,12 @@
 // Images through the docker CLI against berthd: import, commit, save/load round trips, tag/rmi (untag vs delete,
 // refusing an image a container uses), images/history/inspect, and invalid references.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { promisify } from 'node:util';
 import { DOCKER_CLI, runCommand } from '../../fixtures/berthd.js';
 import { daemonSuite } from './helpers.js';
 
@@ -27,6 +29,7 @@ after(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
+const execFileP = promisify(execFile);
 const imageId = async (ref: string) => (await s.d.docker('image', 'inspect', '-f', '{{.Id}}', ref)).stdout.trim();
 
 test('the imported busybox is listed by images, with its ID and CMD from --change', T, async () => {
@@ -106,6 +109,14 @@ test('commit makes an image of the container changes that runs with them', T, as
   assert.match(r.stderr, /No such file/);
   const history = await s.d.docker('history', '--format', '{{.Comment}}', 'snap:1');
   assert.match(history.stdout.split('\n')[0] ?? '', /a message/);
+  // The new layer holds the container's changes only: not the mount points the runtime made (/etc/hostname…).
+  const dir = await mkdtemp(join(await scratchDir(), 'commit-'));
+  await s.d.docker('save', '-o', join(dir, 'snap.tar'), 'snap:1');
+  await execFileP('tar', ['-xf', join(dir, 'snap.tar'), '-C', dir]);
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { Layers: string[] }[];
+  const top = manifest[0]?.Layers.at(-1) ?? '';
+  const entries = (await execFileP('tar', ['-tf', join(dir, top)])).stdout.split('\n').filter(Boolean).sort();
+  assert.deepEqual(entries, ['bin/', 'bin/.wh.vi', 'committed-file']);
   const parent = await s.d.docker('image', 'inspect', '-f', '{{len .RootFS.Layers}}', 'snap:1');
   assert.equal(parent.stdout.trim(), '2');
   await s.d.docker('rm', 'committed');
