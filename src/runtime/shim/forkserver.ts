@@ -41,6 +41,7 @@ export class ForkServer {
     child.unref();
     (child.stdin as Socket | null)?.unref();
     child.on('error', () => {});
+    child.stdin?.on('error', () => {}); // EPIPE on close() once the forkserver is gone
     return new ForkServer(child, socketPath);
   }
 

@@ -38,11 +38,10 @@ function spawnHelper(helperPath: string, detached: boolean, stdio?: LaunchOption
 
 export async function launchShim(plan: readonly PlanOp[], opts: LaunchOptions): Promise<Launched> {
   const server = opts.detached && !opts.stdio && opts.forkServer?.running ? opts.forkServer : undefined;
-  let channel: Socket;
+  // A forkserver that died (its exit not seen yet) refuses the connection: spawn the shim instead.
+  let channel = server ? await server.connect().catch(() => undefined) : undefined;
   let shim: ChildProcess | undefined;
-  if (server) {
-    channel = await server.connect();
-  } else {
+  if (!channel) {
     shim = spawnHelper(opts.helperPath, opts.detached, opts.stdio);
     channel = shim.stdio[3] as Socket;
   }

@@ -67,6 +67,23 @@ describe('lifecycle', () => {
     await eventually(async () => ((await helperProcesses()).length === 0 ? true : undefined), 5000, 'no helper left');
   });
 
+  test('a runtime whose forkserver died spawns its shims itself', async () => {
+    const rt = await Runtime.open({ root: h.root, cgroups: await detectCgroupDriver(), forkServer: true });
+    try {
+      const server = (await helperProcesses()).find((l) => l.includes(' forkserver ') && l.includes(h.root));
+      assert.ok(server, 'the forkserver runs');
+      process.kill(Number(server.split(' ')[0]), 'SIGKILL');
+      const b = await h.bundle({ args: ['sh', '-c', 'exit 5'] });
+      await rt.create('orphaned', b.dir, { stdio: { log: { path: `${b.dir}/log.json`, maxSize: 0, maxFiles: 1 } } });
+      await rt.start('orphaned');
+      assert.equal((await rt.wait('orphaned'))?.exitCode, 5);
+      await rt.delete('orphaned');
+    } finally {
+      rt.close();
+    }
+    await eventually(async () => ((await helperProcesses()).length === 0 ? true : undefined), 5000, 'no helper left');
+  });
+
   test('a created container can be deleted without starting it', async () => {
     const b = await h.bundle({ args: ['true'] });
     assert.equal((await h.run(['create', '--bundle', b.dir, 'life2'])).code, 0);
