@@ -130,7 +130,12 @@ export class LayerDb {
     const tmp = join(this.tmpDir, `write-${randomBytes(8).toString('hex')}`);
     await mkdir(tmp, { mode: 0o700 });
     try {
-      for (const [name, data] of Object.entries(files)) await writeDurable(join(tmp, name), data);
+      // The files are independent until the directory is synced: their fsyncs can share one journal commit. All
+      // settle before a failure cleans up, so none is still writing into the removed directory.
+      const written = await Promise.allSettled(
+        Object.entries(files).map(([name, data]) => writeDurable(join(tmp, name), data)),
+      );
+      for (const w of written) if (w.status === 'rejected') throw w.reason;
       await syncDir(tmp);
       await rename(tmp, dest);
     } catch (e) {
