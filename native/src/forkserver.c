@@ -67,11 +67,25 @@ static _Noreturn void become_shim(int listen_fd, int conn)
 	_exit(shim_main());
 }
 
+// Unlinks `path` only while it is still this forkserver's socket: a daemon restarted meanwhile has bound a new one
+// there, which an old forkserver noticing its EOF late must not take away.
+static void unlink_own(const char *path, const struct stat *own)
+{
+	struct stat now;
+	if (stat(path, &now) == 0 && now.st_dev == own->st_dev && now.st_ino == own->st_ino)
+		unlink(path);
+}
+
 int forkserver_main(const char *path)
 {
 	int lfd = listen_at(path);
 	if (lfd < 0)
 		return 1;
+	struct stat own;
+	if (stat(path, &own) < 0) {
+		perror("berth-helper forkserver: stat");
+		return 1;
+	}
 	// Shims are reaped by the kernel: their exit status is in their exit files, not here.
 	signal(SIGCHLD, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
@@ -110,6 +124,6 @@ int forkserver_main(const char *path)
 		close(conn); // on fork failure the launcher sees the connection close without a reply
 	}
 	close(lfd);
-	unlink(path);
+	unlink_own(path, &own);
 	return 0;
 }

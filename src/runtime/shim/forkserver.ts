@@ -2,7 +2,7 @@
 // socket (the connection becomes the shim's fd 3). Node's spawn forks the whole daemon synchronously — its event loop
 // stood still ~2-6 ms per container — while a connect is asynchronous and the fork happens in a 200 kB process.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { unlinkSync } from 'node:fs';
+import { statSync, unlinkSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { System } from '../../errdefs/index.js';
 
@@ -12,7 +12,13 @@ export class ForkServer {
   private constructor(
     private readonly child: ChildProcess,
     readonly socketPath: string,
+    /** The socket's inode: close() removes the path only while it is still this forkserver's. */
+    private readonly socketIno: number,
   ) {}
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
 
   /** Starts the forkserver listening on `socketPath` (in a root-only directory; it is made 0600). */
   static async start(helperPath: string, socketPath: string): Promise<ForkServer> {
@@ -42,7 +48,7 @@ export class ForkServer {
     (child.stdin as Socket | null)?.unref();
     child.on('error', () => {});
     child.stdin?.on('error', () => {}); // EPIPE on close() once the forkserver is gone
-    return new ForkServer(child, socketPath);
+    return new ForkServer(child, socketPath, statSync(socketPath).ino); // once, at daemon start
   }
 
   get running(): boolean {
@@ -66,7 +72,7 @@ export class ForkServer {
     this.child.stdin?.end();
     // It unlinks its socket too, but a while later: the path must be gone when close returns (shutdown only).
     try {
-      unlinkSync(this.socketPath);
+      if (statSync(this.socketPath).ino === this.socketIno) unlinkSync(this.socketPath);
     } catch {}
   }
 }

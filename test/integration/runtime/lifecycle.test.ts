@@ -1,10 +1,11 @@
 // create → start → running → exit → delete through the berth-runtime command, with signals and Docker's exit codes.
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { detectCgroupDriver } from '../../../src/runtime/cgroups/index.js';
-import { Runtime } from '../../../src/runtime/runtime.js';
+import { Runtime, defaultHelperPath } from '../../../src/runtime/runtime.js';
+import { ForkServer } from '../../../src/runtime/shim/forkserver.js';
 import { TEST_INIT } from '../../fixtures/index.js';
 import { RuntimeHarness, eventually, helperProcesses } from './harness.js';
 
@@ -81,6 +82,26 @@ describe('lifecycle', () => {
     } finally {
       rt.close();
     }
+    await eventually(async () => ((await helperProcesses()).length === 0 ? true : undefined), 5000, 'no helper left');
+  });
+
+  test("a forkserver ending late leaves a newer forkserver's socket in place", async () => {
+    // A daemon restarted quickly binds a new forkserver where the old one, not yet at its stdin's EOF, still runs.
+    const path = join(h.root, 'fs-test.sock');
+    const old = await ForkServer.start(defaultHelperPath(), path);
+    const fresh = await ForkServer.start(defaultHelperPath(), path);
+    try {
+      old.close();
+      await eventually(
+        async () => ((await helperProcesses()).some((l) => l.startsWith(`${old.pid} `)) ? undefined : true),
+        5000,
+        'the old forkserver gone',
+      );
+      (await fresh.connect()).destroy(); // its socket is still there (the shim it made exits without a plan)
+    } finally {
+      fresh.close();
+    }
+    await assert.rejects(access(path), { code: 'ENOENT' });
     await eventually(async () => ((await helperProcesses()).length === 0 ? true : undefined), 5000, 'no helper left');
   });
 
