@@ -1,4 +1,5 @@
 // The parts of Go's strconv the engine needs: quoting (%q, error messages) and unquoting template literals.
+import { NumError, parseFloat64 as goParseFloat, parseIntBig, parseUintBig } from '../args/strconv.js';
 
 const PRINT = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 
@@ -134,77 +135,22 @@ export function unquote(lit: string): string {
 }
 
 /** Go's underscoreOK: underscores only between digits (or after a base prefix). */
-function underscoreOK(s: string): boolean {
-  let saw = '^';
-  let i = 0;
-  if (s[0] === '-' || s[0] === '+') s = s.slice(1);
-  let hexDigits = false;
-  if (s.length >= 2 && s[0] === '0' && 'bBoOxX'.includes(s[1]!)) {
-    i = 2;
-    saw = '0';
-    hexDigits = s[1] === 'x' || s[1] === 'X';
-  }
-  for (; i < s.length; i++) {
-    const c = s[i]!;
-    if ((c >= '0' && c <= '9') || (hexDigits && /[a-fA-F]/.test(c))) {
-      saw = '0';
-      continue;
-    }
-    if (c === '_') {
-      if (saw !== '0') return false;
-      saw = '_';
-      continue;
-    }
-    if (saw === '_') return false;
-    saw = '!';
-  }
-  return saw !== '_';
-}
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
 /** strconv.ParseInt(s, 0, 64) (or ParseUint when unsigned): base prefixes, legacy octal, underscores. */
 export function parseInteger(s: string, unsigned = false): bigint | undefined {
-  let body = s;
-  let neg = false;
-  if (body[0] === '+' || body[0] === '-') {
-    if (unsigned) return undefined;
-    neg = body[0] === '-';
-    body = body.slice(1);
-  }
-  let base = 10;
-  let digits = body;
-  if (/^0[xX]/.test(body)) [base, digits] = [16, body.slice(2)];
-  else if (/^0[oO]/.test(body)) [base, digits] = [8, body.slice(2)];
-  else if (/^0[bB]/.test(body)) [base, digits] = [2, body.slice(2)];
-  else if (body.length > 1 && body[0] === '0') [base, digits] = [8, body.slice(1)];
-  if (digits.includes('_') && !underscoreOK(s)) return undefined;
-  digits = digits.replaceAll('_', '');
-  const valid = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ }[base as 2 | 8 | 10 | 16];
-  if (!valid.test(digits)) return undefined;
-  let v = 0n;
-  for (const c of digits) v = v * BigInt(base) + BigInt(Number.parseInt(c, 16));
-  if (neg) v = -v;
-  if (unsigned ? v > 2n ** 64n - 1n : v < INT64_MIN || v > INT64_MAX) return undefined;
-  return v;
+  return orUndefined(() => (unsigned ? parseUintBig(s, 0) : parseIntBig(s, 0)));
 }
 
 /** strconv.ParseFloat(s, 64): decimal and hexadecimal (`0x1.8p3`) forms, underscores between digits. */
 export function parseFloat64(s: string): number | undefined {
-  if (s.includes('_') && !underscoreOK(s)) return undefined;
-  const t = s.replaceAll('_', '');
-  let v: number;
-  const h = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?[0-9]+)$/.exec(t);
-  if (h) {
-    const int = h[2] ?? '';
-    const frac = h[3] ?? '';
-    if (int === '' && frac === '') return undefined;
-    v = Number.parseInt(`${int}${frac}` || '0', 16) * 2 ** (Number(h[4]) - 4 * frac.length);
-    if (h[1] === '-') v = -v;
-  } else {
-    if (!/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(t)) return undefined;
-    v = Number(t);
+  return orUndefined(() => goParseFloat(s));
+}
+
+/** The template's lexer only asks whether a literal is a number: Go's error becomes "not one". */
+function orUndefined<T>(parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof NumError) return undefined;
+    throw e;
   }
-  return Number.isFinite(v) ? v : undefined;
 }
