@@ -1,16 +1,21 @@
 // moby's stdcopy: the stdout/stderr framing of attach, logs and exec streams without a TTY. Each frame is an 8-byte
 // header [stream, 0, 0, 0, length as u32 big-endian] and then `length` bytes of payload.
 
-export const STDIN = 0;
-export const STDOUT = 1;
-export const STDERR = 2;
-/** Written by the daemon when the stream itself failed; its payload is the error text. */
-export const SYSTEMERR = 3;
+// The wire format's constants are api/stdcopy.ts's; this decoder differs from its StdDemuxer on purpose: it passes
+// payload on as it arrives instead of holding a whole frame (a client prints a large log frame as it streams in).
+import {
+  FRAME_HEADER_LENGTH as HEADER_LEN,
+  STDERR,
+  STDIN,
+  STDOUT,
+  type StdStreamId,
+  SYSTEMERR,
+} from '../api/stdcopy.js';
 
-const HEADER_LEN = 8;
+export { STDERR, STDIN, STDOUT, SYSTEMERR };
 
 export interface FramePiece {
-  stream: 0 | 1 | 2 | 3;
+  stream: StdStreamId;
   data: Buffer;
 }
 
