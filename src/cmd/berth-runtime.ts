@@ -1,5 +1,6 @@
 // berth-runtime: an OCI runtime with runc's command line, over berth's runtime library.
 import { detectCgroupDriver } from '../runtime/cgroups/index.js';
+import { exitWhenFlushed } from '../lib/exit-flushed.js';
 import { Runtime } from '../runtime/runtime.js';
 import { parseVerbArgs } from '../runtime-cli/args.js';
 import { VERBS, exitCodeFor } from '../runtime-cli/commands.js';
@@ -45,11 +46,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => exitWhenFlushed(code),
   (e: unknown) => {
     process.stderr.write(`berth-runtime: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = exitCodeFor(e);
+    exitWhenFlushed(exitCodeFor(e));
   },
 );

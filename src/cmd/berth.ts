@@ -2,6 +2,7 @@
 // the command's status once its output is written.
 import { Client } from '../client/index.js';
 import { main } from '../cli/main.js';
+import { exitWhenFlushed } from '../lib/exit-flushed.js';
 
 // bin/berth hands NODE_EXTRA_CA_CERTS over under another name (Node would parse the certificates at start-up);
 // the environment the CLI works with is the user's.
@@ -28,19 +29,9 @@ main(process.argv.slice(2), {
   env: process.env,
   newClient: (overrides) => Client.fromEnv(process.env, overrides),
 }).then(
-  (code) => exit(code),
+  (code) => exitWhenFlushed(code),
   (e: unknown) => {
     process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    exit(1);
+    exitWhenFlushed(1);
   },
 );
-
-// Exits once stdout and stderr have taken everything written to them (pipes may still hold some).
-function exit(code: number): void {
-  let pending = 2;
-  const done = () => {
-    if (--pending === 0) process.exit(code);
-  };
-  process.stdout.write('', done);
-  process.stderr.write('', done);
-}

@@ -2,6 +2,7 @@
 // two library calls.
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,10 +46,12 @@ async function create(rt: Runtime, argv: string[]): Promise<number> {
   const id = requireId(p, 'create');
   const consoleSocket = str(p.values['console-socket']);
   const bundle = resolve(str(p.values.bundle) ?? '.');
-  if ((await bundleSpec(bundle)).process?.terminal && !consoleSocket) {
+  const config = await bundleSpec(bundle);
+  if (config.process?.terminal && !consoleSocket) {
     throw new InvalidParameter('cannot allocate tty if runc will detach without setting console socket');
   }
   await rt.create(id, bundle, {
+    spec: config,
     stdio: { inherit: ['inherit', 'inherit', 'inherit'] },
     consoleSocket: consoleSocket && resolve(consoleSocket),
     pidFile: str(p.values['pid-file']),
@@ -66,13 +69,15 @@ async function run(rt: Runtime, argv: string[]): Promise<number> {
   const bundle = resolve(str(p.values.bundle) ?? '.');
   const consoleSocket = str(p.values['console-socket']);
   const detach = p.values.detach === true;
-  const terminal = (await bundleSpec(bundle)).process?.terminal === true;
+  const config = await bundleSpec(bundle);
+  const terminal = config.process?.terminal === true;
   if (terminal && detach && !consoleSocket) {
     throw new InvalidParameter('cannot allocate tty if runc will detach without setting console socket');
   }
   // A terminal proxied through attach must be attached before the first byte: only then park for start.
   const proxy = terminal && !consoleSocket && !detach;
   const { shim } = await rt.create(id, bundle, {
+    spec: config,
     stdio: terminal ? undefined : { inherit: ['inherit', 'inherit', 'inherit'] },
     consoleSocket: consoleSocket && resolve(consoleSocket),
     pidFile: str(p.values['pid-file']),
@@ -251,8 +256,9 @@ async function execProcess(bundle: string, v: Record<string, unknown>, args: str
   return proc;
 }
 
+/** One command, one container: a synchronous read is cheaper than fs/promises' machinery here. */
 function bundleSpec(bundle: string): Promise<Spec> {
-  return readSpec(resolve(bundle));
+  return readSpec(resolve(bundle), (path) => readFileSync(path, 'utf8'));
 }
 
 function forwardSignals(send: (sig: NodeJS.Signals) => unknown): () => void {

@@ -70,6 +70,8 @@ export interface CreateOptions {
   foreground?: boolean;
   /** Exec right away instead of parking for `start` (a foreground `run` that attaches nothing first). */
   startNow?: boolean;
+  /** The bundle's config.json, when the caller has read it already (see readSpec). */
+  spec?: Spec;
 }
 
 export interface Created {
@@ -138,7 +140,7 @@ export class Runtime {
     let cgroup: Cgroup | undefined;
     let cgroupsPath = '';
     try {
-      const spec = await readSpec(bundle);
+      const spec = opts.spec ?? (await readSpec(bundle));
       cgroupsPath = spec.linux?.cgroupsPath || this.defaultCgroupsPath(id);
       const cg = this.opts.cgroups.open(cgroupsPath);
       cgroup = cg;
@@ -400,10 +402,14 @@ function cgroupPlacement(cg: Cgroup): CgroupPlacement {
   return { procsFiles: cg.procsFiles, oomCounter: cg.oomCounter };
 }
 
-export async function readSpec(bundle: string): Promise<Spec> {
+/** Reads and checks `<bundle>/config.json`; a one-shot command may pass a synchronous reader (no event loop to keep). */
+export async function readSpec(
+  bundle: string,
+  read: (path: string) => string | Promise<string> = (path) => readFile(path, 'utf8'),
+): Promise<Spec> {
   let text: string;
   try {
-    text = await readFile(`${bundle}/config.json`, 'utf8');
+    text = await read(`${bundle}/config.json`);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new InvalidParameter(`${bundle}/config.json: no such file or directory`);
