@@ -102,7 +102,8 @@ async function main(): Promise<void> {
     process.stdout.write(`# engine benchmark skipped: ${why}\n`);
     return;
   }
-  const berth: Berthd = await startBerthd();
+  // No --debug log: dockerd runs without one too.
+  const berth: Berthd = await startBerthd({ debug: false });
   try {
     await busyboxImage(berth);
     await measure({

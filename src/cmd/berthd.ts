@@ -181,8 +181,9 @@ async function main(argv: string[]): Promise<number> {
       if (!cfg.liveRestore) {
         const running = store.all().filter((c) => c.state.status === 'running' || c.state.status === 'paused');
         await Promise.all(running.map((c) => containers.lifecycle.stop(c.id).catch(() => {})));
-        await selected.driver.cleanup().catch(() => {});
       }
+      await containers.lifecycle.settled();
+      if (!cfg.liveRestore) await selected.driver.cleanup().catch(() => {});
       runtime.close();
       for (const h of cfg.hosts) if (h.startsWith('unix://')) await unlink(h.slice(7)).catch(() => {});
       if (cfg.pidFile) await unlink(cfg.pidFile).catch(() => {});

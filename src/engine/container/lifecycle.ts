@@ -41,6 +41,8 @@ export class ContainerLifecycle {
   private readonly lock = new KeyedLock();
   private readonly exitWaiters = new Map<string, Set<(rec: ContainerRecord) => void>>();
   private readonly removeWaiters = new Map<string, Set<() => void>>();
+  /** Read-write layers of removed containers whose disk work goes on after the removal was answered. */
+  private readonly layerRemovals = new Set<Promise<void>>();
   private readonly pendingAttach = new Map<string, Set<PendingAttach>>();
   readonly restarts: RestartManager;
 
@@ -216,14 +218,16 @@ export class ContainerLifecycle {
       error: status ? '' : "the container's shim exited without recording a status",
     };
     if (rec.state.health) rec.state.health = { ...rec.state.health, Status: 'unhealthy' };
-    await store.save(rec);
+    const restart = this.restarts.shouldRestart(rec, parseRestartPolicy(rec.hostConfig.RestartPolicy));
+    // An --rm container is removed next: its exited state need not reach the disk (a crash meanwhile leaves it
+    // "running" with a dead shim, which the next start turns into this same exit).
+    if (restart || !rec.hostConfig.AutoRemove) await store.save(rec);
     t.mark('save');
     this.deps.log.debug(`exit ${id.slice(0, 12)}: ${t.summary()}`);
     if (rec.state.oomKilled) events.publish('container', 'oom', id, this.attributes(rec));
     events.publish('container', 'die', id, { ...this.attributes(rec), exitCode: String(exitCode) });
     this.notifyExit(rec);
-    const policy = parseRestartPolicy(rec.hostConfig.RestartPolicy);
-    if (this.restarts.shouldRestart(rec, policy)) {
+    if (restart) {
       rec.state = { ...rec.state, status: 'restarting' };
       await store.save(rec);
       this.restarts.schedule(rec);
@@ -413,24 +417,40 @@ export class ContainerLifecycle {
     this.restarts.cancel(rec.id);
     this.restarts.forget(rec.id);
     await this.lock.run(rec.id, async () => {
-      if (!this.deps.store.find(rec.id)) return;
+      const { store, layers } = this.deps;
+      if (!store.find(rec.id)) return;
       rec.state = { ...rec.state, status: 'removing' };
-      await this.deps.store.save(rec);
+      // The record goes first (a crash then leaves an orphan layer, which the next start removes), once the layer is
+      // known to be removable; the layer's disk work finishes after the answer.
+      let removed = false;
       try {
-        await this.deps.layers.removeRW(rec.id);
+        const layer = await layers.removeRWLater(rec.id, async () => {
+          await store.delete(rec.id);
+          removed = true;
+        });
+        const removing = layer.removed
+          .catch((e) => this.deps.log.warn(`removing the layer of ${rec.id}: ${(e as Error).message}`))
+          .finally(() => this.layerRemovals.delete(removing));
+        this.layerRemovals.add(removing);
       } catch (e) {
+        if (removed) throw e;
         if (!isNotFound(e)) {
           rec.state = { ...rec.state, status: 'dead', error: (e as Error).message };
-          await this.deps.store.save(rec);
+          await store.save(rec);
           throw e;
         }
+        await store.delete(rec.id);
       }
-      await this.deps.store.delete(rec.id);
     });
     this.deps.events.publish('container', 'destroy', rec.id, this.attributes(rec));
     for (const w of this.removeWaiters.get(rec.id) ?? []) w();
     this.removeWaiters.delete(rec.id);
     this.failPendingAttach(rec.id);
+  }
+
+  /** Resolves when the disk work of the removals answered so far has ended (daemon shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.layerRemovals, this.deps.store.settled()]);
   }
 
   // ---- wait ----

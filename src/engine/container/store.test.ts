@@ -110,7 +110,19 @@ describe('ContainerStore', () => {
     await store.delete(ID_B);
     assert.equal(store.find(ID_B), undefined);
     assert.equal(store.hasName('beta'), false);
+    assert.equal((await readdir(root)).includes(ID_B), false, 'the record is out of sight when delete resolves');
+    await store.settled();
     assert.deepEqual((await readdir(root)).sort(), [ID_A, ID_C]);
+  });
+
+  it('open() deletes a directory a removal set aside and a crash left behind', async () => {
+    const gone = `7${'8'.repeat(63)}`;
+    await mkdir(join(root, `${gone}.removed`));
+    await writeFile(join(root, `${gone}.removed`, 'config.json'), JSON.stringify(record(gone, 'gone')));
+    const { store: again, incomplete } = await ContainerStore.open(root);
+    assert.deepEqual(incomplete, []);
+    assert.equal(again.find(gone), undefined);
+    assert.equal((await readdir(root)).includes(`${gone}.removed`), false);
   });
 
   it('keeps containers and names across a reopen', async () => {

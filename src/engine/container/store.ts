@@ -1,16 +1,20 @@
 // The engine's containers: in memory after open, each written to `<root>/<id>/config.json` atomically before a
 // change is visible. Owns the name index, so a name is never given to two containers.
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Conflict, InvalidParameter, NotFound } from '../../errdefs/index.js';
+import { Conflict, InvalidParameter, NotFound, errnoCode } from '../../errdefs/index.js';
 import { readJsonIfExists, writeJsonAtomic } from '../../lib/atomic-file.js';
 import type { ContainerRecord } from './model.js';
 
 const ID = /^[a-f0-9]{64}$/;
+/** A removed container's directory, renamed aside until its files are deleted. */
+const ASIDE = '.removed';
 
 export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
   private readonly byName = new Map<string, string>();
+  /** Deletions of directories set aside, still running. */
+  private readonly deleting = new Set<Promise<void>>();
 
   private constructor(readonly root: string) {}
 
@@ -20,6 +24,10 @@ export class ContainerStore {
     await mkdir(root, { recursive: true, mode: 0o710 });
     const incomplete: string[] = [];
     for (const id of await readdir(root)) {
+      if (id.endsWith(ASIDE)) {
+        await rm(join(root, id), { recursive: true, force: true });
+        continue;
+      }
       if (!ID.test(id)) continue;
       const rec = await readJsonIfExists<ContainerRecord>(store.configPath(id)).catch(() => undefined);
       if (!rec || rec.id !== id) {
@@ -70,11 +78,30 @@ export class ContainerStore {
     this.byId.set(rec.id, rec);
   }
 
+  /**
+   * Forgets a container. Its directory is renamed aside at once (what a restart finds from then on: open() deletes
+   * it) and its files are deleted in the background: `docker rm` and `run --rm` need not wait for that.
+   */
   async delete(id: string): Promise<void> {
     const rec = this.byId.get(id);
     this.byId.delete(id);
     if (rec) this.releaseName(rec.name, id);
-    await rm(this.dir(id), { recursive: true, force: true });
+    const aside = `${this.dir(id)}${ASIDE}`;
+    try {
+      await rename(this.dir(id), aside);
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return;
+      throw e;
+    }
+    const deleting = rm(aside, { recursive: true, force: true })
+      .catch(() => {}) // what is left is deleted by the next open()
+      .finally(() => this.deleting.delete(deleting));
+    this.deleting.add(deleting);
+  }
+
+  /** Resolves when the background deletions started so far have ended (daemon shutdown, tests). */
+  async settled(): Promise<void> {
+    await Promise.all(this.deleting);
   }
 
   /** Docker's lookup: full ID, then exact name, then a unique ID prefix. */

@@ -82,7 +82,3 @@ export async function mountPointsUnder(dir: string): Promise<string[]> {
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
   return (await mountPoints()).filter((m) => m === dir || m.startsWith(prefix)).reverse();
 }
-
-export async function isMountPoint(p: string): Promise<boolean> {
-  return (await mountPoints()).includes(p);
-}

@@ -22,7 +22,7 @@ import {
   overlayDiff,
 } from '../archive/index.js';
 import { type ApplyDiffOptions, type GraphDriver, KeyedLock, validateLayerId } from './driver.js';
-import { isMountPoint, mountOverlay, mountPointsUnder, unmount } from './mount.js';
+import { mountOverlay, mountPointsUnder, unmount } from './mount.js';
 import { checkOverlaySupport, type OverlaySupport } from './overlay-support.js';
 
 /** moby's limit: deeper chains would not fit the mount data page. */
@@ -55,16 +55,27 @@ export class Overlay2Driver implements GraphDriver {
   private readonly refs = new Map<string, number>();
   private readonly lock = new KeyedLock();
 
+  /**
+   * @param mounted the layers whose merged dir is mounted: read from mountinfo once (what an earlier daemon left, as
+   *   with live restore), then kept by get/put — reading mountinfo per mount and unmount grows with every running
+   *   container and sat on the container start and exit paths.
+   */
   private constructor(
     private readonly home: string,
     private readonly support: OverlaySupport,
+    private readonly mounted: Set<string>,
   ) {}
 
   /** Prepares <root>/overlay2 and checks the host; NotImplemented (with the reason) when overlay2 cannot work. */
   static async init(root: string): Promise<Overlay2Driver> {
     const home = path.join(root, 'overlay2');
     await mkdir(path.join(home, LINK_DIR), { recursive: true, mode: 0o700 });
-    return new Overlay2Driver(home, await checkOverlaySupport(home));
+    const mounted = new Set(
+      (await mountPointsUnder(home))
+        .filter((m) => path.basename(m) === 'merged' && path.dirname(path.dirname(m)) === home)
+        .map((m) => path.basename(path.dirname(m))),
+    );
+    return new Overlay2Driver(home, await checkOverlaySupport(home), mounted);
   }
 
   private dir(id: string): string {
@@ -88,10 +99,10 @@ export class Overlay2Driver implements GraphDriver {
 
   async create(id: string, parent?: string): Promise<void> {
     validateLayerId(id);
-    if (parent !== undefined) {
-      validateLayerId(parent, 'parent layer id');
-      await this.mustExist(parent);
-    }
+    if (parent !== undefined) validateLayerId(parent, 'parent layer id');
+    // Every container start creates a layer: the independent steps run side by side (each is a thread-pool trip).
+    const lowers = parent === undefined ? undefined : this.lowersOn(parent);
+    lowers?.catch(() => {}); // settled below (a missing parent: NotFound, and what was made is removed)
     const dir = this.dir(id);
     try {
       await mkdir(dir, { mode: 0o710 });
@@ -99,27 +110,41 @@ export class Overlay2Driver implements GraphDriver {
       if (errnoCode(e) === 'EEXIST') throw new Conflict(`layer ${id} already exists`);
       throw e;
     }
-    try {
-      await mkdir(path.join(dir, 'diff'), { mode: 0o755 });
-      const link = shortLink();
-      await symlink(path.join('..', id, 'diff'), path.join(this.home, LINK_DIR, link));
-      await writeFile(path.join(dir, 'link'), link);
-      if (parent !== undefined) await this.stackOn(id, parent);
-    } catch (e) {
+    const link = shortLink();
+    const steps = await Promise.allSettled([
+      mkdir(path.join(dir, 'diff'), { mode: 0o755 }),
+      symlink(path.join('..', id, 'diff'), path.join(this.home, LINK_DIR, link)),
+      writeFile(path.join(dir, 'link'), link),
+      lowers?.then((l) => this.stackOn(id, l)),
+    ]);
+    const failed = steps.find((r) => r.status === 'rejected');
+    if (failed) {
       await this.removeDir(id);
-      throw e;
+      throw failed.reason;
     }
   }
 
-  /** Writes the lower chain and work dir that put layer `id` on `parent`. */
-  private async stackOn(id: string, parent: string): Promise<void> {
-    const dir = this.dir(id);
-    const parentLink = (await readFile(path.join(this.dir(parent), 'link'), 'utf8')).trim();
-    const parentLower = await this.lower(parent);
-    const lowers = [`${LINK_DIR}/${parentLink}`, ...(parentLower ? parentLower.split(':') : [])];
+  /** The lower chain of a layer put on `parent` (NotFound if there is no such layer). */
+  private async lowersOn(parent: string): Promise<string[]> {
+    const [parentLink, parentLower] = await Promise.all([
+      readFile(path.join(this.dir(parent), 'link'), 'utf8').catch((e: unknown) => {
+        if (errnoCode(e) === 'ENOENT') throw new NotFound(`layer ${parent} does not exist`);
+        throw e;
+      }),
+      this.lower(parent),
+    ]);
+    const lowers = [`${LINK_DIR}/${parentLink.trim()}`, ...(parentLower ? parentLower.split(':') : [])];
     if (lowers.length > MAX_DEPTH) throw new InvalidParameter(`max depth exceeded: ${MAX_DEPTH} layers`);
-    await writeFile(path.join(dir, 'lower'), lowers.join(':'));
-    await mkdir(path.join(dir, 'work'), { mode: 0o700 });
+    return lowers;
+  }
+
+  /** Writes the lower chain and work dir that put layer `id` on a parent. */
+  private async stackOn(id: string, lowers: string[]): Promise<void> {
+    const dir = this.dir(id);
+    await Promise.all([
+      writeFile(path.join(dir, 'lower'), lowers.join(':')),
+      mkdir(path.join(dir, 'work'), { mode: 0o700 }),
+    ]);
   }
 
   /**
@@ -132,7 +157,7 @@ export class Overlay2Driver implements GraphDriver {
     await this.mustExist(id);
     await this.mustExist(parent);
     if ((await this.lower(id)) !== undefined) throw new Conflict(`layer ${id} already has a parent`);
-    await this.stackOn(id, parent);
+    await this.stackOn(id, await this.lowersOn(parent));
   }
 
   createReadWrite(id: string, parent?: string): Promise<void> {
@@ -149,8 +174,10 @@ export class Overlay2Driver implements GraphDriver {
     validateLayerId(id);
     await this.lock.run(id, async () => {
       if ((this.refs.get(id) ?? 0) > 0) throw new Conflict(`layer ${id} is in use`);
-      const merged = path.join(this.dir(id), 'merged');
-      if (await isMountPoint(merged)) await unmount(merged); // left mounted by an earlier daemon
+      if (this.mounted.has(id)) {
+        await unmount(path.join(this.dir(id), 'merged')); // left mounted by an earlier daemon
+        this.mounted.delete(id);
+      }
       await this.removeDir(id);
     });
   }
@@ -169,7 +196,7 @@ export class Overlay2Driver implements GraphDriver {
       const merged = path.join(dir, 'merged');
       if (count === 0) {
         await mkdir(merged, { recursive: true, mode: 0o755 });
-        if (!(await isMountPoint(merged))) {
+        if (!this.mounted.has(id)) {
           const options = [
             `lowerdir=${lower}`,
             `upperdir=${id}/diff`,
@@ -180,6 +207,7 @@ export class Overlay2Driver implements GraphDriver {
             throw new InvalidParameter(`mount options for layer ${id} exceed a page (${options.length} bytes)`);
           }
           await mountOverlay(this.home, options, merged);
+          this.mounted.add(id);
         }
       }
       this.refs.set(id, count + 1);
@@ -197,7 +225,10 @@ export class Overlay2Driver implements GraphDriver {
       }
       this.refs.delete(id);
       const merged = path.join(this.dir(id), 'merged');
-      if (await isMountPoint(merged)) await unmount(merged);
+      if (this.mounted.has(id)) {
+        await unmount(merged);
+        this.mounted.delete(id);
+      }
       await rmdir(merged).catch(() => undefined);
     });
   }
@@ -256,6 +287,7 @@ export class Overlay2Driver implements GraphDriver {
 
   async cleanup(): Promise<void> {
     this.refs.clear();
+    this.mounted.clear();
     for (const m of await mountPointsUnder(this.home)) await unmount(m);
   }
 }

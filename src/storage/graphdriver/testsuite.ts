@@ -193,6 +193,23 @@ export function runGraphDriverSuite(name: string, open: (root: string) => Promis
       await driver.remove('rw');
     });
 
+    it('a driver opened again on the same root (a daemon restart) knows a view left mounted: put and remove release it', async () => {
+      await layer('l1', undefined, BASE);
+      await driver.createReadWrite('rw', 'l1');
+      await driver.createReadWrite('rw2', 'l1');
+      const v = await driver.get('rw');
+      const v2 = await driver.get('rw2');
+      const again = await open(root);
+      assert.equal(await again.get('rw'), v, 'the same view, not a second mount over it');
+      await again.put('rw');
+      assert.equal((await mountsUnder(root)).includes(v), false, 'its put unmounted the earlier mount');
+      await again.remove('rw2');
+      assert.equal((await mountsUnder(root)).includes(v2), false, 'remove unmounted what the earlier driver left');
+      assert.equal(await again.exists('rw2'), false);
+      await again.cleanup();
+      assert.deepEqual(await mountsUnder(root), []);
+    });
+
     it('cleanup() unmounts every layer', async () => {
       await layer('l1', undefined, BASE);
       for (const id of ['a', 'b', 'c']) {

@@ -277,6 +277,21 @@ for (const driverName of DRIVERS) {
       await store.removeRW('c1');
       await assert.rejects(store.mount('c1'), isNotFound);
       await assert.rejects(store.removeRW('c1'), isNotFound);
+      // Removal in two steps: checked (and the caller's step made) first, the disk work after.
+      await store.createRW('c2', a);
+      await store.mount('c2');
+      let called = false;
+      const mark = async () => {
+        called = true;
+      };
+      await assert.rejects(store.removeRWLater('c2', mark), isConflict);
+      assert.equal(called, false, 'nothing of the caller runs for a layer that cannot be removed');
+      await store.unmount('c2');
+      const { removed } = await store.removeRWLater('c2', mark);
+      assert.equal(called, true);
+      assert.equal(store.listRW().some((l) => l.containerId === 'c2'), false, 'no longer listed once answered');
+      await removed;
+      assert.deepEqual(store.orphanRW([]), []);
       // A container without an image: an empty rootfs.
       await store.createRW('scratch');
       assert.deepEqual(await readdir(await store.mount('scratch')), []);

@@ -609,12 +609,17 @@ export class LayerStore {
         const record: MountRecord = { containerId, mountId: newDriverId() };
         if (parentLayer) record.parent = parentLayer.chainId;
         await this.db.writeIntent(record.mountId);
-        try {
-          await this.driver.createReadWrite(record.mountId, parentLayer?.cacheId);
-          await this.db.commitMount(record);
-        } catch (e) {
+        // The driver's directories and the record that names them are written side by side: until the intent is
+        // cleared, a crash leaves a record naming a half-made layer, and no container record (saved after this), so
+        // open()'s caller removes it as an orphan.
+        const [created, committed] = await Promise.allSettled([
+          this.driver.createReadWrite(record.mountId, parentLayer?.cacheId),
+          this.db.commitMount(record),
+        ]);
+        if (created.status === 'rejected' || committed.status === 'rejected') {
+          if (committed.status === 'fulfilled') await this.db.removeRecordDir(this.db.mountDir(containerId));
           await this.discard(record.mountId);
-          throw e;
+          throw created.status === 'rejected' ? created.reason : (committed as PromiseRejectedResult).reason;
         }
         await this.db.clearIntent(record.mountId);
         const rw: RWLayer = { record, parentLayer, mounts: 0, mountPath: undefined, busy: 0 };
@@ -656,12 +661,23 @@ export class LayerStore {
 
   /** Removes the container's read-write layer (Conflict while mounted), then its image layers if left unused. */
   async removeRW(containerId: string): Promise<void> {
-    await this.rwLock.run(containerId, async () => {
+    await (await this.removeRWLater(containerId)).removed;
+  }
+
+  /**
+   * removeRW in two steps, for a container's removal: resolves once the layer is checked (Conflict while mounted or
+   * read) and no longer the container's, after `whenChecked` (the caller's own removal, made while no mount can
+   * come between); the disk work goes on in `removed`. It holds the store lock, so a later layer operation (an
+   * image's removal) waits for it. Should it fail, the layer's record is an orphan that open()'s caller reclaims.
+   */
+  async removeRWLater(containerId: string, whenChecked?: () => Promise<void>): Promise<{ removed: Promise<void> }> {
+    return this.rwLock.run(containerId, async () => {
       const rw = this.mustGetRW(containerId);
       if (rw.mounts > 0) throw new Conflict(`the read-write layer of container ${containerId} is mounted`);
       if (rw.busy > 0) throw new Conflict(`the read-write layer of container ${containerId} is being read`);
-      await this.lock.run(STORE, async () => {
-        this.rw.delete(containerId);
+      await whenChecked?.();
+      this.rw.delete(containerId);
+      const removed = this.lock.run(STORE, async () => {
         const moved = await this.db.beginRemove(this.db.mountDir(containerId));
         await this.driver.remove(rw.record.mountId);
         await this.db.finishRemove(moved);
@@ -670,6 +686,7 @@ export class LayerStore {
           await this.collect(rw.parentLayer);
         }
       });
+      return { removed };
     });
   }
 
