@@ -289,7 +289,11 @@ for (const driverName of DRIVERS) {
       await store.unmount('c2');
       const { removed } = await store.removeRWLater('c2', mark);
       assert.equal(called, true);
-      assert.equal(store.listRW().some((l) => l.containerId === 'c2'), false, 'no longer listed once answered');
+      assert.equal(
+        store.listRW().some((l) => l.containerId === 'c2'),
+        false,
+        'no longer listed once answered',
+      );
       await removed;
       assert.deepEqual(store.orphanRW([]), []);
       // A container without an image: an empty rootfs.
