@@ -1,12 +1,16 @@
 // Engine benchmarks, berthd against Debian's dockerd side by side, the real docker CLI driving both (each daemon in
 // its own sandbox): `docker run --rm busybox true`, 50 × `run -d … sleep` then one `rm -f` of all 50, memory added
-// per running container, and the daemon's idle RSS. Prints `name value unit` lines; never fails: without dockerd,
-// only berth's figures are printed.
+// per running container, and the daemon's idle RSS; and the docker CLI's own share of the first two (cli-floor.ts),
+// which bounds the ratio any engine can reach. Prints `name value unit` lines; never fails: without dockerd, only
+// berth's figures are printed.
 import { spawn } from 'node:child_process';
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { busyboxImage, type Berthd, startBerthd, skipReason as berthSkip } from '../test/fixtures/berthd.js';
 import { type Dockerd, dockerdSkipReason, processesUnder, startDockerd } from '../test/fixtures/dockerd.js';
 import { busyboxRootfs } from '../test/fixtures/rootfs.js';
+import { startInstantEngine } from './cli-floor.js';
 import { median, report, timeRuns } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -62,27 +66,75 @@ interface Engine {
   shimNames?: RegExp;
 }
 
-async function measure(e: Engine): Promise<void> {
-  for (let i = 0; i < 2; i++) await docker(e.host, ['run', '--rm', 'busybox', 'true']);
-  const runs = await timeRuns(RUNS, () => docker(e.host, ['run', '--rm', 'busybox', 'true']).then(() => {}));
-  report(`${e.name}.run_rm_true`, median(runs), 'ms');
-  const idle = await rssKb(await e.nsPid(), e.daemonNames);
-  report(`${e.name}.daemon_idle_rss`, idle / 1024, 'MB');
+/** Median of `docker run --rm busybox true` (after two warm-up runs). */
+async function runRm(host: string): Promise<number> {
+  for (let i = 0; i < 2; i++) await docker(host, ['run', '--rm', 'busybox', 'true']);
+  return median(await timeRuns(RUNS, () => docker(host, ['run', '--rm', 'busybox', 'true']).then(() => {})));
+}
+
+/** 50 × `docker run -d busybox sleep 3600`, then `between` (while they run), then one `docker rm -f` of all. */
+async function runMany(
+  host: string,
+  between: () => Promise<void> = async () => {},
+): Promise<{ started: number; removed: number }> {
   const t0 = process.hrtime.bigint();
   const ids: string[] = [];
-  for (let i = 0; i < MANY; i++) ids.push((await docker(e.host, ['run', '-d', 'busybox', 'sleep', '3600'])).trim());
+  for (let i = 0; i < MANY; i++) ids.push((await docker(host, ['run', '-d', 'busybox', 'sleep', '3600'])).trim());
   const started = Number(process.hrtime.bigint() - t0) / 1e6;
-  const busy = await rssKb(await e.nsPid(), e.daemonNames);
-  const shims = e.shimNames ? await rssKb(await e.nsPid(), e.shimNames) : 0;
+  await between();
   const t1 = process.hrtime.bigint();
-  await docker(e.host, ['rm', '-f', ...ids]);
-  const removed = Number(process.hrtime.bigint() - t1) / 1e6;
+  await docker(host, ['rm', '-f', ...ids]);
+  return { started, removed: Number(process.hrtime.bigint() - t1) / 1e6 };
+}
+
+interface Figures {
+  runRm: number;
+  many: number;
+}
+
+async function measure(e: Engine): Promise<Figures> {
+  const rmTrue = await runRm(e.host);
+  report(`${e.name}.run_rm_true`, rmTrue, 'ms');
+  const idle = await rssKb(await e.nsPid(), e.daemonNames);
+  report(`${e.name}.daemon_idle_rss`, idle / 1024, 'MB');
+  let busy = 0;
+  let shims = 0;
+  const { started, removed } = await runMany(e.host, async () => {
+    busy = await rssKb(await e.nsPid(), e.daemonNames);
+    shims = e.shimNames ? await rssKb(await e.nsPid(), e.shimNames) : 0;
+  });
   report(`${e.name}.run_d_50`, started, 'ms');
   report(`${e.name}.rm_f_50`, removed, 'ms');
   report(`${e.name}.run_d_rm_f_50_total`, started + removed, 'ms');
   report(`${e.name}.memory_per_container`, Math.max(0, busy - idle) / MANY, 'kB');
   if (e.shimNames) report(`${e.name}.shim_rss_per_container`, shims / MANY, 'kB');
   report(`${e.name}.daemon_rss_with_50`, busy / 1024, 'MB');
+  return { runRm: rmTrue, many: started + removed };
+}
+
+/** The same commands against an engine that answers at once: the docker CLI's own share of every figure. */
+async function measureCliFloor(): Promise<Figures> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-cli-floor-'));
+  const instant = await startInstantEngine(dir);
+  try {
+    const floor = { runRm: await runRm(instant.host), many: 0 };
+    const { started, removed } = await runMany(instant.host);
+    floor.many = started + removed;
+    report('docker_cli_floor.run_rm_true', floor.runRm, 'ms');
+    report('docker_cli_floor.run_d_rm_f_50_total', floor.many, 'ms');
+    return floor;
+  } finally {
+    await instant.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** berth against dockerd, and the best any engine could do through the docker CLI (dockerd's time over the floor). */
+function ratios(berth: Figures, dockerd: Figures, floor: Figures): void {
+  report('ratio.run_rm_true', dockerd.runRm / berth.runRm, 'x');
+  report('ratio_ceiling.run_rm_true', dockerd.runRm / floor.runRm, 'x');
+  report('ratio.run_d_rm_f_50_total', dockerd.many / berth.many, 'x');
+  report('ratio_ceiling.run_d_rm_f_50_total', dockerd.many / floor.many, 'x');
 }
 
 async function importBusybox(host: string): Promise<void> {
@@ -102,11 +154,13 @@ async function main(): Promise<void> {
     process.stdout.write(`# engine benchmark skipped: ${why}\n`);
     return;
   }
+  const floor = await measureCliFloor();
   // No --debug log: dockerd runs without one too.
   const berth: Berthd = await startBerthd({ debug: false });
+  let ours: Figures;
   try {
     await busyboxImage(berth);
-    await measure({
+    ours = await measure({
       name: 'berth',
       host: berth.host,
       // berth.pid() is nsenter's, in the host's pid namespace; its child is berthd, in the sandbox's.
@@ -129,7 +183,7 @@ async function main(): Promise<void> {
   const d: Dockerd = await startDockerd();
   try {
     await importBusybox(d.host);
-    await measure({
+    const theirs = await measure({
       name: 'dockerd',
       host: d.host,
       nsPid: async () => {
@@ -139,6 +193,7 @@ async function main(): Promise<void> {
       daemonNames: /^(dockerd|containerd|containerd-shim.*|docker-proxy)$/,
       shimNames: /^containerd-shim/,
     });
+    ratios(ours, theirs, floor);
   } finally {
     await d.stop();
   }
