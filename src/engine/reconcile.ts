@@ -1,7 +1,7 @@
 // What berthd does at start with what the last run left (moby's daemon.restore): running containers whose shim is
 // alive are adopted (live restore) or stopped; the rest are marked exited with the status their shim recorded;
-// leftovers (runtime state, netns mounts, bundles, read-write layers of unknown containers) are removed; restart
-// policies that apply at daemon start are honoured.
+// leftovers (runtime state, netns mounts, bundles, read-write layers of unknown containers, containers without their
+// layer) are removed; restart policies that apply at daemon start are honoured.
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerDeps } from './container/deps.js';
@@ -36,6 +36,14 @@ export async function reconcileContainers(
     await layers.removeRW(id).catch(() => {});
     await rm(store.dir(id), { recursive: true, force: true });
     report.removedIncomplete.push(id);
+  }
+  // A create writes a container's record and its read-write layer side by side: a record without its layer is a
+  // create that a crash cut short.
+  const withLayer = new Set(layers.listRW().map((l) => l.containerId));
+  for (const rec of store.all()) {
+    if (withLayer.has(rec.id)) continue;
+    await store.delete(rec.id);
+    report.removedIncomplete.push(rec.id);
   }
   const toStop: ContainerRecord[] = [];
   const toWatch: ContainerRecord[] = [];

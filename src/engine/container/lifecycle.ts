@@ -80,8 +80,6 @@ export class ContainerLifecycle {
       store.reserveName(finalName, id);
     }
     try {
-      await layers.createRW(id, image.chainIds.at(-1));
-      t.mark('layer');
       const rec: ContainerRecord = {
         id,
         name: finalName,
@@ -99,8 +97,13 @@ export class ContainerLifecycle {
         hasBeenStarted: false,
         driver: this.deps.storageDriver,
       };
-      await store.save(rec);
-      t.mark('save');
+      // The layer and the record are written side by side (a record whose layer a crash cut short is removed at the
+      // next start, as reconcile does); the container is visible once both are.
+      const [layer, written] = await Promise.allSettled([layers.createRW(id, image.chainIds.at(-1)), store.write(rec)]);
+      if (layer.status === 'rejected') throw layer.reason;
+      if (written.status === 'rejected') throw written.reason;
+      store.show(rec);
+      t.mark('layer and record');
       events.publish('container', 'create', id, this.attributes(rec));
       this.deps.log.debug(`create ${id.slice(0, 12)}: ${t.summary()}`);
       return { Id: id, Warnings: warnings };
@@ -136,16 +139,20 @@ export class ContainerLifecycle {
       const prepared = await prepareStart(this.deps, rec, rootfs);
       t.mark('prepare');
       const logOpts = { ...this.deps.logOpts, ...(rec.hostConfig.LogConfig?.Config ?? {}) };
-      const created = await runtime.create(id, prepared.bundle, {
-        stdio: {
-          openStdin: rec.config.OpenStdin === true,
-          log: {
-            path: this.logPath(id),
-            maxSize: parseLogSize(logOpts['max-size']),
-            maxFiles: Number(logOpts['max-file'] ?? 1) || 1,
+      const [created] = await Promise.all([
+        runtime.create(id, prepared.bundle, {
+          spec: prepared.spec,
+          stdio: {
+            openStdin: rec.config.OpenStdin === true,
+            log: {
+              path: this.logPath(id),
+              maxSize: parseLogSize(logOpts['max-size']),
+              maxFiles: Number(logOpts['max-file'] ?? 1) || 1,
+            },
           },
-        },
-      });
+        }),
+        prepared.written,
+      ]);
       t.mark('create');
       await this.connectPendingAttach(id);
       await runtime.start(id);
@@ -202,11 +209,14 @@ export class ContainerLifecycle {
     const rec = store.find(id);
     if (!rec || !isRunning(rec)) return;
     const t = phaseTimer();
-    await runtime.delete(id, true).catch((e) => this.deps.log.warn(`runtime delete ${id}: ${(e as Error).message}`));
-    t.mark('runtime delete');
-    await layers.unmount(id).catch(() => {});
-    await rm(join(this.deps.paths.bundles, id), { recursive: true, force: true });
-    t.mark('unmount');
+    // Independent: the container's processes have their own mount namespace, so the daemon's view of the rootfs can
+    // go while the runtime removes the container's state and cgroup.
+    await Promise.all([
+      runtime.delete(id, true).catch((e) => this.deps.log.warn(`runtime delete ${id}: ${(e as Error).message}`)),
+      layers.unmount(id).catch(() => {}),
+      rm(join(this.deps.paths.bundles, id), { recursive: true, force: true }),
+    ]);
+    t.mark('runtime delete and unmount');
     const exitCode = status?.exitCode ?? 255;
     rec.state = {
       ...rec.state,

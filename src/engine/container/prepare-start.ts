@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { InvalidParameter } from '../../errdefs/index.js';
 import { writeJsonAtomic } from '../../lib/atomic-file.js';
 import { resolveInRoot } from '../../runtime/rootfs-path.js';
+import type { Spec } from '../../runtime/spec.js';
 import { buildSpec } from '../spec/oci.js';
 import { resolveMounts } from '../spec/mounts.js';
 import { resolveUser } from '../spec/user.js';
@@ -15,6 +16,9 @@ import type { ContainerRecord } from './model.js';
 
 export interface PreparedStart {
   bundle: string;
+  spec: Spec;
+  /** The bundle's config.json being written: the runtime is handed `spec` itself and need not wait for it. */
+  written: Promise<void>;
 }
 
 /** The network namespace mode: Docker's default/bridge get a private netns with lo until bridge networking lands. */
@@ -63,8 +67,7 @@ export async function prepareStart(deps: ContainerDeps, rec: ContainerRecord, ro
   if (spec.process) spec.process.env = withHomeEnv(spec.process.env ?? [], user.home);
   const bundle = join(deps.paths.bundles, rec.id);
   await mkdir(bundle, { recursive: true, mode: 0o700 });
-  await writeJsonAtomic(join(bundle, 'config.json'), spec, { durable: false });
-  return { bundle };
+  return { bundle, spec, written: writeJsonAtomic(join(bundle, 'config.json'), spec, { durable: false }) };
 }
 
 function withHomeEnv(env: string[], home: string): string[] {

@@ -73,8 +73,17 @@ export class ContainerStore {
 
   /** Writes a record (new or changed) durably, then makes it visible. */
   async save(rec: ContainerRecord): Promise<void> {
+    await this.write(rec);
+    this.show(rec);
+  }
+
+  /** save() without making the record visible: a create writes it beside its layer, then shows it. */
+  async write(rec: ContainerRecord): Promise<void> {
     await mkdir(this.dir(rec.id), { recursive: true, mode: 0o710 });
     await writeJsonAtomic(this.configPath(rec.id), rec);
+  }
+
+  show(rec: ContainerRecord): void {
     this.byId.set(rec.id, rec);
   }
 

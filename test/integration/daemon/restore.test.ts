@@ -2,7 +2,7 @@
 // process, whole logs, exec and stop still work); without it they are stopped; `--restart` policies follow Docker's
 // rules (a process exiting on its own is restarted, `docker kill` is not, on-failure:N stops after N).
 import assert from 'node:assert/strict';
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -247,3 +247,28 @@ test('--restart and --rm together are refused (by the CLI, and by the daemon wit
   assert.equal(api.status, 400);
   assert.match(api.body, /can't create 'AutoRemove' container with restart policy/);
 });
+
+test(
+  'a container whose read-write layer a crash cut short (its record written, the layer not) is gone after a restart',
+  T,
+  async () => {
+    const id = (await s.d.docker('create', '--name', 'cut-short', 'busybox', 'true')).stdout.trim();
+    // What a crash in the middle of the create leaves: the container's record, the layer's intent, no layer record.
+    const image = join(s.d.dir, 'data', 'image');
+    const driver = (await readdir(image)).find((d) => d === 'overlay2' || d === 'vfs') ?? '';
+    const layerdb = join(image, driver, 'layerdb');
+    const mountId = (await readFile(join(layerdb, 'mounts', id, 'mount-id'), 'utf8')).trim();
+    await s.d.restart(LIVE, {
+      whileStopped: async () => {
+        await rm(join(layerdb, 'mounts', id), { recursive: true });
+        await writeFile(join(layerdb, 'tmp', `intent-${mountId}`), '');
+      },
+    });
+    assert.equal((await s.d.docker('ps', '-aq', '--filter', 'name=^cut-short$')).stdout, '');
+    assert.equal(await exists(join(s.d.dir, 'data', 'containers', id)), false);
+    const driverDir = driver === 'vfs' ? join('vfs', 'dir') : driver;
+    assert.equal(await exists(join(s.d.dir, 'data', driverDir, mountId)), false, 'the half-made layer is removed too');
+    await s.d.docker('create', '--name', 'cut-short', 'busybox', 'true'); // the name is free
+    await s.d.docker('rm', 'cut-short');
+  },
+);
