@@ -83,8 +83,13 @@ export async function pollUntil(check: () => Promise<boolean>, timeoutMs: number
   }
 }
 
-/** rmdir `dir` after its descendant cgroups; EBUSY (processes still exiting) is retried with backoff, like runc. */
+/**
+ * rmdir `dir` after its descendant cgroups; EBUSY (processes still exiting) is retried with backoff, like runc. Most
+ * cgroups have no child cgroups: rmdir comes first, and the directory is read only when that is refused (a cgroup
+ * directory lists dozens of control files; reading it was most of a container's removal here).
+ */
 export async function removeCgroupDir(fs: CgroupFs, dir: string, retries = 6): Promise<void> {
+  if (await tryRmdir(fs, dir)) return;
   let entries: CgroupDirEntry[];
   try {
     entries = await fs.readdir(dir);
@@ -94,17 +99,22 @@ export async function removeCgroupDir(fs: CgroupFs, dir: string, retries = 6): P
   }
   for (const e of entries) if (e.isDirectory) await removeCgroupDir(fs, `${dir}/${e.name}`, retries);
   for (let attempt = 0, delay = 10; ; attempt++, delay *= 2) {
-    try {
-      await fs.rmdir(dir);
-      return;
-    } catch (e) {
-      const code = errnoCode(e);
-      if (code === 'ENOENT') return;
-      if (code !== 'EBUSY' || attempt >= retries) {
-        throw new System(`cgroup: rmdir ${dir}: ${code ?? String(e)}`, { cause: e });
-      }
-      await sleep(delay);
-    }
+    if (await tryRmdir(fs, dir)) return;
+    if (attempt >= retries) throw new System(`cgroup: rmdir ${dir}: EBUSY`);
+    await sleep(delay);
+  }
+}
+
+/** rmdir: true once the directory is gone, false while it is busy (child cgroups, processes still exiting). */
+async function tryRmdir(fs: CgroupFs, dir: string): Promise<boolean> {
+  try {
+    await fs.rmdir(dir);
+    return true;
+  } catch (e) {
+    const code = errnoCode(e);
+    if (code === 'ENOENT') return true;
+    if (code === 'EBUSY' || code === 'ENOTEMPTY') return false;
+    throw new System(`cgroup: rmdir ${dir}: ${code ?? String(e)}`, { cause: e });
   }
 }
 
