@@ -95,6 +95,8 @@ interface Figures {
 async function measure(e: Engine): Promise<Figures> {
   const rmTrue = await runRm(e.host);
   report(`${e.name}.run_rm_true`, rmTrue, 'ms');
+  // Idle: once what the last command left running (berthd's idle worker threads: 1 s) has ended.
+  await new Promise((r) => setTimeout(r, 2000));
   const idle = await rssKb(await e.nsPid(), e.daemonNames);
   report(`${e.name}.daemon_idle_rss`, idle / 1024, 'MB');
   let busy = 0;
