@@ -133,11 +133,13 @@ export class ContainerLifecycle {
     }
     this.restarts.cancel(id);
     const t = phaseTimer();
-    const rootfs = await layers.mount(id);
-    t.mark('mount');
     try {
-      const prepared = await prepareStart(this.deps, rec, rootfs);
-      t.mark('prepare');
+      // A mount that fails is not counted, so the unmount below is then a no-op; one that lands after a failed
+      // prepare is undone by it (both take the layer's lock, in order).
+      const mounting = layers.mount(id);
+      mounting.catch(() => {}); // prepareStart awaits it
+      const prepared = await prepareStart(this.deps, rec, mounting);
+      t.mark('mount and prepare');
       const logOpts = { ...this.deps.logOpts, ...(rec.hostConfig.LogConfig?.Config ?? {}) };
       const [created] = await Promise.all([
         runtime.create(id, prepared.bundle, {

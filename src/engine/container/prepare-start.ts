@@ -29,14 +29,22 @@ export function networkMode(rec: ContainerRecord): 'private' | 'host' | { contai
   return 'private';
 }
 
-export async function prepareStart(deps: ContainerDeps, rec: ContainerRecord, rootfs: string): Promise<PreparedStart> {
+/** `mounting`: the container's root filesystem being mounted meanwhile (the container's own files do not need it). */
+export async function prepareStart(
+  deps: ContainerDeps,
+  rec: ContainerRecord,
+  mounting: Promise<string>,
+): Promise<PreparedStart> {
   const mode = networkMode(rec);
   const hostNetwork = mode === 'host';
   const hostname = rec.config.Hostname || (hostNetwork ? hostHostname() : rec.id.slice(0, 12));
   const files = containerFiles(deps.store.dir(rec.id));
   const mounts = resolveMounts(rec.hostConfig);
-  await Promise.all([
+  const bundle = join(deps.paths.bundles, rec.id);
+  const [rootfs] = await Promise.all([
+    mounting,
     writeContainerFiles(files, hostname, { hostNetwork, extraHosts: rec.hostConfig.ExtraHosts ?? [] }),
+    mkdir(bundle, { recursive: true, mode: 0o700 }),
     ...mounts.createSources.map((s) => mkdir(s, { recursive: true })),
   ]);
   const user = await resolveUser(rootfs, rec.config.User ?? '', rec.hostConfig.GroupAdd ?? []);
@@ -65,8 +73,6 @@ export async function prepareStart(deps: ContainerDeps, rec: ContainerRecord, ro
     initPath: deps.initPath,
   });
   if (spec.process) spec.process.env = withHomeEnv(spec.process.env ?? [], user.home);
-  const bundle = join(deps.paths.bundles, rec.id);
-  await mkdir(bundle, { recursive: true, mode: 0o700 });
   return { bundle, spec, written: writeJsonAtomic(join(bundle, 'config.json'), spec, { durable: false }) };
 }
 
