@@ -157,8 +157,9 @@ export class ContainerLifecycle {
       ]);
       t.mark('create');
       await this.connectPendingAttach(id);
-      await runtime.start(id);
-      t.mark('start');
+      // The running state is written while the runtime starts the process (its exit waits for the lock this start
+      // holds); should the start fail, the state before it is restored, then written with the error below.
+      const before = { state: rec.state, hasBeenStarted: rec.hasBeenStarted, manuallyStopped: rec.manuallyStopped };
       rec.state = {
         ...rec.state,
         status: 'running',
@@ -170,7 +171,13 @@ export class ContainerLifecycle {
       };
       rec.hasBeenStarted = true;
       rec.manuallyStopped = false;
-      await store.save(rec);
+      const [started, saved] = await Promise.allSettled([runtime.start(id), store.save(rec)]);
+      t.mark('start');
+      if (started.status === 'rejected') {
+        Object.assign(rec, before);
+        throw started.reason;
+      }
+      if (saved.status === 'rejected') throw saved.reason;
     } catch (e) {
       await runtime.delete(id, true).catch(() => {});
       await layers.unmount(id).catch(() => {});
