@@ -38,10 +38,10 @@ export async function reconcileContainers(
     report.removedIncomplete.push(id);
   }
   // A create writes a container's record and its read-write layer side by side: a record without its layer is a
-  // create that a crash cut short.
+  // create that a crash cut short. (Not one made with another storage driver: its layer is in that driver's store.)
   const withLayer = new Set(layers.listRW().map((l) => l.containerId));
   for (const rec of store.all()) {
-    if (withLayer.has(rec.id)) continue;
+    if (withLayer.has(rec.id) || rec.driver !== deps.storageDriver) continue;
     await store.delete(rec.id);
     report.removedIncomplete.push(rec.id);
   }

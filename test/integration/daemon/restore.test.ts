@@ -272,3 +272,22 @@ test(
     await s.d.docker('rm', 'cut-short');
   },
 );
+
+test('a restart with another storage driver keeps the containers of the first; back on it they run', T, async (t) => {
+  if ((await s.d.docker('info', '--format', '{{.Driver}}')).stdout.trim() !== 'overlay2') {
+    t.skip('needs overlay2 as the default driver, to switch to vfs');
+    return;
+  }
+  await s.d.docker('create', '--name', 'other-driver', 'busybox', 'true');
+  try {
+    await s.d.restart([...LIVE, '--storage-driver=vfs']);
+    assert.equal(
+      (await s.d.docker('ps', '-a', '--format', '{{.Names}}', '--filter', 'name=^other-driver$')).stdout,
+      'other-driver\n',
+    );
+  } finally {
+    await s.d.restart(LIVE);
+  }
+  assert.equal((await s.d.dockerResult(['start', '-a', 'other-driver'])).code, 0);
+  await s.d.docker('rm', 'other-driver');
+});
