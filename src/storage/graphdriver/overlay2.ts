@@ -141,10 +141,12 @@ export class Overlay2Driver implements GraphDriver {
   /** Writes the lower chain and work dir that put layer `id` on a parent. */
   private async stackOn(id: string, lowers: string[]): Promise<void> {
     const dir = this.dir(id);
-    await Promise.all([
+    // Both settle before a failure is reported: the caller then removes the layer's directory.
+    const done = await Promise.allSettled([
       writeFile(path.join(dir, 'lower'), lowers.join(':')),
       mkdir(path.join(dir, 'work'), { mode: 0o700 }),
     ]);
+    for (const r of done) if (r.status === 'rejected') throw r.reason;
   }
 
   /**

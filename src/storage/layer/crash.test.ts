@@ -193,6 +193,26 @@ for (const driverName of DRIVERS) {
       assert.deepEqual(await readdir(path.join(db, 'mounts')), []);
     });
 
+    it('a read-write layer whose creation a crash cut short (its intent still there) is dropped with its driver data', async () => {
+      let store = await LayerStore.open({ root: storeRoot, driver });
+      const a = await store.register(buildTar([file('a', 'a')]));
+      await store.createRW('done', a.chainId);
+      await store.createRW('cut', a.chainId);
+      const cut = store.getRW('cut').mountId;
+      // What createRW leaves when killed after its record and before the intent's removal (the record and the
+      // driver's directories are written side by side, so either may be whole or not).
+      const db = path.join(storeRoot, 'layerdb');
+      await writeFile(path.join(db, 'tmp', `intent-${cut}`), '');
+      store = await LayerStore.open({ root: storeRoot, driver });
+      assert.deepEqual(
+        store.listRW().map((l) => l.containerId),
+        ['done'],
+      );
+      assert.equal(await driver.exists(cut), false);
+      assert.deepEqual(await tmpEntries(), []);
+      await store.removeRW('done');
+    });
+
     it('read-write layers survive a restart; those of containers the engine no longer has are listed', async () => {
       let store = await LayerStore.open({ root: storeRoot, driver });
       const a = await store.register(buildTar([file('a', 'a')]));

@@ -103,6 +103,8 @@ export async function reconcile(db: LayerDb, driver: GraphDriver): Promise<Recon
     }
     const r = await db.readMount(containerId);
     if (!r.ok) await drop(r.reason, r.driverId);
+    // createRW writes the record and the driver's directories side by side and clears the intent after both.
+    else if (intents.includes(r.record.mountId)) await drop('its creation did not finish', r.record.mountId);
     else if (r.record.parent !== undefined && !layers.has(r.record.parent)) {
       await drop(`image layer ${r.record.parent} is missing`, r.record.mountId);
     } else if (!(await driver.exists(r.record.mountId))) await drop(`driver layer ${r.record.mountId} is missing`);

@@ -609,9 +609,8 @@ export class LayerStore {
         const record: MountRecord = { containerId, mountId: newDriverId() };
         if (parentLayer) record.parent = parentLayer.chainId;
         await this.db.writeIntent(record.mountId);
-        // The driver's directories and the record that names them are written side by side: until the intent is
-        // cleared, a crash leaves a record naming a half-made layer, and no container record (saved after this), so
-        // open()'s caller removes it as an orphan.
+        // The driver's directories and the record that names them are written side by side: open() drops a record
+        // whose layer still has its intent (a creation a crash cut short), and the layer with it.
         const [created, committed] = await Promise.allSettled([
           this.driver.createReadWrite(record.mountId, parentLayer?.cacheId),
           this.db.commitMount(record),
