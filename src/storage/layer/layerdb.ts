@@ -6,7 +6,8 @@
 //   <root>/layerdb/mounts/<container id>/{mount-id, parent}             one container's read-write layer
 //   <root>/layerdb/tmp/                                                 work in progress (berth's own):
 //     write-<rand>/       a record being written; renamed into place whole, so a record is complete or absent
-//     intent-<driver id>  a driver layer being created; if no record names the id on open, the layer is removed
+//     intent-<driver id>  a driver layer being created; if no record names the id on open, the layer is removed (and
+//                         a read-write layer's record with it: createRW writes that record beside the driver data)
 //     remove-<rand>/      a record being removed (renamed out first); open finishes the driver removal
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
