@@ -1,8 +1,9 @@
 // Engine benchmarks, berthd against Debian's dockerd side by side, the real docker CLI driving both (each daemon in
 // its own sandbox): `docker run --rm busybox true`, 50 × `run -d … sleep` then one `rm -f` of all 50, memory added
 // per running container, and the daemon's idle RSS; and the docker CLI's own share of the first two (cli-floor.ts),
-// which bounds the ratio any engine can reach. Prints `name value unit` lines; never fails: without dockerd, only
-// berth's figures are printed.
+// which bounds the ratio any engine can reach. The engines are up together and take turns (one run each per round),
+// so this machine's drift, which moves every figure by tens of percent within minutes, weighs on all of them alike.
+// Prints `name value unit` lines; never fails: without dockerd, only berth's figures are printed.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import { median, report, timeRuns } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const MANY = 50;
+/** Rounds of the 50-container loop per engine (the median is reported). */
+const MANY_ROUNDS = 3;
 const DOCKER = '/usr/local/bin/docker';
 
 function docker(host: string, args: string[]): Promise<string> {
@@ -57,26 +60,30 @@ async function rssKb(nsOfPid: number, names: RegExp): Promise<number> {
   return total;
 }
 
+/** An engine the docker CLI drives; `weigh` says which of its processes count as the daemon (none: the stand-in). */
 interface Engine {
   name: string;
   host: string;
-  nsPid: () => Promise<number>;
-  daemonNames: RegExp;
-  /** The per-container processes among them (shims), measured on their own too. */
-  shimNames?: RegExp;
+  weigh?: { nsPid: () => Promise<number>; daemonNames: RegExp; shimNames: RegExp };
 }
 
-/** Median of `docker run --rm busybox true` (after two warm-up runs). */
-async function runRm(host: string): Promise<number> {
-  for (let i = 0; i < 2; i++) await docker(host, ['run', '--rm', 'busybox', 'true']);
-  return median(await timeRuns(RUNS, () => docker(host, ['run', '--rm', 'busybox', 'true']).then(() => {})));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `docker run --rm busybox true` on each engine in turn, RUNS rounds (after two warm-up runs each): medians. */
+async function runRmTurns(engines: Engine[]): Promise<number[]> {
+  const times = engines.map(() => [] as number[]);
+  for (const e of engines) for (let i = 0; i < 2; i++) await docker(e.host, ['run', '--rm', 'busybox', 'true']);
+  for (let i = 0; i < RUNS; i++) {
+    for (const [k, e] of engines.entries()) {
+      const [t] = await timeRuns(1, () => docker(e.host, ['run', '--rm', 'busybox', 'true']).then(() => {}));
+      times[k]?.push(t ?? 0);
+    }
+  }
+  return times.map(median);
 }
 
 /** 50 × `docker run -d busybox sleep 3600`, then `between` (while they run), then one `docker rm -f` of all. */
-async function runMany(
-  host: string,
-  between: () => Promise<void> = async () => {},
-): Promise<{ started: number; removed: number }> {
+async function runMany(host: string, between: () => Promise<void>): Promise<{ started: number; removed: number }> {
   const t0 = process.hrtime.bigint();
   const ids: string[] = [];
   for (let i = 0; i < MANY; i++) ids.push((await docker(host, ['run', '-d', 'busybox', 'sleep', '3600'])).trim());
@@ -92,43 +99,42 @@ interface Figures {
   many: number;
 }
 
-async function measure(e: Engine): Promise<Figures> {
-  const rmTrue = await runRm(e.host);
-  report(`${e.name}.run_rm_true`, rmTrue, 'ms');
+/** Every figure, the engines taking turns; returns run --rm and the 50-loop total per engine. */
+async function measure(engines: Engine[]): Promise<Figures[]> {
+  const rmTrue = await runRmTurns(engines);
+  for (const [k, e] of engines.entries()) report(`${e.name}.run_rm_true`, rmTrue[k] ?? 0, 'ms');
   // Idle: once what the last command left running (berthd's idle worker threads: 1 s) has ended.
-  await new Promise((r) => setTimeout(r, 2000));
-  const idle = await rssKb(await e.nsPid(), e.daemonNames);
-  report(`${e.name}.daemon_idle_rss`, idle / 1024, 'MB');
-  let busy = 0;
-  let shims = 0;
-  const { started, removed } = await runMany(e.host, async () => {
-    busy = await rssKb(await e.nsPid(), e.daemonNames);
-    shims = e.shimNames ? await rssKb(await e.nsPid(), e.shimNames) : 0;
-  });
-  report(`${e.name}.run_d_50`, started, 'ms');
-  report(`${e.name}.rm_f_50`, removed, 'ms');
-  report(`${e.name}.run_d_rm_f_50_total`, started + removed, 'ms');
-  report(`${e.name}.memory_per_container`, Math.max(0, busy - idle) / MANY, 'kB');
-  if (e.shimNames) report(`${e.name}.shim_rss_per_container`, shims / MANY, 'kB');
-  report(`${e.name}.daemon_rss_with_50`, busy / 1024, 'MB');
-  return { runRm: rmTrue, many: started + removed };
-}
-
-/** The same commands against an engine that answers at once: the docker CLI's own share of every figure. */
-async function measureCliFloor(): Promise<Figures> {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-cli-floor-'));
-  const instant = await startInstantEngine(dir);
-  try {
-    const floor = { runRm: await runRm(instant.host), many: 0 };
-    const { started, removed } = await runMany(instant.host);
-    floor.many = started + removed;
-    report('docker_cli_floor.run_rm_true', floor.runRm, 'ms');
-    report('docker_cli_floor.run_d_rm_f_50_total', floor.many, 'ms');
-    return floor;
-  } finally {
-    await instant.close();
-    await rm(dir, { recursive: true, force: true });
+  await sleep(2000);
+  const idle = new Map<Engine, number>();
+  for (const e of engines) {
+    if (!e.weigh) continue;
+    idle.set(e, await rssKb(await e.weigh.nsPid(), e.weigh.daemonNames));
+    report(`${e.name}.daemon_idle_rss`, (idle.get(e) ?? 0) / 1024, 'MB');
   }
+  const loops = engines.map(() => [] as { started: number; removed: number }[]);
+  for (let round = 0; round < MANY_ROUNDS; round++) {
+    for (const [k, e] of engines.entries()) {
+      const loop = await runMany(e.host, async () => {
+        if (round > 0 || !e.weigh) return;
+        const busy = await rssKb(await e.weigh.nsPid(), e.weigh.daemonNames);
+        const shims = await rssKb(await e.weigh.nsPid(), e.weigh.shimNames);
+        report(`${e.name}.memory_per_container`, Math.max(0, busy - (idle.get(e) ?? 0)) / MANY, 'kB');
+        report(`${e.name}.shim_rss_per_container`, shims / MANY, 'kB');
+        report(`${e.name}.daemon_rss_with_50`, busy / 1024, 'MB');
+      });
+      loops[k]?.push(loop);
+    }
+  }
+  return engines.map((e, k) => {
+    const mine = loops[k] ?? [];
+    const started = median(mine.map((l) => l.started));
+    const removed = median(mine.map((l) => l.removed));
+    const total = median(mine.map((l) => l.started + l.removed));
+    report(`${e.name}.run_d_50`, started, 'ms');
+    report(`${e.name}.rm_f_50`, removed, 'ms');
+    report(`${e.name}.run_d_rm_f_50_total`, total, 'ms');
+    return { runRm: rmTrue[k] ?? 0, many: total };
+  });
 }
 
 /** berth against dockerd, and the best any engine could do through the docker CLI (dockerd's time over the floor). */
@@ -156,48 +162,58 @@ async function main(): Promise<void> {
     process.stdout.write(`# engine benchmark skipped: ${why}\n`);
     return;
   }
-  const floor = await measureCliFloor();
-  // No --debug log: dockerd runs without one too.
-  const berth: Berthd = await startBerthd({ debug: false });
-  let ours: Figures;
-  try {
-    await busyboxImage(berth);
-    ours = await measure({
-      name: 'berth',
-      host: berth.host,
-      // berth.pid() is nsenter's, in the host's pid namespace; its child is berthd, in the sandbox's.
-      nsPid: async () => {
-        const pid = berth.pid() ?? 0;
-        const kids = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-        return Number(kids.trim().split(' ')[0]) || pid;
-      },
-      daemonNames: /^(node|berth-helper)$/,
-      shimNames: /^berth-helper$/,
-    });
-  } finally {
-    await berth.stop();
-  }
   const dwhy = await dockerdSkipReason();
-  if (dwhy) {
-    process.stdout.write(`# dockerd reference skipped: ${dwhy}\n`);
-    return;
-  }
-  const d: Dockerd = await startDockerd();
+  if (dwhy) process.stdout.write(`# dockerd reference skipped: ${dwhy}\n`);
+  const dir = await mkdtemp(join(tmpdir(), 'berth-cli-floor-'));
+  const instant = await startInstantEngine(dir);
+  let berth: Berthd | undefined;
+  let d: Dockerd | undefined;
   try {
-    await importBusybox(d.host);
-    const theirs = await measure({
-      name: 'dockerd',
-      host: d.host,
-      nsPid: async () => {
-        const line = (await processesUnder(d.dir)).find((l) => /^\d+ \S*dockerd /.test(l)) ?? '';
-        return Number(line.split(' ')[0]);
+    // No --debug log: dockerd runs without one too.
+    berth = await startBerthd({ debug: false });
+    await busyboxImage(berth);
+    const b = berth;
+    const engines: Engine[] = [
+      { name: 'docker_cli_floor', host: instant.host },
+      {
+        name: 'berth',
+        host: b.host,
+        weigh: {
+          // berth.pid() is nsenter's, in the host's pid namespace; its child is berthd, in the sandbox's.
+          nsPid: async () => {
+            const pid = b.pid() ?? 0;
+            const kids = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+            return Number(kids.trim().split(' ')[0]) || pid;
+          },
+          daemonNames: /^(node|berth-helper)$/,
+          shimNames: /^berth-helper$/,
+        },
       },
-      daemonNames: /^(dockerd|containerd|containerd-shim.*|docker-proxy)$/,
-      shimNames: /^containerd-shim/,
-    });
-    ratios(ours, theirs, floor);
+    ];
+    if (!dwhy) {
+      d = await startDockerd();
+      await importBusybox(d.host);
+      const dd = d;
+      engines.push({
+        name: 'dockerd',
+        host: dd.host,
+        weigh: {
+          nsPid: async () => {
+            const line = (await processesUnder(dd.dir)).find((l) => /^\d+ \S*dockerd /.test(l)) ?? '';
+            return Number(line.split(' ')[0]);
+          },
+          daemonNames: /^(dockerd|containerd|containerd-shim.*|docker-proxy)$/,
+          shimNames: /^containerd-shim/,
+        },
+      });
+    }
+    const [floor, ours, theirs] = await measure(engines);
+    if (floor && ours && theirs) ratios(ours, theirs, floor);
   } finally {
-    await d.stop();
+    await d?.stop();
+    await berth?.stop();
+    await instant.close();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
