@@ -38,12 +38,14 @@ function spawnHelper(helperPath: string, detached: boolean, stdio?: LaunchOption
 
 export async function launchShim(plan: readonly PlanOp[], opts: LaunchOptions): Promise<Launched> {
   const server = opts.detached && !opts.stdio && opts.forkServer?.running ? opts.forkServer : undefined;
+  const encoded = encodePlan(plan);
   // A forkserver that died (its exit not seen yet) refuses the connection: spawn the shim instead.
-  let channel = server ? await server.connect().catch(() => undefined) : undefined;
+  let channel = server ? await server.connect(encoded).catch(() => undefined) : undefined;
   let shim: ChildProcess | undefined;
   if (!channel) {
     shim = spawnHelper(opts.helperPath, opts.detached, opts.stdio);
     channel = shim.stdio[3] as Socket;
+    channel.write(encoded);
   }
   return new Promise<Launched>((resolve, reject) => {
     let reply = '';
@@ -72,6 +74,5 @@ export async function launchShim(plan: readonly PlanOp[], opts: LaunchOptions): 
       else finish(stepError(line, plan));
     });
     channel.on('close', () => finish(new Error('berth-helper exited without a reply')));
-    channel.write(encodePlan(plan));
   });
 }
