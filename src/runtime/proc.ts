@@ -1,10 +1,12 @@
 // Facts about host processes read from /proc.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 
 /** Field 22 of /proc/<pid>/stat (start time in clock ticks), or undefined if the process is gone. */
 export async function processStartTime(pid: number): Promise<string | undefined> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // procfs: the read never waits on a device, and a direct one costs ~20 µs against ~300 µs of thread-pool round
+    // trips (this is on every start, kill and state query).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count fields after its closing ')'.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (rest[0] === 'Z' || rest[0] === 'X') return undefined; // a zombie has exited already
