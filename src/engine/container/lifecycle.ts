@@ -40,7 +40,7 @@ interface PendingAttach {
 export class ContainerLifecycle {
   private readonly lock = new KeyedLock();
   private readonly exitWaiters = new Map<string, Set<(rec: ContainerRecord) => void>>();
-  private readonly removeWaiters = new Map<string, Set<() => void>>();
+  private readonly removeWaiters = new Map<string, Set<(removed: true) => void>>();
   /** Read-write layers of removed containers whose disk work goes on after the removal was answered. */
   private readonly layerRemovals = new Set<Promise<void>>();
   private readonly pendingAttach = new Map<string, Set<PendingAttach>>();
@@ -462,7 +462,7 @@ export class ContainerLifecycle {
       }
     });
     this.deps.events.publish('container', 'destroy', rec.id, this.attributes(rec));
-    for (const w of this.removeWaiters.get(rec.id) ?? []) w();
+    for (const w of this.removeWaiters.get(rec.id) ?? []) w(true);
     this.removeWaiters.delete(rec.id);
     this.failPendingAttach(rec.id);
   }
@@ -474,25 +474,55 @@ export class ContainerLifecycle {
 
   // ---- wait ----
 
-  async wait(ref: string, condition: WaitCondition = 'not-running'): Promise<ContainerWaitResponse> {
+  /** Docker's wait conditions; `signal` (the client went away) drops the waiters and rejects. */
+  async wait(
+    ref: string,
+    condition: WaitCondition = 'not-running',
+    signal?: AbortSignal,
+  ): Promise<ContainerWaitResponse> {
     const rec = this.deps.store.get(ref);
     if (condition === 'not-running' && !isRunning(rec)) return { StatusCode: rec.state.exitCode, Error: null };
     if (condition === 'removed') {
-      const removed = new Promise<void>((resolve) => this.addWaiter(this.removeWaiters, rec.id, resolve));
+      const removed = this.waitFor(this.removeWaiters, rec.id, signal);
       let last = rec.state.exitCode;
-      const exit = this.nextExit(rec.id).then((r) => {
-        last = r.state.exitCode;
-      });
+      const exit = this.waitFor(this.exitWaiters, rec.id, signal).then(
+        (r) => {
+          last = r.state.exitCode;
+        },
+        () => {},
+      );
       await removed;
       void exit;
       return { StatusCode: this.deps.store.find(rec.id)?.state.exitCode ?? last, Error: null };
     }
-    const after = await this.nextExit(rec.id);
+    const after = await this.waitFor(this.exitWaiters, rec.id, signal);
     return { StatusCode: after.state.exitCode, Error: after.state.error ? { Message: after.state.error } : null };
   }
 
   private nextExit(id: string): Promise<ContainerRecord> {
-    return new Promise((resolve) => this.addWaiter(this.exitWaiters, id, resolve));
+    return this.waitFor(this.exitWaiters, id);
+  }
+
+  /** A waiter for `id` in `map`, removed again should `signal` abort (a `docker run -d` leaves its wait unread). */
+  private waitFor<T>(map: Map<string, Set<(value: T) => void>>, id: string, signal?: AbortSignal): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = () => {
+        const set = map.get(id);
+        set?.delete(waiter);
+        if (set?.size === 0) map.delete(id);
+        reject(signal?.reason);
+      };
+      const waiter = (value: T) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(value);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.addWaiter(map, id, waiter);
+    });
   }
 
   private addWaiter<T>(map: Map<string, Set<T>>, id: string, fn: T): void {

@@ -91,9 +91,13 @@ export class ContainerService {
     return this.lifecycle.kill(ref, signal);
   }
 
-  async wait(ref: string, condition: string): Promise<{ result: Promise<ContainerWaitResponse> }> {
+  async wait(
+    ref: string,
+    condition: string,
+    signal?: AbortSignal,
+  ): Promise<{ result: Promise<ContainerWaitResponse> }> {
     this.deps.store.get(ref);
-    return { result: this.lifecycle.wait(ref, condition as 'not-running' | 'next-exit' | 'removed') };
+    return { result: this.lifecycle.wait(ref, condition as 'not-running' | 'next-exit' | 'removed', signal) };
   }
 
   remove(ref: string, opts: { force: boolean; volumes: boolean; link: boolean }) {
@@ -139,7 +143,7 @@ export class ContainerService {
     const since = opts.since && opts.since !== '0' ? parseLogTime(opts.since) : undefined;
     const until = opts.until && opts.until !== '0' ? parseLogTime(opts.until) : undefined;
     const logOpts = { ...this.deps.logOpts, ...(rec.hostConfig.LogConfig?.Config ?? {}) };
-    const done = opts.follow && isRunning(rec) ? this.lifecycle.wait(rec.id, 'next-exit') : undefined;
+    const done = opts.follow && isRunning(rec) ? this.lifecycle.wait(rec.id, 'next-exit', signal) : undefined;
     const entries = readLogs(
       this.lifecycle.logPath(rec.id),
       {

@@ -61,8 +61,11 @@ export interface ContainersBackend {
   stop(ref: string, opts: { timeout?: number; signal?: string }): Promise<boolean>;
   restart(ref: string, opts: { timeout?: number; signal?: string }): Promise<void>;
   kill(ref: string, signal?: string): Promise<void>;
-  /** Resolves once the wait is registered (or fails for an unknown container); `result` settles at the exit. */
-  wait(ref: string, condition: string): Promise<{ result: Promise<ContainerWaitResponse> }>;
+  /**
+   * Resolves once the wait is registered (or fails for an unknown container); `result` settles at the exit, or
+   * rejects once `signal` aborts (the client went away: its waiter is dropped).
+   */
+  wait(ref: string, condition: string, signal: AbortSignal): Promise<{ result: Promise<ContainerWaitResponse> }>;
   remove(ref: string, opts: { force: boolean; volumes: boolean; link: boolean }): Promise<void>;
   pause(ref: string): Promise<void>;
   unpause(ref: string): Promise<void>;
@@ -141,14 +144,17 @@ export function containerRoutes(r: ApiRouter, b: ContainersBackend): void {
       throw new InvalidParameter(`invalid condition: "${condition}"`);
     }
     // Errors (no such container) before the headers; then the headers at once — the CLI waits for them before it
-    // starts the container — and the body at the exit.
-    const result = await b.wait(id(ctx), condition);
+    // starts the container — and the body at the exit. `docker run -d` leaves without reading it.
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    const result = await b.wait(id(ctx), condition, gone.signal);
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.flushHeaders();
     let done: ContainerWaitResponse;
     try {
       done = await result.result;
     } catch (e) {
+      if (gone.signal.aborted) return;
       done = { StatusCode: -1, Error: { Message: (e as Error).message } };
     }
     res.end(`${JSON.stringify(done)}\n`);
