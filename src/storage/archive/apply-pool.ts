@@ -3,7 +3,7 @@
 // include it), the apply runs in-process as before.
 import type { Worker } from 'node:worker_threads';
 import { System } from '../../errdefs/index.js';
-import { type FromWorker, fromWire, type ToWorker, transferableCopy } from './apply-protocol.js';
+import { ChunkBatcher, type FromWorker, fromWire, type ToWorker } from './apply-protocol.js';
 import { applyRecorded, type RecordedApplyOptions, type RecordedApplyResult } from './apply-recorded.js';
 import type { LayerSource } from './decompress.js';
 import { FileSource } from './file-source.js';
@@ -98,12 +98,8 @@ async function runJob(
 
   let sourceError: unknown;
   try {
-    let batch: Uint8Array[] = [];
-    let batchLen = 0;
-    const flush = async () => {
-      const data = transferableCopy(batch, batchLen);
-      batch = [];
-      batchLen = 0;
+    const batcher = new ChunkBatcher(BATCH);
+    const send = async (data: Uint8Array<ArrayBuffer>) => {
       inFlight += data.byteLength;
       post({ type: 'chunk', data }, [data.buffer]);
       while (inFlight > WINDOW && !settled) {
@@ -114,13 +110,12 @@ async function runJob(
     };
     for await (const chunk of source) {
       if (settled) break; // the apply failed: the rest is not needed
-      const c = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      batch.push(c);
-      batchLen += c.byteLength;
-      if (batchLen >= BATCH) await flush();
+      const full = batcher.add(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      if (full) await send(full);
     }
     if (!settled) {
-      if (batchLen > 0) await flush();
+      const rest = batcher.take();
+      if (rest) await send(rest);
       post({ type: 'end' });
     }
   } catch (e) {

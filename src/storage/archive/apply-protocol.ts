@@ -75,15 +75,34 @@ export function fromWire(w: WireError): Error {
 }
 
 /**
- * The chunks joined into a buffer of its own, which can be transferred to another thread: Buffer.concat may hand back
- * a slice of Node's shared pool for small sizes, and transferring that would detach the pool under other Buffers.
+ * Gathers small chunks into buffers of at least `size` bytes for another thread: one message per chunk costs more
+ * than the copy. Each batch is a buffer of its own, so it can be transferred (Buffer.concat may hand back a slice of
+ * Node's shared pool for small sizes, and transferring that would detach the pool under other Buffers).
  */
-export function transferableCopy(chunks: readonly Uint8Array[], length: number): Uint8Array<ArrayBuffer> {
-  const data = new Uint8Array(length);
-  let off = 0;
-  for (const c of chunks) {
-    data.set(c, off);
-    off += c.byteLength;
+export class ChunkBatcher {
+  private chunks: Uint8Array[] = [];
+  private length = 0;
+
+  constructor(private readonly size: number) {}
+
+  /** Adds a chunk; returns a batch once `size` bytes are gathered. */
+  add(chunk: Uint8Array): Uint8Array<ArrayBuffer> | undefined {
+    this.chunks.push(chunk);
+    this.length += chunk.byteLength;
+    return this.length >= this.size ? this.take() : undefined;
   }
-  return data;
+
+  /** What has been gathered so far, if anything. */
+  take(): Uint8Array<ArrayBuffer> | undefined {
+    if (this.length === 0) return undefined;
+    const data = new Uint8Array(this.length);
+    let off = 0;
+    for (const c of this.chunks) {
+      data.set(c, off);
+      off += c.byteLength;
+    }
+    this.chunks = [];
+    this.length = 0;
+    return data;
+  }
 }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { toWire, transferableCopy } from './apply-protocol.js';
+import { ChunkBatcher, toWire } from './apply-protocol.js';
 import type { FromReplayWorker, ToReplayWorker } from './replay-protocol.js';
 import { contentFromDirSync, replayTarSplit } from './tarsplit.js';
 
@@ -35,27 +35,21 @@ async function send(data: Uint8Array): Promise<void> {
 
 async function replay(record: string, root: string): Promise<string> {
   const hash = createHash('sha256');
-  let batch: Uint8Array[] = [];
-  let batchLen = 0;
-  const flush = async () => {
-    const data = transferableCopy(batch, batchLen);
-    batch = [];
-    batchLen = 0;
-    await send(data);
-  };
+  const batcher = new ChunkBatcher(BATCH);
   for await (const chunk of replayTarSplit(readFileSync(record), contentFromDirSync(root))) {
     // Hashed before it is sent: a transferred buffer is gone from this thread.
     hash.update(chunk);
     if (chunk.byteLength >= OWN && chunk.buffer.byteLength >= OWN) {
-      if (batchLen > 0) await flush();
+      const gathered = batcher.take();
+      if (gathered) await send(gathered);
       await send(chunk);
       continue;
     }
-    batch.push(chunk);
-    batchLen += chunk.byteLength;
-    if (batchLen >= BATCH) await flush();
+    const full = batcher.add(chunk);
+    if (full) await send(full);
   }
-  if (batchLen > 0) await flush();
+  const rest = batcher.take();
+  if (rest) await send(rest);
   return `sha256:${hash.digest('hex')}`;
 }
 

@@ -690,28 +690,26 @@ export class LayerStore {
   }
 
   /** `docker diff`: paths the container added, changed and deleted. */
-  async changes(containerId: string): Promise<Change[]> {
-    const rw = this.mustGetRW(containerId);
-    rw.busy++;
-    try {
-      return await this.driver.changes(rw.record.mountId);
-    } finally {
-      rw.busy--;
-    }
+  changes(containerId: string): Promise<Change[]> {
+    return this.readingRW(containerId, (mountId) => this.driver.changes(mountId));
   }
 
   /** Bytes the container's read-write layer adds or modifies (`docker ps -s` SizeRw). */
-  async sizeRW(containerId: string): Promise<number> {
+  sizeRW(containerId: string): Promise<number> {
+    return this.readingRW(containerId, (mountId) => this.driver.diffSize(mountId));
+  }
+
+  /** Runs `read` on the container's driver layer, which meanwhile cannot be removed (Conflict). */
+  private async readingRW<T>(containerId: string, read: (mountId: string) => Promise<T>): Promise<T> {
     const rw = this.mustGetRW(containerId);
     rw.busy++;
     try {
-      return await this.driver.diffSize(rw.record.mountId);
+      return await read(rw.record.mountId);
     } finally {
       rw.busy--;
     }
   }
 
-  /** The container's changes as a layer tar (for commit); digest() is its diff ID once it has ended. */
   /**
    * The container's whole merged filesystem as a tar stream (`docker export`). The layer stays mounted (and cannot
    * be removed) until the stream ends or is destroyed.
@@ -731,6 +729,7 @@ export class LayerStore {
     return tar;
   }
 
+  /** The container's changes as a layer tar (for commit); digest() is its diff ID once it has ended. */
   async diffRW(containerId: string, only?: readonly Change[]): Promise<DiffStream> {
     const rw = this.mustGetRW(containerId);
     rw.busy++;
