@@ -452,7 +452,7 @@ export class ContainerLifecycle {
           .finally(() => this.layerRemovals.delete(removing));
         this.layerRemovals.add(removing);
       } catch (e) {
-        if (removed) throw e;
+        if (removed) throw e; // the record is gone: saving it as "dead" would bring it back
         if (!isNotFound(e)) {
           rec.state = { ...rec.state, status: 'dead', error: (e as Error).message };
           await store.save(rec);
