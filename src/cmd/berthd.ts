@@ -17,6 +17,7 @@ import { selectDriver } from '../storage/graphdriver/index.js';
 import { LayerStore } from '../storage/layer/index.js';
 import { type DaemonConfig, USAGE, loadDaemonConfig } from '../engine/config/daemon-config.js';
 import type { ContainerDeps } from '../engine/container/deps.js';
+import { ResourceJournal } from '../engine/container/journal.js';
 import { ContainerService } from '../engine/container/service.js';
 import { ContainerStore } from '../engine/container/store.js';
 import { EventBus } from '../engine/events.js';
@@ -25,7 +26,7 @@ import { HealthMonitor } from '../engine/health/monitor.js';
 import { ImageService } from '../engine/images/service.js';
 import { createLogger } from '../engine/logger.js';
 import { daemonPaths } from '../engine/paths.js';
-import { reconcileContainers, startOnBoot } from '../engine/reconcile.js';
+import { emptyReport, reconcileContainers, removeIncomplete, startOnBoot } from '../engine/reconcile.js';
 import { BERTH_VERSION, ENGINE_VERSION, SystemService } from '../engine/system/service.js';
 import { ApiRouter, createApiServer } from '../server/server.js';
 import { containerRoutes } from '../server/routes/containers.js';
@@ -117,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
     logOpts: cfg.logOpts,
     cgroupParent: cfg.cgroupParent,
   };
-  const containers = new ContainerService(deps);
+  const containers = new ContainerService(deps, ResourceJournal.open(paths.journal));
   const execs = new ExecService({ store, runtime, events, rootfs: (id) => layers.mountPath(id) });
   containers.execIds = (id) => execs.idsOf(id);
   imageService = new ImageService({
@@ -149,10 +150,10 @@ async function main(argv: string[]): Promise<number> {
   });
   const health = new HealthMonitor(store, events, (id, cmd, timeoutMs) => execs.runCaptured(id, cmd, timeoutMs));
 
-  const report = await reconcileContainers(deps, containers.lifecycle, { liveRestore: cfg.liveRestore, incomplete });
-  log.info(
-    `reconciled: ${report.adopted.length} running adopted, ${report.exited.length} marked exited, ${report.killed.length} killed, ${report.removedIncomplete.length + report.removedOrphanLayers.length} leftovers removed`,
-  );
+  // The records alone are checked before the API serves; the containers themselves are reconciled while it serves
+  // (operations on one wait for its turn), so a daemon with many containers answers at once.
+  const report = emptyReport();
+  await removeIncomplete(deps, incomplete, report);
 
   const router = new ApiRouter();
   systemRoutes(router, system);
@@ -160,13 +161,20 @@ async function main(argv: string[]): Promise<number> {
   execRoutes(router, execs);
   imageRoutes(router, imageService);
   unsupportedRoutes(router);
-  for (const id of report.adopted) health.resume(id);
   const servers: Server[] = [];
   for (const host of cfg.hosts) servers.push(await listen(router, host, cfg, log));
-  await startOnBoot(deps, containers.lifecycle, report);
   log.info(
     `berthd ${BERTH_VERSION} serving API on ${cfg.hosts.join(', ')} (storage driver ${selected.driver.name}, cgroup v${cgroups.version})`,
   );
+  const reconciled = reconcileContainers(deps, containers.lifecycle, { liveRestore: cfg.liveRestore }, report)
+    .then(async () => {
+      log.info(
+        `reconciled: ${report.adopted.length} running adopted, ${report.exited.length} marked exited, ${report.killed.length} killed, ${report.released.length} released, ${report.removedIncomplete.length + report.removedOrphanLayers.length} leftovers removed`,
+      );
+      for (const id of report.adopted) health.resume(id);
+      await startOnBoot(deps, containers.lifecycle, report);
+    })
+    .catch((e) => log.error(`reconciliation failed: ${(e as Error).stack ?? String(e)}`));
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -178,9 +186,13 @@ async function main(argv: string[]): Promise<number> {
       health.stopAll();
       for (const s of servers) s.close();
       for (const s of servers) s.closeAllConnections();
+      await reconciled;
       if (!cfg.liveRestore) {
         const running = store.all().filter((c) => c.state.status === 'running' || c.state.status === 'paused');
         await Promise.all(running.map((c) => containers.lifecycle.stop(c.id).catch(() => {})));
+        // Nothing outlives the daemon without live restore: whatever a container still holds is given back.
+        const holding = containers.lifecycle.resources.ids();
+        await Promise.all(holding.map((id) => containers.lifecycle.resources.releaseAll(id).catch(() => {})));
       }
       await containers.lifecycle.settled();
       if (!cfg.liveRestore) await selected.driver.cleanup().catch(() => {});

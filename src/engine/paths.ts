@@ -14,6 +14,8 @@ export interface DaemonPaths {
   /** OCI bundles: exec-root/bundles/<id>/config.json */
   bundles: string;
   netns: string;
+  /** The resource journal of running containers (container/journal.ts). */
+  journal: string;
 }
 
 export function daemonPaths(dataRoot: string, execRoot: string): DaemonPaths {
@@ -27,5 +29,6 @@ export function daemonPaths(dataRoot: string, execRoot: string): DaemonPaths {
     runtime: join(execRoot, 'runtime'),
     bundles: join(execRoot, 'bundles'),
     netns: join(execRoot, 'netns'),
+    journal: join(execRoot, 'journal'),
   };
 }

@@ -1,7 +1,9 @@
-// What berthd does at start with what the last run left (moby's daemon.restore): running containers whose shim is
-// alive are adopted (live restore) or stopped; the rest are marked exited with the status their shim recorded;
-// leftovers (runtime state, netns mounts, bundles, read-write layers of unknown containers, containers without their
-// layer) are removed; restart policies that apply at daemon start are honoured.
+// What berthd does at start with what the last run left (moby's daemon.restore), in two parts. Before the API serves,
+// the records alone: creates a crash cut short are removed. Then, in the background while the API serves, each
+// container under its lock (operations on it wait; reads show its state as found): one whose process lives is
+// adopted (live restore) or stopped; one whose process is gone gets the exit its shim recorded; whatever its resource
+// journal still lists is released. Leftovers without a container (runtime state, bundles, netns mounts, read-write
+// layers) go last, then restart policies that apply at daemon start are honoured.
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerDeps } from './container/deps.js';
@@ -13,26 +15,33 @@ export interface ReconcileReport {
   adopted: string[];
   exited: string[];
   killed: string[];
+  /** Containers not running whose journal still listed resources (a start or an exit cut short), released. */
+  released: string[];
   removedIncomplete: string[];
   removedOrphanLayers: string[];
   restarted: string[];
 }
 
-export async function reconcileContainers(
-  deps: ContainerDeps,
-  lifecycle: ContainerLifecycle,
-  opts: { liveRestore: boolean; incomplete: string[] },
-): Promise<ReconcileReport> {
-  const report: ReconcileReport = {
+export function emptyReport(): ReconcileReport {
+  return {
     adopted: [],
     exited: [],
     killed: [],
+    released: [],
     removedIncomplete: [],
     removedOrphanLayers: [],
     restarted: [],
   };
-  const { store, runtime, layers, log } = deps;
-  for (const id of opts.incomplete) {
+}
+
+/** Before the API serves: records without a readable config, or without their read-write layer, are removed. */
+export async function removeIncomplete(
+  deps: ContainerDeps,
+  incomplete: string[],
+  report: ReconcileReport,
+): Promise<void> {
+  const { store, layers } = deps;
+  for (const id of incomplete) {
     await layers.removeRW(id).catch(() => {});
     await rm(store.dir(id), { recursive: true, force: true });
     report.removedIncomplete.push(id);
@@ -45,59 +54,97 @@ export async function reconcileContainers(
     await store.delete(rec.id);
     report.removedIncomplete.push(rec.id);
   }
-  const toStop: ContainerRecord[] = [];
-  const toWatch: ContainerRecord[] = [];
-  for (const rec of store.all()) {
-    if (!isRunning(rec) && rec.state.status !== 'removing') continue;
-    let status: string | undefined;
-    try {
-      status = (await runtime.state(rec.id)).status;
-    } catch {
-      status = undefined;
-    }
-    if ((status === 'running' || status === 'paused') && rec.state.status !== 'removing') {
-      if (opts.liveRestore) {
-        await layers.mount(rec.id); // the mount is there; this restores its reference
-        lifecycle.adopt(rec.id);
-        report.adopted.push(rec.id);
-        continue;
-      }
-      toStop.push(rec);
-      report.killed.push(rec.id);
-    }
-    toWatch.push(rec);
+}
+
+/** While the API serves: every container the last run may have left something of, each under its lock. */
+export async function reconcileContainers(
+  deps: ContainerDeps,
+  lifecycle: ContainerLifecycle,
+  opts: { liveRestore: boolean },
+  report: ReconcileReport,
+): Promise<void> {
+  const { store, runtime, layers, log } = deps;
+  const inRuntime = new Set(await runtime.store.ids().catch(() => [] as string[]));
+  const journaled = new Set(lifecycle.resources.ids());
+  const toCheck = store
+    .all()
+    .filter((rec) => isRunning(rec) || inRuntime.has(rec.id) || journaled.has(rec.id) || rec.state.status === 'dead');
+  await Promise.all(
+    toCheck.map((rec) =>
+      lifecycle
+        .reconcile(rec.id, () => reconcileOne(deps, lifecycle, rec, opts.liveRestore, report))
+        .catch((e) => log.warn(`reconciling container ${rec.id}: ${(e as Error).message}`)),
+    ),
+  );
+  // What no container owns any more.
+  const known = new Set(store.all().map((c) => c.id));
+  for (const id of lifecycle.resources.ids()) {
+    if (!known.has(id)) await lifecycle.resources.releaseAll(id).catch(() => {});
   }
-  // moby's restore calls shutdownContainer on these: a graceful stop, all containers at once.
-  await Promise.all(toStop.map((rec) => stopLeftover(deps, rec)));
-  for (const rec of toWatch) {
-    // Its exit is in the shim's exit file (or unknown): the same path as a live exit.
-    await layers.mount(rec.id).catch(() => {});
-    await lifecycle.watch(rec.id);
-    report.exited.push(rec.id);
+  for (const id of inRuntime) {
+    if (!known.has(id)) await runtime.delete(id, true).catch(() => {});
   }
-  for (const id of layers.orphanRW(store.all().map((c) => c.id))) {
+  for (const id of layers.orphanRW([...known])) {
     while (layers.mountPath(id) !== undefined) await layers.unmount(id);
     await layers.removeRW(id).catch((e) => log.warn(`removing orphan layer of ${id}: ${(e as Error).message}`));
     report.removedOrphanLayers.push(id);
   }
-  const known = new Set(store.all().map((c) => c.id));
-  for (const id of await runtime.store.ids().catch(() => [] as string[])) {
-    if (!known.has(id)) await runtime.delete(id, true).catch(() => {});
-  }
   for (const dir of [deps.paths.netns, deps.paths.bundles]) {
     for (const name of await readdir(dir).catch(() => [] as string[])) {
-      const rec = store.find(name);
-      if (rec && isRunning(rec) && report.adopted.includes(rec.id)) continue;
+      if (report.adopted.includes(name)) continue;
       if (dir === deps.paths.netns) await deps.netns.remove(join(dir, name)).catch(() => {});
       else await rm(join(dir, name), { recursive: true, force: true });
     }
   }
-  return report;
+}
+
+async function reconcileOne(
+  deps: ContainerDeps,
+  lifecycle: ContainerLifecycle,
+  rec: ContainerRecord,
+  liveRestore: boolean,
+  report: ReconcileReport,
+): Promise<void> {
+  const { store, runtime } = deps;
+  const found = await runtime.state(rec.id).catch(() => undefined);
+  const alive = found?.status === 'running' || found?.status === 'paused';
+  if (alive || isRunning(rec)) {
+    // A container that may run holds everything a start acquires (a run of an older berth kept no journal).
+    if (lifecycle.resources.holding(rec.id).length === 0) lifecycle.resources.intendStart(rec.id);
+  }
+  if (alive && !isRunning(rec)) {
+    // Its start was in flight: the process runs, its record did not say so yet.
+    rec.state = { ...rec.state, status: 'running', pid: found.pid, startedAt: new Date().toISOString(), error: '' };
+    rec.hasBeenStarted = true;
+    await store.save(rec);
+  }
+  if (alive && liveRestore) {
+    if (rec.state.status !== found.status) {
+      rec.state = { ...rec.state, status: found.status as 'running' | 'paused' };
+      await store.save(rec);
+    }
+    await lifecycle.adopt(rec.id);
+    report.adopted.push(rec.id);
+    return;
+  }
+  if (alive) {
+    await stopLeftover(deps, rec);
+    report.killed.push(rec.id);
+  }
+  if (isRunning(rec)) {
+    await lifecycle.recordExit(rec.id);
+    report.exited.push(rec.id);
+    return;
+  }
+  if (lifecycle.resources.holding(rec.id).length > 0) {
+    await lifecycle.resources.releaseAll(rec.id);
+    report.released.push(rec.id);
+  }
 }
 
 /**
- * A container still running from a --live-restore run, found by a daemon without it: the stop signal, then SIGKILL
- * after the stop timeout (moby's shutdownContainer).
+ * A container still running from a --live-restore run (or whose start was in flight), found by a daemon without it:
+ * the stop signal, then SIGKILL after the stop timeout (moby's shutdownContainer).
  */
 async function stopLeftover(deps: ContainerDeps, rec: ContainerRecord): Promise<void> {
   const { runtime } = deps;

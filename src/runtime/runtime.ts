@@ -144,6 +144,22 @@ export class Runtime {
       cgroupsPath = spec.linux?.cgroupsPath || this.defaultCgroupsPath(id);
       const cg = this.opts.cgroups.open(cgroupsPath);
       cgroup = cg;
+      // Provisional until the shim is up: a caller that dies from here on leaves a record that delete() can act on
+      // (its cgroup's processes killed, the cgroup removed) instead of a nameless shim and cgroup.
+      this.store.writeProvisional({
+        ociVersion: spec.ociVersion,
+        id,
+        bundle,
+        rootfs: '',
+        pid: 0,
+        pidStartTime: '',
+        shimPid: 0,
+        cgroupsPath,
+        created: new Date().toISOString(),
+        started: false,
+        annotations: {},
+        namespaces: [],
+      });
       const terminal = spec.process?.terminal === true;
       const shim: ShimConfig = {
         stdio: terminal ? 'pty' : opts.stdio?.inherit ? 'inherit' : 'pipes',
@@ -272,6 +288,12 @@ export class Runtime {
       await this.kill(id, 'SIGKILL', true).catch(() => {});
       if (status === 'paused') await cgroup.thaw();
       await waitGone(rec.pid, 5000);
+    } else if (force) {
+      // Its init is gone, but a forced delete leaves nothing in the cgroup: processes its init left, or a container
+      // whose creator died before it was recorded (a provisional record, pid 0).
+      const left = await cgroup.pids().catch(() => [] as number[]);
+      for (const pid of left) killQuietly(pid);
+      for (const pid of left) await waitGone(pid, 5000);
     }
     if (rec.shimPid) await waitGone(rec.shimPid, 5000);
     await this.removeCgroup(cgroup, rec.cgroupsPath, id);
@@ -389,6 +411,12 @@ export class Runtime {
     if (await this.cgroupOf(rec).frozen()) return 'paused';
     return 'running';
   }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {}
 }
 
 /** After create, only the EXEC step can still fail: enough of a plan to name it. */

@@ -77,6 +77,14 @@ export class StateStore {
     this.cache.set(rec.id, rec);
   }
 
+  /**
+   * A record written before the container exists, with direct syscalls and no fsync whatever the root: it only has to
+   * outlive its writer's crash (the page cache does), and it is on every create's path.
+   */
+  writeProvisional(rec: ContainerRecord): void {
+    writeFileAtomicTmpfs(join(this.dir(rec.id), 'state.json'), JSON.stringify(rec));
+  }
+
   async read(id: string): Promise<ContainerRecord> {
     StateStore.validateId(id);
     const cached = this.cache.get(id);

@@ -19,6 +19,7 @@ import { archiveGet, archivePut, archiveStat } from './archive.js';
 import { parseDetachKeys } from './attach.js';
 import { containerStats } from './stats.js';
 import type { ContainerDeps } from './deps.js';
+import type { ResourceJournal } from './journal.js';
 import { ContainerLifecycle } from './lifecycle.js';
 import { listContainers } from './list.js';
 import { isRunning } from './model.js';
@@ -41,8 +42,11 @@ export class ContainerService {
   /** Exec IDs per container, for inspect (set by the daemon's wiring). */
   execIds: (containerId: string) => string[] = () => [];
 
-  constructor(private readonly deps: ContainerDeps) {
-    this.lifecycle = new ContainerLifecycle(deps);
+  constructor(
+    private readonly deps: ContainerDeps,
+    journal: ResourceJournal,
+  ) {
+    this.lifecycle = new ContainerLifecycle(deps, journal);
   }
 
   create(name: string | undefined, body: ContainerCreateRequest) {

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { ContainerDeps } from './deps.js';
-import { ContainerLifecycle } from './lifecycle.js';
+import { describe, it } from 'node:test';
 import { type ContainerRecord, newState } from './model.js';
-import { ContainerStore } from './store.js';
+import { ContainerWaiters } from './waiters.js';
 
 const ID = `abc1${'0'.repeat(60)}`;
 
@@ -30,43 +25,37 @@ function running(id: string): ContainerRecord {
   };
 }
 
-/** Deps with the real store; any other dependency, touched, fails the test (wait needs none of them). */
-function depsWith(store: ContainerStore): ContainerDeps {
-  return new Proxy({ store } as ContainerDeps, {
-    get(target, key) {
-      if (key === 'store') return target.store;
-      throw new Error(`wait used deps.${String(key)}`);
-    },
-  });
-}
-
-describe('ContainerLifecycle.wait', () => {
-  let dir: string;
-  let lifecycle: ContainerLifecycle;
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'berth-wait-'));
-    const { store } = await ContainerStore.open(join(dir, 'containers'));
-    await store.save(running(ID));
-    lifecycle = new ContainerLifecycle(depsWith(store));
-  });
-
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+describe('ContainerWaiters.wait', () => {
+  const rec = running(ID);
+  const current = () => rec;
 
   it("rejects once its client's signal aborts (a `docker run -d` leaves its wait unread), for every condition", async () => {
+    const waiters = new ContainerWaiters();
     for (const condition of ['not-running', 'next-exit', 'removed'] as const) {
       const gone = new AbortController();
-      const waiting = lifecycle.wait(ID, condition, gone.signal);
+      const waiting = waiters.wait(rec, condition, current, gone.signal);
       gone.abort(new Error('client gone'));
       await assert.rejects(waiting, /client gone/, condition);
     }
+    // Nothing is left to notify: an exit and a removal now reach no one.
+    waiters.exited(rec);
+    waiters.removed(ID);
   });
 
   it('refuses at once with a signal already aborted', async () => {
     const gone = new AbortController();
     gone.abort(new Error('already gone'));
-    await assert.rejects(lifecycle.wait(ID, 'next-exit', gone.signal), /already gone/);
+    await assert.rejects(new ContainerWaiters().wait(rec, 'next-exit', current, gone.signal), /already gone/);
+  });
+
+  it("answers next-exit with the exit's code and error, removed with the last exit code", async () => {
+    const waiters = new ContainerWaiters();
+    const exit = waiters.wait(rec, 'next-exit', current);
+    const removal = waiters.wait(rec, 'removed', () => undefined);
+    const exited = { ...rec, state: { ...rec.state, status: 'exited' as const, exitCode: 3, error: 'boom' } };
+    waiters.exited(exited);
+    assert.deepEqual(await exit, { StatusCode: 3, Error: { Message: 'boom' } });
+    waiters.removed(ID);
+    assert.deepEqual(await removal, { StatusCode: 3, Error: null });
   });
 });

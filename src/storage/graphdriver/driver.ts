@@ -58,20 +58,3 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 export function validateLayerId(id: string, what = 'layer id'): void {
   if (!ID.test(id) || id === 'l') throw new InvalidParameter(`invalid ${what} ${JSON.stringify(id)}`);
 }
-
-/** Serialises work per key (one layer's mount/unmount) without blocking other keys. */
-export class KeyedLock {
-  private readonly tails = new Map<string, Promise<unknown>>();
-
-  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.tails.set(key, tail);
-    try {
-      return await next;
-    } finally {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}

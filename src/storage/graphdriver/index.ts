@@ -1,5 +1,5 @@
 // Graph drivers: layer stacks on disk (overlay2, vfs) behind one interface, and how the daemon picks one.
-export { type ApplyDiffOptions, type DriverName, type GraphDriver, KeyedLock, validateLayerId } from './driver.js';
+export { type ApplyDiffOptions, type DriverName, type GraphDriver, validateLayerId } from './driver.js';
 export { MAX_DEPTH, Overlay2Driver } from './overlay2.js';
 export { backingFsName, checkOverlaySupport, type OverlaySupport } from './overlay-support.js';
 export { DRIVER_NAMES, type SelectedDriver, selectDriver } from './select.js';

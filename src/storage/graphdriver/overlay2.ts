@@ -21,7 +21,8 @@ import {
   treeSize,
   overlayDiff,
 } from '../archive/index.js';
-import { type ApplyDiffOptions, type GraphDriver, KeyedLock, validateLayerId } from './driver.js';
+import { KeyedLock } from '../../lib/keyed-lock.js';
+import { type ApplyDiffOptions, type GraphDriver, validateLayerId } from './driver.js';
 import { mountOverlay, mountPointsUnder, unmount } from './mount.js';
 import { checkOverlaySupport, type OverlaySupport } from './overlay-support.js';
 

@@ -16,7 +16,8 @@ import {
   replayOffThread,
   replayTarSplit,
 } from '../archive/index.js';
-import { type DriverName, type GraphDriver, KeyedLock, validateLayerId } from '../graphdriver/index.js';
+import { KeyedLock } from '../../lib/keyed-lock.js';
+import { type DriverName, type GraphDriver, validateLayerId } from '../graphdriver/index.js';
 import { chainIdOf, checkChainId } from './chain.js';
 import { LayerDb, type LayerRecord, type MountRecord, newDriverId } from './layerdb.js';
 import { readAhead } from './readahead.js';

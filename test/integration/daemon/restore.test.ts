@@ -139,6 +139,8 @@ test('berthd without --live-restore stops what a --live-restore run left running
   );
   await s.d.restart([]); // the live-restore daemon leaves it running; the new one, without, stops it (as dockerd)
   try {
+    // It is stopped while the API serves: a request on it waits for that, then sees it exited.
+    assert.equal((await s.d.docker('wait', 'left-running')).stdout, '0\n');
     assert.equal(await inspect(s.d, 'left-running', '{{.State.Status}} {{.State.ExitCode}}'), 'exited 0');
   } finally {
     await s.d.dockerResult(['rm', '-f', 'left-running']);

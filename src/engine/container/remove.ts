@@ -1,0 +1,61 @@
+// Removing a container: a running one killed first (with force), everything it holds released, then its record
+// and its read-write layer; the answer goes out once the record is gone, the layer's disk work after.
+import { Conflict, isNotFound } from '../../errdefs/index.js';
+import type { LifecycleContext } from './lifecycle-context.js';
+import { type ContainerRecord, isRunning } from './model.js';
+
+export async function removeContainer(
+  ctx: LifecycleContext,
+  rec: ContainerRecord,
+  opts: { force?: boolean },
+  layerRemovals: Set<Promise<void>>,
+): Promise<void> {
+  const { store, runtime, layers, log } = ctx.deps;
+  if (rec.state.status === 'removing') {
+    throw new Conflict(`removal of container ${rec.id} is already in progress`);
+  }
+  if (isRunning(rec) && rec.state.status !== 'restarting') {
+    if (!opts.force) {
+      const what = rec.state.status === 'paused' ? 'container is paused' : 'container is running';
+      throw new Conflict(
+        `cannot remove container "/${rec.name}": ${what}: stop the container before removing or force remove`,
+      );
+    }
+    const exited = ctx.waiters.nextExit(rec.id);
+    await runtime.kill(rec.id, 'SIGKILL', true).catch(() => {});
+    if (rec.state.status === 'paused') await runtime.resume(rec.id).catch(() => {});
+    await exited;
+  }
+  ctx.restarts.cancel(rec.id);
+  ctx.restarts.forget(rec.id);
+  await ctx.lock.run(rec.id, async () => {
+    if (!store.find(rec.id)) return;
+    // Anything still held (a start or a release cut short) goes before the record: never a process without one.
+    await ctx.resources.releaseAll(rec.id);
+    rec.state = { ...rec.state, status: 'removing' };
+    // The record goes first (a crash then leaves an orphan layer, which the next start removes), once the layer is
+    // known to be removable; the layer's disk work finishes after the answer.
+    let removed = false;
+    try {
+      const layer = await layers.removeRWLater(rec.id, async () => {
+        await store.delete(rec.id);
+        removed = true;
+      });
+      const removing = layer.removed
+        .catch((e) => log.warn(`removing the layer of ${rec.id}: ${(e as Error).message}`))
+        .finally(() => layerRemovals.delete(removing));
+      layerRemovals.add(removing);
+    } catch (e) {
+      if (removed) throw e; // the record is gone: saving it as "dead" would bring it back
+      if (!isNotFound(e)) {
+        rec.state = { ...rec.state, status: 'dead', error: (e as Error).message };
+        await store.save(rec);
+        throw e;
+      }
+      await store.delete(rec.id);
+    }
+  });
+  ctx.publish('destroy', rec);
+  ctx.waiters.removed(rec.id);
+  ctx.attachments.fail(rec.id);
+}

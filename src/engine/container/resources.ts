@@ -1,0 +1,122 @@
+// What a running container holds, as steps with one release each: its rootfs mount, its OCI bundle, its container in
+// the runtime (process, shim, cgroup, state). Start acquires them under the journal; exit, removal, a failed start and
+// reconciliation after a crash all give them back through releaseAll, so each is given back exactly once and none is
+// forgotten. Network endpoints and volume references join as steps here.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isNotFound } from '../../errdefs/index.js';
+import type { ContainerDeps } from './deps.js';
+import type { ResourceJournal, StepName } from './journal.js';
+
+export interface ResourceStep {
+  readonly name: StepName;
+  /**
+   * Gives back what the step acquired for `id`. Idempotent, and works in a daemon that did not acquire it (a crash
+   * came between): it finds what is there and releases that.
+   */
+  release(id: string): Promise<void>;
+}
+
+/** The rootfs mount: the layer store counts mounts, so this step knows which of them are a start's. */
+export class RootfsStep implements ResourceStep {
+  readonly name = 'rootfs';
+  private readonly held = new Set<string>();
+
+  constructor(private readonly layers: ContainerDeps['layers']) {}
+
+  async acquire(id: string): Promise<string> {
+    const path = await this.layers.mount(id);
+    this.held.add(id);
+    return path;
+  }
+
+  /** A mount an earlier daemon made for a container it left running: this daemon takes its reference over. */
+  async adopt(id: string): Promise<void> {
+    if (this.held.has(id)) return;
+    await this.layers.mount(id);
+    this.held.add(id);
+  }
+
+  async release(id: string): Promise<void> {
+    if (!this.held.delete(id)) {
+      // Not this daemon's mount (or released already): take a reference to whatever is mounted, then drop it.
+      try {
+        await this.layers.mount(id);
+      } catch (e) {
+        if (isNotFound(e)) return;
+        throw e;
+      }
+    }
+    await this.layers.unmount(id);
+  }
+}
+
+export class BundleStep implements ResourceStep {
+  readonly name = 'bundle';
+  constructor(private readonly bundles: string) {}
+
+  release(id: string): Promise<void> {
+    return rm(join(this.bundles, id), { recursive: true, force: true });
+  }
+}
+
+/** The runtime's container: killing what is left in its cgroup, waiting for its shim, removing cgroup and state. */
+export class RuntimeStep implements ResourceStep {
+  readonly name = 'runtime';
+  constructor(private readonly runtime: ContainerDeps['runtime']) {}
+
+  async release(id: string): Promise<void> {
+    try {
+      await this.runtime.delete(id, true);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+}
+
+export class ContainerResources {
+  readonly rootfs: RootfsStep;
+  private readonly steps: ResourceStep[];
+
+  constructor(
+    private readonly journal: ResourceJournal,
+    deps: Pick<ContainerDeps, 'layers' | 'runtime' | 'paths'>,
+  ) {
+    this.rootfs = new RootfsStep(deps.layers);
+    this.steps = [this.rootfs, new BundleStep(deps.paths.bundles), new RuntimeStep(deps.runtime)];
+  }
+
+  /** Journals every step of a start before the first is acquired. */
+  intendStart(id: string): void {
+    this.journal.intend(id, START_STEPS);
+  }
+
+  /** Steps an earlier daemon's container left journaled (reconciliation), or this daemon's not yet released. */
+  holding(id: string): StepName[] {
+    return this.journal.holding(id);
+  }
+
+  /** Containers that hold anything. */
+  ids(): string[] {
+    return this.journal.ids();
+  }
+
+  /**
+   * Releases every step `id` holds, side by side (they are independent: the container's processes have their own
+   * mount namespace, so the daemon's view of the rootfs can go while the runtime ends them). A step that fails stays
+   * journaled, for the removal or the next start to try again; the first failure is thrown.
+   */
+  async releaseAll(id: string): Promise<void> {
+    const held = new Set(this.journal.holding(id));
+    if (held.size === 0) return;
+    const results = await Promise.allSettled(
+      this.steps.filter((s) => held.has(s.name)).map((s) => s.release(id).then(() => s.name)),
+    );
+    const released = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    this.journal.released(id, released);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+}
+
+const START_STEPS: readonly StepName[] = ['rootfs', 'bundle', 'runtime'];
