@@ -23,9 +23,9 @@ export async function createContainer(
   if (!req.Image) throw new InvalidParameter('config cannot be empty in order to create a container');
   const hostConfig: HostConfig = { ...(req.HostConfig ?? {}) };
   const warnings = validateHostConfig(hostConfig);
-  // As dockerd, at create: bind specs (a named volume is a clear 400 now, not a failed start), and the image
-  // reference's syntax (400 "invalid reference format", not 404).
-  resolveMounts(hostConfig);
+  // As dockerd, at create: mounts (resolved once, kept on the record; a named volume is a clear 400 now, not a failed
+  // start), and the image reference's syntax (400 "invalid reference format", not 404).
+  const mounts = resolveMounts(hostConfig);
   parseAnyReference(req.Image);
   const image = images.resolve(req.Image);
   const { HostConfig: _h, NetworkingConfig: _n, ...userConfig } = req;
@@ -54,7 +54,8 @@ export async function createContainer(
       args: cmd.args,
       config,
       hostConfig,
-      mounts: [],
+      mounts: mounts.points,
+      mountSpec: { oci: mounts.oci, createSources: mounts.createSources },
       state: newState(),
       restartCount: 0,
       manuallyStopped: false,

@@ -2,6 +2,7 @@
 // (config, hostConfig), what it resolved to (image, path/args), and its state. Docker's field names inside config and
 // hostConfig, since they are API payloads; camelCase for berth's own fields.
 import type { ContainerConfig, Health, HostConfig, MountPoint } from '../../api/index.js';
+import type { Mount } from '../../runtime/spec.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -29,7 +30,10 @@ export interface ContainerRecord {
   /** The image's config merged with the request's, as inspect shows it. */
   config: ContainerConfig;
   hostConfig: HostConfig;
+  /** What inspect shows under Mounts: resolved once, at create. */
   mounts: MountPoint[];
+  /** The same mounts as the runtime gets them, and bind sources to create at start (resolved at create). */
+  mountSpec?: { oci: Mount[]; createSources: string[] };
   state: ContainerStateRecord;
   restartCount: number;
   /** Set by an explicit stop/kill: restart policies (unless-stopped, always at daemon start) honour it. */

@@ -39,7 +39,7 @@ export async function prepareStart(
   const hostNetwork = mode === 'host';
   const hostname = rec.config.Hostname || (hostNetwork ? hostHostname() : rec.id.slice(0, 12));
   const files = containerFiles(deps.store.dir(rec.id));
-  const mounts = resolveMounts(rec.hostConfig);
+  const mounts = rec.mountSpec ?? resolveMounts(rec.hostConfig); // a record from before mounts were kept
   const bundle = join(deps.paths.bundles, rec.id);
   const [rootfs] = await Promise.all([
     mounting,
