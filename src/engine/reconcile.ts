@@ -81,7 +81,7 @@ export async function reconcileContainers(
     report.removedOrphanLayers.push(id);
   }
   const known = new Set(store.all().map((c) => c.id));
-  for (const id of await runtime.store.ids().catch(() => [] as string[])) {
+  for (const id of await runtime.ids().catch(() => [] as string[])) {
     if (!known.has(id)) await runtime.delete(id, true).catch(() => {});
   }
   for (const dir of [deps.paths.netns, deps.paths.bundles]) {

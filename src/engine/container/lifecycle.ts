@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type {
   ContainerCreateRequest,
@@ -15,7 +14,7 @@ import { parseAnyReference } from '../../image/reference.js';
 import { resolveMounts } from '../spec/mounts.js';
 import { resourcesOf } from '../spec/oci.js';
 import { Conflict, InvalidParameter, isNotFound } from '../../errdefs/index.js';
-import { attach as attachShim, type ExitStatus, request } from '../../runtime/shim/client.js';
+import type { ExitStatus } from '../../runtime/container-runtime.js';
 import { InitStepError } from '../../runtime/errors.js';
 import { parseSignal } from '../../runtime/signals.js';
 import { KeyedLock } from '../../storage/graphdriver/index.js';
@@ -144,6 +143,7 @@ export class ContainerLifecycle {
       const [created] = await Promise.all([
         runtime.create(id, prepared.bundle, {
           spec: prepared.spec,
+          runtime: rec.hostConfig.Runtime,
           stdio: {
             openStdin: rec.config.OpenStdin === true,
             log: {
@@ -549,7 +549,7 @@ export class ContainerLifecycle {
   async attach(ref: string, client: Duplex, opts: AttachOptions): Promise<{ detached: boolean }> {
     const rec = this.deps.store.get(ref);
     if (rec.state.status === 'running' || rec.state.status === 'paused') {
-      const shim = await attachShim(this.deps.runtime.store.socketPath(rec.id));
+      const shim = await this.deps.runtime.attach(rec.id);
       return pipeAttach(shim, client, opts);
     }
     return new Promise((resolve) => {
@@ -565,9 +565,9 @@ export class ContainerLifecycle {
     const pending = this.pendingAttach.get(id);
     this.pendingAttach.delete(id);
     for (const p of pending ?? []) {
-      let shim: Socket;
+      let shim: Duplex;
       try {
-        shim = await attachShim(this.deps.runtime.store.socketPath(id));
+        shim = await this.deps.runtime.attach(id);
       } catch {
         p.client.end();
         p.done({ detached: false });
@@ -589,8 +589,7 @@ export class ContainerLifecycle {
   async resize(ref: string, height: number, width: number): Promise<void> {
     const rec = this.deps.store.get(ref);
     if (!isRunning(rec)) throw new Conflict(`Container ${rec.id} is not running`);
-    const reply = await request(this.deps.runtime.store.socketPath(rec.id), `resize ${height} ${width}`);
-    if (reply !== 'ok' && !reply.includes('ENOTTY')) throw new Conflict(`cannot resize: ${reply}`);
+    await this.deps.runtime.resize(rec.id, height, width);
   }
 
   // ---- helpers ----
