@@ -34,4 +34,6 @@ export interface ContainerDeps {
   logOpts: Record<string, string>;
   /** Parent cgroup of containers without HostConfig.CgroupParent (dockerd: "docker"). */
   cgroupParent: string;
+  /** The runtime a new container gets for HostConfig.Runtime (the default when empty; InvalidParameter if unknown). */
+  runtimeName?: (requested: string | undefined) => string;
 }

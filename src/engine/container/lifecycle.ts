@@ -57,6 +57,7 @@ export class ContainerLifecycle {
     if (!req.Image) throw new InvalidParameter('config cannot be empty in order to create a container');
     const hostConfig: HostConfig = { ...(req.HostConfig ?? {}) };
     const warnings = validateHostConfig(hostConfig);
+    if (this.deps.runtimeName) hostConfig.Runtime = this.deps.runtimeName(hostConfig.Runtime);
     // As dockerd, at create: bind specs (a named volume is a clear 400 now, not a failed start), and the image
     // reference's syntax (400 "invalid reference format", not 404).
     resolveMounts(hostConfig);
