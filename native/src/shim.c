@@ -321,7 +321,9 @@ static void request(struct shim *sh, struct client *c)
 		}
 	} else if (strcmp(c->line, "attach") == 0) {
 		client_say(c, "ok\n");
-		if (!sh->out_open && !sh->err_open && sh->cfg->stdio != STDIO_INHERIT) {
+		// An adopting shim's pty comes with the adoption: until then its output is not open yet, not over.
+		bool pty_to_come = sh->cfg->adopt_pid_file && !sh->adopted && sh->cfg->stdio == STDIO_PTY;
+		if (!sh->out_open && !sh->err_open && sh->cfg->stdio != STDIO_INHERIT && !pty_to_come) {
 			client_close(c);
 			return;
 		}

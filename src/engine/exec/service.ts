@@ -112,7 +112,12 @@ export class ExecService {
     x.pid = handle.pid;
     x.running = true;
     // The client reads ExitCode from /exec/{id}/json once its stream ends: end it only after the exit is recorded.
-    let exitRecorded: Promise<void> | undefined;
+    // Pending from the start: a runtime may answer the start after a quick exec's output has already ended (runc's
+    // launcher exits after its process), and the stream must still wait for the exit code.
+    let recordExit = () => {};
+    const exitRecorded = new Promise<void>((resolve) => {
+      recordExit = resolve;
+    });
     // The shim replays nothing: the attach must be registered (its "ok" received) before start, or the first output
     // can be lost — a quick `exec … cat f` then printed nothing now and then.
     let shimStream: Duplex | undefined;
@@ -138,7 +143,7 @@ export class ExecService {
             tty,
             stdinOnce: true,
             detachKeys: parseDetachKeys(x.config.DetachKeys),
-            beforeEnd: () => exitRecorded ?? Promise.resolve(),
+            beforeEnd: () => exitRecorded,
           })
         : undefined;
     try {
@@ -147,6 +152,7 @@ export class ExecService {
       x.running = false;
       const err = e as InitStepError;
       x.exitCode = err.errno === 2 ? 127 : 126;
+      recordExit();
       if (client && !client.destroyed) {
         const msg = `OCI runtime exec failed: exec failed: unable to start container process: ${err.message}: unknown\r\n`;
         client.end(tty ? msg : encodeFrame(1, msg));
@@ -168,7 +174,7 @@ export class ExecService {
         ...this.attrs(c),
       });
     });
-    exitRecorded = finished.then(() => {});
+    void finished.then(recordExit);
     if (attached) {
       await attached;
       await finished;
