@@ -123,7 +123,11 @@ async function main(argv: string[]): Promise<number> {
       }),
     );
   }
-  const runtime = new RuntimeSet(byName, cfg.runtimes.defaultRuntime, (id) => store.find(id)?.hostConfig.Runtime);
+  // A record without a runtime name predates runtimes: berth's own ran it (whatever the default is now).
+  const runtime = new RuntimeSet(byName, cfg.runtimes.defaultRuntime, (id) => {
+    const rec = store.find(id);
+    return rec && (rec.hostConfig.Runtime || BUILTIN_RUNTIME);
+  });
   const events = new EventBus();
   const deps: ContainerDeps = {
     paths,
@@ -169,7 +173,13 @@ async function main(argv: string[]): Promise<number> {
     runtimes: {
       byName: {
         [BUILTIN_RUNTIME]: { path: 'berth-runtime' },
-        ...Object.fromEntries(Object.entries(cfg.runtimes.commands).map(([n, c]) => [n, { ...c }])),
+        // dockerd's shape: runtimeArgs only when there are some.
+        ...Object.fromEntries(
+          Object.entries(cfg.runtimes.commands).map(([n, c]) => [
+            n,
+            c.runtimeArgs.length > 0 ? { path: c.path, runtimeArgs: c.runtimeArgs } : { path: c.path },
+          ]),
+        ),
       },
       defaultName: cfg.runtimes.defaultRuntime,
     },
