@@ -86,6 +86,12 @@ static int config_from_plan(const struct plan *p, struct shim_config *c, struct 
 		case PLAN_START_GATE:
 			c->start_gate = true;
 			break;
+		case PLAN_ADOPT:
+			c->adopt_pid_file = s->argv[0];
+			c->adopt_console = s->argv[1];
+			c->adopt_launcher = s->argv[2];
+			c->adopt_step = (int)i;
+			break;
 		default: // CGROUP_PROCS is applied after clone; child ops are the child's
 			break;
 		}
@@ -130,7 +136,7 @@ static void reply_error(const struct berr *e)
 	reply(line);
 }
 
-static int listen_socket(const char *path, struct berr *e)
+int listen_socket(const char *path, struct berr *e)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof sa.sun_path)
@@ -319,6 +325,8 @@ static int create(const struct plan *plan, const struct shim_config *cfg, struct
 		if (ct->listen < 0)
 			return -1;
 	}
+	if (adopt_listen(cfg, ct, e) < 0)
+		return -1;
 	e->step = -1;
 	f.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (f.devnull < 0)
@@ -374,6 +382,8 @@ static int create(const struct plan *plan, const struct shim_config *cfg, struct
 	int rc = await_child(cfg, ct, e);
 	if (rc < 0)
 		return rc;
+	if (cfg->adopt_pid_file && !cfg->start_gate && adopt_wait(cfg, ct, e) < 0)
+		return -1;
 	if (cfg->console_socket && ct->pty >= 0) {
 		e->step = cfg->console_socket_step;
 		if (send_console(cfg->console_socket, ct->pty, e) < 0)
@@ -418,7 +428,7 @@ int shim_main(void)
 		return 125;
 	}
 	struct container ct = {.pid = -1, .sync = -1, .out = -1, .err = -1, .in = -1, .pty = -1, .listen = -1,
-			       .sigfd = -1};
+			       .sigfd = -1, .console_listen = -1};
 	int rc = create(&plan, &cfg, &ct, &log, &e);
 	if (rc < 0) {
 		if (rc != LAUNCHER_GONE)
@@ -429,6 +439,8 @@ int shim_main(void)
 		}
 		if (ct.listen >= 0)
 			unlink(cfg.socket_path);
+		if (ct.console_listen >= 0)
+			unlink(cfg.adopt_console);
 		return 125;
 	}
 	char line[64];

@@ -21,6 +21,7 @@ enum plan_op {
 	PLAN_JOIN_PID_NS = 10,
 	PLAN_CLONE = 11,
 	PLAN_START_GATE = 12,
+	PLAN_ADOPT = 13,
 	// child ops: run in order by the container child
 	PLAN_SETNS = 32,
 	PLAN_UNSHARE = 33,

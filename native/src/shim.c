@@ -52,6 +52,12 @@ struct shim {
 	size_t inq_len;
 	bool in_closing; // close stdin once inq has drained (a close-stdin arrived behind queued bytes)
 	char inq[4096]; // stdin bytes from attach clients the container has not read yet
+	// ADOPT after a gated start: children reaped before the adopted pid was known (a quick exec exits with its
+	// launcher), so the adopted one's status is not lost.
+	bool adopted;
+	int n_early;
+	pid_t early_pid[16];
+	int early_status[16];
 };
 
 static char iobuf[16384];
@@ -181,6 +187,43 @@ static void output_ready(struct shim *sh, enum log_stream_id id)
 	output_end(sh, id); // EOF, or EIO from a pty master once every slave fd is closed
 }
 
+static void adopted_exit(struct shim *sh, int st)
+{
+	sh->exited = true;
+	sh->status = st;
+	clock_gettime(CLOCK_REALTIME, &sh->exited_at);
+	sh->deadline_ms = now_ms() + DRAIN_AFTER_EXIT_MS;
+}
+
+// The launcher of a gated ADOPT plan has exited: the start is answered now, with the adopted process or the error.
+static void adopt_after_start(struct shim *sh, int launcher_status)
+{
+	struct container *ct = sh->ct;
+	struct berr e = {.step = -1};
+	sh->adopted = true;
+	if (adopt_finish(sh->cfg, ct, launcher_status, &e) < 0) {
+		char line[sizeof e.msg + 64];
+		snprintf(line, sizeof line, "error %d %d %s\n", e.step, e.err, e.msg);
+		close_kind(sh, CL_START, line);
+		// A launcher that exited 0 without a usable pid still failed: 126, as for a command that cannot run.
+		adopted_exit(sh, WIFEXITED(launcher_status) && WEXITSTATUS(launcher_status) == 0 ? 126 << 8
+												  : launcher_status);
+		return;
+	}
+	if (ct->pty >= 0 && ct->out < 0) {
+		ct->out = ct->pty;
+		ct->in = fcntl(ct->pty, F_DUPFD_CLOEXEC, 0);
+		set_nonblock(ct->out);
+		if (ct->in >= 0)
+			set_nonblock(ct->in);
+		sh->out_open = true;
+	}
+	close_kind(sh, CL_START, "ok\n");
+	for (int i = 0; i < sh->n_early; i++)
+		if (sh->early_pid[i] == ct->pid)
+			adopted_exit(sh, sh->early_status[i]);
+}
+
 static void reap(struct shim *sh)
 {
 	struct signalfd_siginfo si;
@@ -189,6 +232,15 @@ static void reap(struct shim *sh)
 	int st;
 	pid_t p;
 	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+		bool adopting = sh->cfg->adopt_pid_file && sh->cfg->start_gate && !sh->adopted;
+		if (adopting && p == sh->ct->pid) {
+			adopt_after_start(sh, st);
+			continue;
+		}
+		if (adopting && sh->n_early < (int)(sizeof sh->early_pid / sizeof sh->early_pid[0])) {
+			sh->early_pid[sh->n_early] = p;
+			sh->early_status[sh->n_early++] = st;
+		}
 		if (p != sh->ct->pid || sh->exited)
 			continue;
 		sh->exited = true;
@@ -209,7 +261,8 @@ static void sync_event(struct shim *sh)
 	if (n < 0 && again(errno))
 		return;
 	if (n <= 0) {
-		close_kind(sh, CL_START, "ok\n");
+		if (!sh->cfg->adopt_pid_file) // an adopting start is answered when the launcher exits
+			close_kind(sh, CL_START, "ok\n");
 		close(sh->ct->sync);
 		sh->ct->sync = -1;
 		return;
@@ -268,7 +321,9 @@ static void request(struct shim *sh, struct client *c)
 		}
 	} else if (strcmp(c->line, "attach") == 0) {
 		client_say(c, "ok\n");
-		if (!sh->out_open && !sh->err_open && sh->cfg->stdio != STDIO_INHERIT) {
+		// An adopting shim's pty comes with the adoption: until then its output is not open yet, not over.
+		bool pty_to_come = sh->cfg->adopt_pid_file && !sh->adopted && sh->cfg->stdio == STDIO_PTY;
+		if (!sh->out_open && !sh->err_open && sh->cfg->stdio != STDIO_INHERIT && !pty_to_come) {
 			client_close(c);
 			return;
 		}

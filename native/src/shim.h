@@ -33,6 +33,9 @@ struct shim_config {
 	uint64_t clone_flags;
 	int clone_step;
 	bool start_gate;
+	// ADOPT: the child is a launcher; its pid file names the process to adopt (adopt.c)
+	const char *adopt_pid_file, *adopt_console, *adopt_launcher;
+	int adopt_step;
 };
 
 // The running container as the event loop sees it. Unused fds are -1.
@@ -45,11 +48,19 @@ struct container {
 	int pty;    // pty master, for resize
 	int listen; // control socket
 	int sigfd;  // SIGCHLD
+	int console_listen; // ADOPT with a console socket: where the launcher sends the pty master
 	bool oom_known;
 	uint64_t oom_before;
 };
 
 int shim_main(void);
+// create.c: a listening unix socket at `path` (unlinked first), non-blocking and close-on-exec.
+int listen_socket(const char *path, struct berr *e);
+// adopt.c: listen on the console socket before the launcher runs; after its exit (status as from waitpid), take
+// the pid from the pid file (and the pty) as the container's process. adopt_wait reaps the launcher first.
+int adopt_listen(const struct shim_config *cfg, struct container *ct, struct berr *e);
+int adopt_finish(const struct shim_config *cfg, struct container *ct, int status, struct berr *e);
+int adopt_wait(const struct shim_config *cfg, struct container *ct, struct berr *e);
 // Runs until the container has exited and everything is written; returns the shim's exit code.
 int shim_loop(const struct shim_config *cfg, struct container *ct, struct json_log *log);
 // Reads `key value` from an OOM counter file (memory.oom_control, memory.events).

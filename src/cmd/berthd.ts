@@ -11,7 +11,11 @@ import type { Digest } from '../lib/digest.js';
 import { createNetns, deleteNetns, prepareNetnsDir } from '../network/index.js';
 import { detectCgroupDriver } from '../runtime/cgroups/index.js';
 import { syncCgroupFs } from '../sys/index.js';
+import type { ContainerRuntime } from '../runtime/container-runtime.js';
+import { OciCommandRuntime } from '../runtime/oci-command/runtime.js';
 import { Runtime, defaultHelperPath } from '../runtime/runtime.js';
+import { BUILTIN_RUNTIME } from '../engine/config/runtimes.js';
+import { RuntimeSet } from '../engine/runtimes.js';
 import { ContentStore } from '../storage/content/index.js';
 import { selectDriver } from '../storage/graphdriver/index.js';
 import { LayerStore } from '../storage/layer/index.js';
@@ -97,11 +101,33 @@ async function main(argv: string[]): Promise<number> {
   // cgroupfs lives in memory: a direct syscall costs ~25 µs there, an async one ~100 µs of this thread's CPU (measured),
   // and a container's start and removal make some sixty of them.
   const cgroups = await detectCgroupDriver(syncCgroupFs);
-  const runtime = await Runtime.open({
+  const berthRuntime = await Runtime.open({
     root: paths.runtime,
     cgroups,
     cgroupParent: cfg.cgroupParent,
     forkServer: true,
+  });
+  // Each configured command keeps berth's per-container files and its own --root inside the exec root, so a
+  // daemon's leftovers are all in one place (and its containers' cgroups are under the spec's cgroupsPath).
+  const byName = new Map<string, ContainerRuntime>([[BUILTIN_RUNTIME, berthRuntime]]);
+  for (const [name, c] of Object.entries(cfg.runtimes.commands)) {
+    byName.set(
+      name,
+      new OciCommandRuntime({
+        name,
+        path: c.path,
+        runtimeArgs: c.runtimeArgs,
+        root: join(paths.execRoot, 'oci', name),
+        stateRoot: join(paths.execRoot, 'oci-state', name),
+        cgroups,
+        helperPath,
+      }),
+    );
+  }
+  // A record without a runtime name predates runtimes: berth's own ran it (whatever the default is now).
+  const runtime = new RuntimeSet(byName, cfg.runtimes.defaultRuntime, (id) => {
+    const rec = store.find(id);
+    return rec && (rec.hostConfig.Runtime || BUILTIN_RUNTIME);
   });
   const events = new EventBus();
   const deps: ContainerDeps = {
@@ -117,6 +143,7 @@ async function main(argv: string[]): Promise<number> {
     initPath: await findInit(),
     logOpts: cfg.logOpts,
     cgroupParent: cfg.cgroupParent,
+    runtimeName: (requested) => runtime.resolve(requested),
   };
   const containers = new ContainerService(deps, ResourceJournal.open(paths.journal));
   const execs = new ExecService({ store, runtime, events, rootfs: (id) => layers.mountPath(id) });
@@ -144,6 +171,19 @@ async function main(argv: string[]): Promise<number> {
     insecureRegistries: cfg.insecureRegistries,
     registryMirrors: cfg.registryMirrors,
     started: new Date(),
+    runtimes: {
+      byName: {
+        [BUILTIN_RUNTIME]: { path: 'berth-runtime' },
+        // dockerd's shape: runtimeArgs only when there are some.
+        ...Object.fromEntries(
+          Object.entries(cfg.runtimes.commands).map(([n, c]) => [
+            n,
+            c.runtimeArgs.length > 0 ? { path: c.path, runtimeArgs: c.runtimeArgs } : { path: c.path },
+          ]),
+        ),
+      },
+      defaultName: cfg.runtimes.defaultRuntime,
+    },
   });
   events.subscribe((e) => {
     if (e.Type === 'container' && e.Action === 'destroy') execs.forget(e.Actor.ID);

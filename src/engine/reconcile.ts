@@ -64,7 +64,7 @@ export async function reconcileContainers(
   report: ReconcileReport,
 ): Promise<void> {
   const { store, runtime, layers, log } = deps;
-  const inRuntime = new Set(await runtime.store.ids().catch(() => [] as string[]));
+  const inRuntime = new Set(await runtime.ids().catch(() => [] as string[]));
   const journaled = new Set(lifecycle.resources.ids());
   const toCheck = store
     .all()

@@ -15,7 +15,9 @@ import type { PlanOp } from './plan/ops.js';
 import { withHome } from './passwd.js';
 import { prepareCreatePlan } from './prepare.js';
 import { isAlive, processStartTime, waitGone } from './proc.js';
-import { type ExitStatus, request, waitExit } from './shim/client.js';
+import type { Duplex } from 'node:stream';
+import type { ContainerRuntime } from './container-runtime.js';
+import { type ExitStatus, attach, closeStdin, request, resize, waitExit } from './shim/client.js';
 import { ForkServer } from './shim/forkserver.js';
 import { type StdioEntry, launchShim } from './shim/launch.js';
 import { parseSignal } from './signals.js';
@@ -99,7 +101,7 @@ interface StoredRecord extends ContainerRecord {
   execStep: number;
 }
 
-export class Runtime {
+export class Runtime implements ContainerRuntime {
   readonly store: StateStore;
   private readonly helperPath: string;
   private forkServer: ForkServer | undefined;
@@ -216,6 +218,22 @@ export class Runtime {
       await this.store.remove(id);
       throw e;
     }
+  }
+
+  attach(id: string): Promise<Duplex> {
+    return attach(this.store.socketPath(id));
+  }
+
+  resize(id: string, rows: number, cols: number): Promise<void> {
+    return resize(this.store.socketPath(id), rows, cols);
+  }
+
+  closeStdin(id: string): Promise<void> {
+    return closeStdin(this.store.socketPath(id));
+  }
+
+  ids(): Promise<string[]> {
+    return this.store.ids();
   }
 
   async start(id: string): Promise<void> {
@@ -383,6 +401,14 @@ export class Runtime {
 
   waitExec(x: Exec): Promise<ExitStatus | undefined> {
     return waitExit(x.socketPath, x.exitFile);
+  }
+
+  attachExec(x: Exec): Promise<Duplex> {
+    return attach(x.socketPath);
+  }
+
+  resizeExec(x: Exec, rows: number, cols: number): Promise<void> {
+    return resize(x.socketPath, rows, cols);
   }
 
   /** Removes an exec's socket and exit file once it is done. */

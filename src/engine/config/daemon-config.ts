@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { InvalidParameter } from '../../errdefs/index.js';
+import { type RuntimesConfig, parseRuntimes } from './runtimes.js';
 
 export interface DaemonConfig {
   hosts: string[];
@@ -19,6 +20,8 @@ export interface DaemonConfig {
   cgroupParent: string;
   logOpts: Record<string, string>;
   pidFile: string | undefined;
+  /** Runtime commands besides berth's own, and the default's name. */
+  runtimes: RuntimesConfig;
   version: boolean;
   help: boolean;
 }
@@ -49,6 +52,8 @@ const FLAGS = {
   'cgroup-parent': { type: 'string' },
   'log-opt': { type: 'string', multiple: true },
   pidfile: { type: 'string', short: 'p' },
+  'add-runtime': { type: 'string', multiple: true },
+  'default-runtime': { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -71,6 +76,8 @@ const JSON_KEYS: Record<string, string> = {
   'cgroup-parent': 'cgroup-parent',
   'log-opt': 'log-opts',
   pidfile: 'pidfile',
+  'add-runtime': 'runtimes',
+  'default-runtime': 'default-runtime',
 };
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -81,9 +88,11 @@ A self-sufficient runtime for containers, Docker-compatible.
 
 Options:
       --config-file string          Daemon configuration file (default "/etc/berth/daemon.json")
+      --add-runtime runtime         Register an additional OCI compatible runtime (name=path)
       --cgroup-parent string        Parent cgroup for all containers (default "berth")
       --data-root string            Root directory of persistent state (default "/var/lib/berth")
   -D, --debug                       Enable debug mode
+      --default-runtime string      Default OCI runtime for containers (default "berth")
       --exec-root string            Root directory for execution state files (default "/run/berth")
   -H, --host list                   Daemon socket(s) to connect to
       --insecure-registry list      Enable insecure registry communication
@@ -200,6 +209,11 @@ export async function loadDaemonConfig(
     cgroupParent: pick<string>('cgroup-parent') ?? DEFAULTS.cgroupParent,
     logOpts,
     pidFile: pick<string>('pidfile'),
+    runtimes: parseRuntimes(
+      (flags['add-runtime'] as string[] | undefined) ?? [],
+      file.runtimes,
+      pick<string>('default-runtime'),
+    ),
     version: flags.version === true,
     help: flags.help === true,
   };

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { InvalidParameter } from '../../errdefs/index.js';
-import { FrameKind, frame, frameReader } from '../../runtime/shim/client.js';
+import { FrameKind, frame, frameReader } from '../../runtime/frames.js';
 import { type AttachOptions, DEFAULT_DETACH_KEYS, parseDetachKeys, pipeAttach } from './attach.js';
 
 describe('parseDetachKeys (Docker term.ToBytes)', () => {

@@ -1,10 +1,9 @@
 // Joins a client's hijacked connection to a shim's attach socket (docs/helper-protocol.md): the shim speaks Docker's
 // 8-byte framing both ways; the client sends raw stdin and gets frames (no TTY) or raw bytes (TTY). Detach keys and
 // StdinOnce are decided here, as moby's container/stream/attach.go does.
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { InvalidParameter } from '../../errdefs/index.js';
-import { FrameKind, frame, frameReader } from '../../runtime/shim/client.js';
+import { FrameKind, frame, frameReader } from '../../runtime/container-runtime.js';
 
 export interface AttachOptions {
   stdin: boolean;
@@ -42,7 +41,7 @@ export function parseDetachKeys(spec: string | undefined): Buffer {
  * Pipes until the container's output ends, the client goes, or the client types the detach keys. Resolves with
  * whether the client detached.
  */
-export function pipeAttach(shim: Socket, client: Duplex, opts: AttachOptions): Promise<{ detached: boolean }> {
+export function pipeAttach(shim: Duplex, client: Duplex, opts: AttachOptions): Promise<{ detached: boolean }> {
   return new Promise((resolve) => {
     let done = false;
     let detached = false;

@@ -23,6 +23,7 @@ export async function createContainer(
   if (!req.Image) throw new InvalidParameter('config cannot be empty in order to create a container');
   const hostConfig: HostConfig = { ...(req.HostConfig ?? {}) };
   const warnings = validateHostConfig(hostConfig);
+  if (ctx.deps.runtimeName) hostConfig.Runtime = ctx.deps.runtimeName(hostConfig.Runtime);
   // As dockerd, at create: mounts (resolved once, kept on the record; a named volume is a clear 400 now, not a failed
   // start), and the image reference's syntax (400 "invalid reference format", not 404).
   const mounts = resolveMounts(hostConfig);

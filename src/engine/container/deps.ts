@@ -1,6 +1,6 @@
 // What the container services need from the rest of the daemon, passed in (cmd/berthd.ts wires the real ones).
 import type { ImageStore } from '../../image/store/index.js';
-import type { Runtime } from '../../runtime/runtime.js';
+import type { ContainerRuntime } from '../../runtime/container-runtime.js';
 import type { LayerStore } from '../../storage/layer/index.js';
 import type { EventBus } from '../events.js';
 import type { DaemonPaths } from '../paths.js';
@@ -21,7 +21,7 @@ export interface NetnsOps {
 export interface ContainerDeps {
   paths: DaemonPaths;
   store: ContainerStore;
-  runtime: Runtime;
+  runtime: ContainerRuntime;
   layers: LayerStore;
   images: ImageStore;
   events: EventBus;
@@ -34,4 +34,6 @@ export interface ContainerDeps {
   logOpts: Record<string, string>;
   /** Parent cgroup of containers without HostConfig.CgroupParent (dockerd: "docker"). */
   cgroupParent: string;
+  /** The runtime a new container gets for HostConfig.Runtime (the default when empty; InvalidParameter if unknown). */
+  runtimeName?: (requested: string | undefined) => string;
 }

@@ -1,6 +1,6 @@
 // A container's exit: its resources given back, the exit recorded, waiters told, then the restart policy or
 // AutoRemove applied. Also the path of a container found dead at daemon start.
-import type { ExitStatus } from '../../runtime/shim/client.js';
+import type { ExitStatus } from '../../runtime/container-runtime.js';
 import type { LifecycleContext } from './lifecycle-context.js';
 import { phaseTimer } from './lifecycle-context.js';
 import { isRunning } from './model.js';

@@ -6,7 +6,6 @@ import type { Duplex } from 'node:stream';
 import type { ContainerCreateRequest, ContainerUpdateRequest, HostConfig } from '../../api/index.js';
 import { Conflict, InvalidParameter } from '../../errdefs/index.js';
 import { KeyedLock } from '../../lib/keyed-lock.js';
-import { attach as attachShim, request } from '../../runtime/shim/client.js';
 import { resourcesOf } from '../spec/oci.js';
 import { type AttachOptions, pipeAttach } from './attach.js';
 import { createContainer } from './create.js';
@@ -223,7 +222,7 @@ export class ContainerLifecycle {
   async attach(ref: string, client: Duplex, opts: AttachOptions): Promise<{ detached: boolean }> {
     const rec = await this.ready(ref);
     if (rec.state.status === 'running' || rec.state.status === 'paused') {
-      const shim = await attachShim(this.deps.runtime.store.socketPath(rec.id));
+      const shim = await this.deps.runtime.attach(rec.id);
       return pipeAttach(shim, client, opts);
     }
     return this.ctx.attachments.hold(rec.id, client, opts);
@@ -232,8 +231,7 @@ export class ContainerLifecycle {
   async resize(ref: string, height: number, width: number): Promise<void> {
     const rec = await this.ready(ref);
     if (!isRunning(rec)) throw new Conflict(`Container ${rec.id} is not running`);
-    const reply = await request(this.deps.runtime.store.socketPath(rec.id), `resize ${height} ${width}`);
-    if (reply !== 'ok' && !reply.includes('ENOTTY')) throw new Conflict(`cannot resize: ${reply}`);
+    await this.deps.runtime.resize(rec.id, height, width);
   }
 
   logPath(id: string): string {

@@ -1,8 +1,6 @@
 // Attaches that arrive before their container runs (`docker run` attaches, then starts): held here and joined to the
 // container's shim between the runtime's create and start, so no output is lost.
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { attach as attachShim } from '../../runtime/shim/client.js';
 import { type AttachOptions, pipeAttach } from './attach.js';
 import { addTo } from './waiters.js';
 
@@ -26,14 +24,14 @@ export class PendingAttachments {
     });
   }
 
-  /** Joins the held attaches to the container's shim, at `socketPath`. */
-  async connect(id: string, socketPath: string): Promise<void> {
+  /** Joins the held attaches to the container's attach stream (`attach` opens one per client). */
+  async connect(id: string, attach: () => Promise<Duplex>): Promise<void> {
     const pending = this.pending.get(id);
     this.pending.delete(id);
     for (const p of pending ?? []) {
-      let shim: Socket;
+      let shim: Duplex;
       try {
-        shim = await attachShim(socketPath);
+        shim = await attach();
       } catch {
         p.client.end();
         p.done({ detached: false });

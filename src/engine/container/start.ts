@@ -31,6 +31,7 @@ export async function startContainer(ctx: LifecycleContext, id: string): Promise
     const [created, written] = await Promise.allSettled([
       runtime.create(id, prepared.bundle, {
         spec: prepared.spec,
+        runtime: rec.hostConfig.Runtime,
         stdio: {
           openStdin: rec.config.OpenStdin === true,
           log: {
@@ -45,7 +46,7 @@ export async function startContainer(ctx: LifecycleContext, id: string): Promise
     if (created.status === 'rejected') throw created.reason;
     if (written.status === 'rejected') throw written.reason;
     t.mark('create');
-    await ctx.attachments.connect(id, runtime.store.socketPath(id));
+    await ctx.attachments.connect(id, () => runtime.attach(id));
     // The running state is written while the runtime starts the process (its exit waits for the lock this start
     // holds); should the start fail, the state before it is restored, then written with the error below.
     const before = { state: rec.state, hasBeenStarted: rec.hasBeenStarted, manuallyStopped: rec.manuallyStopped };

@@ -5,8 +5,7 @@ import type { Duplex } from 'node:stream';
 import { type ExecCreateRequest, type ExecInspect, encodeFrame } from '../../api/index.js';
 import { Conflict, InvalidParameter, NotFound, System } from '../../errdefs/index.js';
 import { InitStepError } from '../../runtime/errors.js';
-import type { Exec, Runtime } from '../../runtime/runtime.js';
-import { attach as attachShim, FrameKind, frameReader, request } from '../../runtime/shim/client.js';
+import { type ContainerRuntime, type ExecHandle, FrameKind, frameReader } from '../../runtime/container-runtime.js';
 import { parseDetachKeys, pipeAttach } from '../container/attach.js';
 import type { ContainerRecord } from '../container/model.js';
 import type { ContainerStore } from '../container/store.js';
@@ -23,12 +22,12 @@ interface ExecRecord {
   exitCode: number | null;
   pid: number;
   started: boolean;
-  handle?: Exec;
+  handle?: ExecHandle;
 }
 
 export interface ExecDeps {
   store: ContainerStore;
-  runtime: Runtime;
+  runtime: ContainerRuntime;
   events: EventBus;
   /** The mounted root of a running container (for user lookup). */
   rootfs(containerId: string): string | undefined;
@@ -96,7 +95,7 @@ export class ExecService {
     if (c.state.status !== 'running') throw new Conflict(`Container ${c.id} is not running`);
     x.started = true;
     const tty = opts.tty ?? x.config.Tty === true;
-    let handle: Exec;
+    let handle: ExecHandle;
     try {
       handle = await this.launch(c, x, tty);
     } catch (e) {
@@ -113,13 +112,18 @@ export class ExecService {
     x.pid = handle.pid;
     x.running = true;
     // The client reads ExitCode from /exec/{id}/json once its stream ends: end it only after the exit is recorded.
-    let exitRecorded: Promise<void> | undefined;
+    // Pending from the start: a runtime may answer the start after a quick exec's output has already ended (runc's
+    // launcher exits after its process), and the stream must still wait for the exit code.
+    let recordExit = () => {};
+    const exitRecorded = new Promise<void>((resolve) => {
+      recordExit = resolve;
+    });
     // The shim replays nothing: the attach must be registered (its "ok" received) before start, or the first output
     // can be lost — a quick `exec … cat f` then printed nothing now and then.
-    let shimStream: Awaited<ReturnType<typeof attachShim>> | undefined;
+    let shimStream: Duplex | undefined;
     if (client) {
       try {
-        shimStream = await attachShim(handle.socketPath);
+        shimStream = await this.deps.runtime.attachExec(handle);
       } catch (e) {
         x.running = false;
         x.exitCode = 126;
@@ -139,7 +143,7 @@ export class ExecService {
             tty,
             stdinOnce: true,
             detachKeys: parseDetachKeys(x.config.DetachKeys),
-            beforeEnd: () => exitRecorded ?? Promise.resolve(),
+            beforeEnd: () => exitRecorded,
           })
         : undefined;
     try {
@@ -148,6 +152,7 @@ export class ExecService {
       x.running = false;
       const err = e as InitStepError;
       x.exitCode = err.errno === 2 ? 127 : 126;
+      recordExit();
       if (client && !client.destroyed) {
         const msg = `OCI runtime exec failed: exec failed: unable to start container process: ${err.message}: unknown\r\n`;
         client.end(tty ? msg : encodeFrame(1, msg));
@@ -169,7 +174,7 @@ export class ExecService {
         ...this.attrs(c),
       });
     });
-    exitRecorded = finished.then(() => {});
+    void finished.then(recordExit);
     if (attached) {
       await attached;
       await finished;
@@ -203,7 +208,7 @@ export class ExecService {
     const handle = await this.launch(c, x, false);
     const chunks: Buffer[] = [];
     let size = 0;
-    const shim = await attachShim(handle.socketPath);
+    const shim = await this.deps.runtime.attachExec(handle);
     shim.on(
       'data',
       frameReader((kind, payload) => {
@@ -245,8 +250,7 @@ export class ExecService {
   async resize(id: string, height: number, width: number): Promise<void> {
     const x = this.get(id);
     if (!x.handle || !x.running) throw new Conflict(`Exec ${id} is not running`);
-    const reply = await request(x.handle.socketPath, `resize ${height} ${width}`);
-    if (reply !== 'ok' && !reply.includes('ENOTTY')) throw new Conflict(`cannot resize: ${reply}`);
+    await this.deps.runtime.resizeExec(x.handle, height, width);
   }
 
   /** Drops the records of a container's execs (at removal). */
@@ -254,7 +258,7 @@ export class ExecService {
     for (const [id, x] of this.execs) if (x.containerId === containerId) this.execs.delete(id);
   }
 
-  private async launch(c: ContainerRecord, x: ExecRecord, tty: boolean): Promise<Exec> {
+  private async launch(c: ContainerRecord, x: ExecRecord, tty: boolean): Promise<ExecHandle> {
     const rootfs = this.deps.rootfs(c.id);
     const user = await resolveUser(
       rootfs ?? '/nonexistent',

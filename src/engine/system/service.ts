@@ -28,6 +28,8 @@ export interface SystemDeps {
   insecureRegistries: string[];
   registryMirrors: string[];
   started: Date;
+  /** Runtime names and their commands, for `docker info` (berth's own included). */
+  runtimes?: { byName: Record<string, { path: string; runtimeArgs?: string[] }>; defaultName: string };
 }
 
 export class SystemService {
@@ -121,8 +123,8 @@ export class SystemService {
       Labels: [],
       ExperimentalBuild: false,
       ServerVersion: v.Version,
-      Runtimes: { berth: { path: 'berth-runtime' } },
-      DefaultRuntime: 'berth',
+      Runtimes: this.deps.runtimes?.byName ?? { berth: { path: 'berth-runtime' } },
+      DefaultRuntime: this.deps.runtimes?.defaultName ?? 'berth',
       LiveRestoreEnabled: this.deps.liveRestore,
       Isolation: '',
       InitBinary: 'docker-init',

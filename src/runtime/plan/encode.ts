@@ -30,6 +30,8 @@ function opArgs(op: PlanOp): [number, Arg[]] {
       return [Opcode.Clone, [op.flags]];
     case 'startGate':
       return [Opcode.StartGate, []];
+    case 'adopt':
+      return [Opcode.Adopt, [op.pidFile, op.consoleSocket, op.launcher]];
     case 'setns':
       return [Opcode.Setns, [op.path, op.nstype]];
     case 'unshare':

@@ -16,6 +16,7 @@ export const Opcode = {
   JoinPidNs: 10,
   Clone: 11,
   StartGate: 12,
+  Adopt: 13,
   // child ops
   Setns: 32,
   Unshare: 33,
@@ -62,6 +63,8 @@ export type PlanOp =
   | { op: 'joinPidNs'; path: string }
   | { op: 'clone'; flags: bigint }
   | { op: 'startGate' }
+  /** The child is another runtime's launcher (`runc create`); adopt the pid it leaves in pidFile (docs/helper-protocol.md). */
+  | { op: 'adopt'; pidFile: string; consoleSocket: string; launcher: string }
   | { op: 'setns'; path: string; nstype: number }
   | { op: 'unshare'; flags: bigint }
   | {

@@ -1,14 +1,10 @@
 // Talks to a running shim over its control socket (docs/helper-protocol.md): start, wait, attach, resize, close-stdin.
 import { type Socket, connect } from 'node:net';
+import { Conflict } from '../../errdefs/index.js';
 import { readJsonIfExists } from '../../lib/atomic-file.js';
+import type { ExitStatus } from '../container-runtime.js';
 
-export interface ExitStatus {
-  pid: number;
-  exitCode: number;
-  signal: number;
-  oomKilled: boolean;
-  exitedAt: string;
-}
+export type { ExitStatus };
 
 function open(socketPath: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -92,32 +88,16 @@ export async function attach(socketPath: string): Promise<Socket> {
   });
 }
 
-export const FrameKind = { Stdin: 0, Stdout: 1, Stderr: 2, CloseStdin: 3, Resize: 4 } as const;
-
-export function frame(kind: number, payload: Uint8Array): Buffer {
-  const header = Buffer.alloc(8);
-  header[0] = kind;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
+/** Sets the pty's window size; Conflict when the shim refuses (no pty, or it is gone). */
+export async function resize(socketPath: string, rows: number, cols: number): Promise<void> {
+  const reply = await request(socketPath, `resize ${rows} ${cols}`);
+  if (reply !== 'ok' && !reply.includes('ENOTTY')) throw new Conflict(`cannot resize: ${reply}`);
 }
 
-export function resizeFrame(rows: number, cols: number): Buffer {
-  const p = Buffer.alloc(4);
-  p.writeUInt16BE(rows, 0);
-  p.writeUInt16BE(cols, 2);
-  return frame(FrameKind.Resize, p);
+/** Closes the container's stdin once the bytes already queued are written. */
+export async function closeStdin(socketPath: string): Promise<void> {
+  const reply = await request(socketPath, 'close-stdin');
+  if (reply !== 'ok') throw new Conflict(`cannot close stdin: ${reply}`);
 }
 
-/** Splits a framed byte stream into (kind, payload) callbacks; returns a push function for incoming chunks. */
-export function frameReader(onFrame: (kind: number, payload: Buffer) => void): (chunk: Buffer) => void {
-  let buf: Buffer = Buffer.alloc(0);
-  return (chunk) => {
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    while (buf.length >= 8) {
-      const len = buf.readUInt32BE(4);
-      if (buf.length < 8 + len) break;
-      onFrame(buf[0] as number, buf.subarray(8, 8 + len));
-      buf = buf.subarray(8 + len);
-    }
-  };
-}
+export { FrameKind, frame, frameReader, resizeFrame } from '../frames.js';
