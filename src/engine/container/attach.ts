@@ -11,7 +11,7 @@ export interface AttachOptions {
   stdout: boolean;
   stderr: boolean;
   tty: boolean;
-  /** Close the container's stdin when the client's input ends (Config.StdinOnce). */
+  /** Close the container's stdin when the client's input ends (Config.StdinOnce; ignored with a TTY). */
   stdinOnce: boolean;
   /** Byte sequence that ends the attach without touching the container (default Ctrl-P Ctrl-Q). */
   detachKeys: Buffer;
@@ -109,7 +109,9 @@ export function pipeAttach(shim: Socket, client: Duplex, opts: AttachOptions): P
     // The server may have paused the connection while it read the request body behind the upgrade.
     client.resume();
     client.on('end', () => {
-      if (opts.stdinOnce) shim.write(frame(FrameKind.CloseStdin, Buffer.alloc(0)));
+      // Only without a TTY, as moby's attach does: a TTY container's stdin is its terminal, which outlives any one
+      // client (`docker run -it`, detach, then `docker attach` must still type into it).
+      if (opts.stdinOnce && !opts.tty) shim.write(frame(FrameKind.CloseStdin, Buffer.alloc(0)));
       if (!opts.stdout && !opts.stderr) finish();
     });
   });
