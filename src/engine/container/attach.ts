@@ -116,3 +116,31 @@ export function pipeAttach(shim: Socket, client: Duplex, opts: AttachOptions): P
     });
   });
 }
+
+/**
+ * An attach with logs=1: the container's log so far, raw with a TTY, else framed (moby's attach replays the json-file
+ * log before it streams). Stops early when the client goes.
+ */
+export async function replayLogs(
+  entries: AsyncIterable<{ stream: 1 | 2; data: Buffer }>,
+  client: Duplex,
+  tty: boolean,
+): Promise<void> {
+  for await (const e of entries) {
+    if (client.destroyed || client.writableEnded) return;
+    const kind = e.stream === 2 ? FrameKind.Stderr : FrameKind.Stdout;
+    if (!client.write(tty ? e.data : frame(kind, e.data))) await drainedOrClosed(client);
+  }
+}
+
+function drainedOrClosed(stream: Duplex): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}

@@ -16,7 +16,7 @@ import type {
 import { Conflict, InvalidParameter } from '../../errdefs/index.js';
 import { parseLogTime, readLogs } from '../logs/index.js';
 import { archiveGet, archivePut, archiveStat } from './archive.js';
-import { parseDetachKeys } from './attach.js';
+import { parseDetachKeys, replayLogs } from './attach.js';
 import { containerStats } from './stats.js';
 import type { ContainerDeps } from './deps.js';
 import { ContainerLifecycle } from './lifecycle.js';
@@ -35,6 +35,17 @@ export interface LogsOptions {
   since: string;
   until: string;
 }
+
+/** Every entry of the log, for an attach's replay. */
+const NO_LOG_FILTER: LogsOptions = {
+  stdout: true,
+  stderr: true,
+  follow: false,
+  timestamps: false,
+  tail: '',
+  since: '',
+  until: '',
+};
 
 export class ContainerService {
   readonly lifecycle: ContainerLifecycle;
@@ -169,10 +180,26 @@ export class ContainerService {
   async attach(
     ref: string,
     client: Duplex,
-    opts: { stdin: boolean; stdout: boolean; stderr: boolean; stream: boolean; detachKeys: string | undefined },
+    opts: {
+      stdin: boolean;
+      stdout: boolean;
+      stderr: boolean;
+      stream: boolean;
+      logs: boolean;
+      detachKeys: string | undefined;
+    },
   ): Promise<void> {
     const rec = this.deps.store.get(ref);
     const detachKeys = parseDetachKeys(opts.detachKeys);
+    const tty = rec.config.Tty === true;
+    if (opts.logs) {
+      const gone = new AbortController();
+      const abort = () => gone.abort();
+      client.once('close', abort);
+      const logOpts = { ...NO_LOG_FILTER, stdout: opts.stdout, stderr: opts.stderr };
+      await replayLogs(await this.logs(rec.id, logOpts, gone.signal), client, tty);
+      client.off('close', abort);
+    }
     if (!opts.stream) {
       client.end();
       return;
@@ -181,7 +208,7 @@ export class ContainerService {
       stdin: opts.stdin && rec.config.OpenStdin === true,
       stdout: opts.stdout,
       stderr: opts.stderr,
-      tty: rec.config.Tty === true,
+      tty,
       stdinOnce: rec.config.StdinOnce === true,
       detachKeys,
     });

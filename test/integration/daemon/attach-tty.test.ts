@@ -1,5 +1,6 @@
 // Attach and TTY details clients trip on (issue 11), checked against what Debian's dockerd 20.10 does: an exec's
-// TTY translates newlines as the container's does, and a TTY container's stdin outlives a detached client.
+// TTY translates newlines as the container's does, a TTY container's stdin outlives a detached client, and an
+// attach with logs=1 replays the container's log.
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
@@ -40,6 +41,17 @@ async function attachRaw(d: Berthd, id: string, query: string) {
       eventually(`attach output to contain ${JSON.stringify(text)}`, async () => output.includes(text)),
     end,
   };
+}
+
+/** Docker's multiplexed stream as (stream, text) frames. */
+function demux(buf: Buffer): { stream: number; text: string }[] {
+  const out: { stream: number; text: string }[] = [];
+  for (let at = 0; at + 8 <= buf.length; ) {
+    const len = buf.readUInt32BE(at + 4);
+    out.push({ stream: buf[at] as number, text: buf.subarray(at + 8, at + 8 + len).toString() });
+    at += 8 + len;
+  }
+  return out;
 }
 
 test('exec -t translates \\n to \\r\\n, as run -t does (the exec gets a terminal like the container)', T, async () => {
@@ -87,4 +99,40 @@ test('a TTY container keeps its stdin when a StdinOnce client closes its input',
   await second.until('two\r\ntwo\r\n');
   second.socket.destroy();
   await s.d.docker('rm', '-f', 'tty-once-eof');
+});
+
+test('attach with logs=1&stream=0 replays an exited container’s log, multiplexed without a TTY', T, async () => {
+  const id = (
+    await s.d.docker('run', '-d', '--name', 'replayed', 'busybox', 'sh', '-c', 'echo out; echo err >&2; echo out2')
+  ).stdout.trim();
+  await s.d.docker('wait', id);
+  const a = await attachRaw(s.d, id, 'logs=1&stream=0&stdout=1&stderr=1');
+  await a.end;
+  const frames = demux(a.output());
+  // Each stream in order; how the two interleave is the order the shim read them in, which is not fixed.
+  assert.deepEqual(
+    frames.filter((f) => f.stream === 1).map((f) => f.text),
+    ['out\n', 'out2\n'],
+  );
+  assert.deepEqual(
+    frames.filter((f) => f.stream === 2).map((f) => f.text),
+    ['err\n'],
+  );
+
+  const onlyOut = await attachRaw(s.d, id, 'logs=1&stream=0&stdout=1');
+  await onlyOut.end;
+  assert.deepEqual(demux(onlyOut.output()), [
+    { stream: 1, text: 'out\n' },
+    { stream: 1, text: 'out2\n' },
+  ]);
+  await s.d.docker('rm', 'replayed');
+});
+
+test('attach with logs=1&stream=0 replays a TTY container’s log raw', T, async () => {
+  const id = (await s.d.docker('run', '-d', '-t', '--name', 'replayed-tty', 'busybox', 'echo', 'hello')).stdout.trim();
+  await s.d.docker('wait', id);
+  const a = await attachRaw(s.d, id, 'logs=1&stream=0&stdout=1&stderr=1');
+  await a.end;
+  assert.equal(a.output().toString(), 'hello\r\n');
+  await s.d.docker('rm', 'replayed-tty');
 });
