@@ -279,17 +279,24 @@ export class ContainerService {
 
   async prune(filters: Record<string, string[]>): Promise<ContainerPruneResponse> {
     const deleted: string[] = [];
+    let reclaimed = 0;
     const untilMs = filters.until?.[0] ? parseUntil(filters.until[0]) : undefined;
     for (const rec of this.deps.store.all()) {
       if (isRunning(rec) || rec.state.status === 'removing') continue;
       if (filters.label && !filters.label.every((l) => labelMatch(rec.config.Labels ?? {}, l))) continue;
       if (untilMs !== undefined && Date.parse(rec.created) > untilMs) continue;
+      // moby's ContainersPrune: what each removed container's read-write layer held, measured before it goes.
+      const { SizeRw } = await containerSizes(this.deps, rec);
       await this.lifecycle.remove(rec.id).then(
-        () => deleted.push(rec.id),
-        () => {},
+        () => {
+          deleted.push(rec.id);
+          reclaimed += SizeRw;
+        },
+        (e) => this.deps.log.warn(`failed to prune container ${rec.id}: ${(e as Error).message}`),
       );
     }
-    return { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: 0 };
+    this.deps.events.publish('container', 'prune', '', { reclaimed: String(reclaimed) });
+    return { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed };
   }
 }
 
