@@ -43,3 +43,20 @@ test('container prune lists what it removed and the space their read-write layer
   const cli = await s.d.docker('container', 'prune', '-f', '--filter', 'label=prune-cli');
   assert.match(cli.stdout, new RegExp(`^Deleted Containers:\\n${cliId}\\n\\nTotal reclaimed space: 10\\dkB\\n$`));
 });
+
+test("an unknown log driver is refused with dockerd's words (a plugin that is not there)", T, async () => {
+  const r = await s.d.dockerResult(['run', '--rm', '--log-driver', 'x', 'busybox', 'true']);
+  assert.equal(r.code, 125);
+  assert.match(
+    r.stderr,
+    /^docker: Error response from daemon: error looking up logging plugin x: plugin "x" not found/,
+  );
+  const api = await s.d.request(
+    'POST',
+    '/containers/create',
+    JSON.stringify({ Image: 'busybox', HostConfig: { LogConfig: { Type: 'x', Config: {} } } }),
+    { 'Content-Type': 'application/json' },
+  );
+  assert.equal(api.status, 400);
+  assert.equal(JSON.parse(api.body).message, 'error looking up logging plugin x: plugin "x" not found');
+});
