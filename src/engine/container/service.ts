@@ -200,6 +200,8 @@ export class ContainerService {
       await replayLogs(await this.logs(rec.id, logOpts, gone.signal), client, tty);
       client.off('close', abort);
     }
+    // moby's containerAttach: the event comes after the replay, for stream=0 too.
+    this.deps.events.publish('container', 'attach', rec.id, this.lifecycle.attributes(rec));
     if (!opts.stream) {
       client.end();
       return;
@@ -245,6 +247,7 @@ export class ContainerService {
       row.push(fields.slice(titles.length - 1).join(' '));
       processes.push(row);
     }
+    this.deps.events.publish('container', 'top', rec.id, this.lifecycle.attributes(rec));
     return { Titles: titles, Processes: processes };
   }
 

@@ -60,3 +60,39 @@ test("an unknown log driver is refused with dockerd's words (a plugin that is no
   assert.equal(api.status, 400);
   assert.equal(JSON.parse(api.body).message, 'error looking up logging plugin x: plugin "x" not found');
 });
+
+test('attach and top emit container events; import emits tag then import image events', T, async () => {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  const id = (
+    await s.d.docker('run', '-d', '--name', 'ev-target', 'busybox', 'sh', '-c', 'sleep 1; echo bye')
+  ).stdout.trim();
+  await s.d.docker('top', 'ev-target');
+  const attached = await s.d.docker('attach', 'ev-target');
+  assert.equal(attached.stdout, 'bye\n');
+  const tagged = (await s.d.dockerResult(['import', '-', 'ev-import:v1'], { input: EMPTY_TAR })).stdout.trim();
+  const plain = (await s.d.dockerResult(['import', '-'], { input: EMPTY_TAR })).stdout.trim();
+  assert.match(tagged, /^sha256:[0-9a-f]{64}$/);
+  assert.match(plain, /^sha256:[0-9a-f]{64}$/);
+  const until = Math.ceil(Date.now() / 1000) + 1;
+  const r = await s.d.docker(
+    'events',
+    '--since',
+    String(since),
+    '--until',
+    String(until),
+    '--format',
+    '{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}',
+  );
+  const lines = r.stdout.split('\n').filter(Boolean);
+  const mine = lines.filter((l) => l.includes(id) || l.includes(tagged) || l.includes(plain));
+  assert.ok(mine.includes(`container top ${id} ev-target`), r.stdout);
+  assert.ok(mine.includes(`container attach ${id} ev-target`), r.stdout);
+  const imageEvents = mine.filter((l) => l.startsWith('image '));
+  assert.deepEqual(imageEvents, [
+    `image tag ${tagged} ev-import:v1`,
+    `image import ${tagged} ${tagged}`,
+    `image import ${plain} ${plain}`,
+  ]);
+  await s.d.docker('rm', 'ev-target');
+  await s.d.docker('rmi', 'ev-import:v1', plain);
+});
