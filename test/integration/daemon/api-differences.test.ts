@@ -96,3 +96,30 @@ test('attach and top emit container events; import emits tag then import image e
   await s.d.docker('rm', 'ev-target');
   await s.d.docker('rmi', 'ev-import:v1', plain);
 });
+
+test(
+  'system df: an image a container uses is not reclaimable; SharedSize counts layers shared with others',
+  T,
+  async () => {
+    await s.d.docker('create', '--name', 'df-user', 'busybox', 'true');
+    const df = await s.d.docker('system', 'df', '--format', '{{.Type}} {{.Reclaimable}}');
+    assert.match(df.stdout, /^Images 0B \(0%\)$/m);
+
+    type Df = { Images: { Id: string; Size: number; SharedSize: number; Containers: number }[] };
+    const alone = (await json<Df>(s.d, 'GET', '/system/df')).body.Images.find((i) => i.Id === s.busyboxId);
+    assert.equal(alone?.SharedSize, 0);
+    assert.equal(alone?.Containers, 1);
+
+    // A commit's image sits on busybox's layer: that layer is now shared by both.
+    await s.d.docker('commit', 'df-user', 'df-child:v1');
+    const images = (await json<Df>(s.d, 'GET', '/system/df')).body.Images;
+    const base = images.find((i) => i.Id === s.busyboxId);
+    const childId = await inspect(s.d, 'df-child:v1', '{{.Id}}');
+    const child = images.find((i) => i.Id === childId);
+    assert.ok(base && base.Size > 0);
+    assert.equal(base.SharedSize, base.Size);
+    assert.equal(child?.SharedSize, base.Size);
+    await s.d.docker('rm', 'df-user');
+    await s.d.docker('rmi', 'df-child:v1');
+  },
+);
