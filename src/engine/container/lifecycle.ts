@@ -29,6 +29,9 @@ import { prepareStart } from './prepare-start.js';
 import { RestartManager, parseRestartPolicy } from './restart.js';
 import { validateHostConfig } from './validate.js';
 
+/** How long a SIGKILL's answer waits for the exit (moby waits 10 s before it kills the pid directly). */
+const KILL_EXIT_WAIT_MS = 10_000;
+
 type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
 interface PendingAttach {
@@ -316,7 +319,12 @@ export class ContainerLifecycle {
       rec.manuallyStopped = true;
       await this.deps.store.save(rec);
     }
+    // moby's Kill: a SIGKILL is answered once the container is dead (bounded), so an inspect right after sees it so.
+    const dead = sig === 9 ? this.nextExit(rec.id) : undefined;
     await this.signal(rec, String(sig));
+    // A frozen process takes its SIGKILL when thawed (moby resumes a paused container after the kill too).
+    if (dead && rec.state.status === 'paused') await this.deps.runtime.resume(rec.id).catch(() => {});
+    if (dead) await Promise.race([dead, delay(KILL_EXIT_WAIT_MS)]);
   }
 
   private async signal(rec: ContainerRecord, signal: string): Promise<void> {

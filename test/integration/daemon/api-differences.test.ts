@@ -123,3 +123,28 @@ test(
     await s.d.docker('rmi', 'df-child:v1');
   },
 );
+
+test('kill (SIGKILL) answers once the container is dead: an inspect right after says not running', T, async () => {
+  for (let i = 0; i < 5; i++) {
+    const id = (await s.d.docker('run', '-d', 'busybox', 'sleep', '300')).stdout.trim();
+    const kill = await s.d.request('POST', `/containers/${id}/kill`);
+    assert.equal(kill.status, 204, kill.body);
+    const after = await json<{ State: { Running: boolean; Status: string } }>(s.d, 'GET', `/containers/${id}/json`);
+    assert.equal(after.body.State.Running, false, `round ${i}: ${after.body.State.Status}`);
+    await s.d.docker('rm', id);
+  }
+  const id = (await s.d.docker('run', '-d', 'busybox', 'sleep', '300')).stdout.trim();
+  await s.d.docker('kill', id);
+  assert.equal(await inspect(s.d, id, '{{.State.Running}}'), 'false');
+  await s.d.docker('rm', id);
+});
+
+test('kill of a paused container answers once it is dead', T, async () => {
+  const id = (await s.d.docker('run', '-d', 'busybox', 'sleep', '300')).stdout.trim();
+  await s.d.docker('pause', id);
+  const started = Date.now();
+  await s.d.docker('kill', id);
+  assert.ok(Date.now() - started < 5_000, 'the kill did not wait out its bound');
+  assert.equal(await inspect(s.d, id, '{{.State.Status}}'), 'exited');
+  await s.d.docker('rm', id);
+});
