@@ -148,3 +148,21 @@ test('kill of a paused container answers once it is dead', T, async () => {
   assert.equal(await inspect(s.d, id, '{{.State.Status}}'), 'exited');
   await s.d.docker('rm', id);
 });
+
+test('a restarting container is not removed without -f, as Docker refuses it', T, async () => {
+  const id = (await s.d.docker('run', '-d', '--restart', 'always', 'busybox', 'false')).stdout.trim();
+  // Its restart delay doubles from 100 ms, so after a few exits it spends most of its time restarting.
+  await eventually('a refusal while restarting', async () => {
+    await waitStatus(s.d, id, 'restarting');
+    const r = await s.d.dockerResult(['rm', id]);
+    if (r.code === 0) throw new Error('removed without -f');
+    if (!r.stderr.includes('restarting')) return false; // it was starting again when rm looked
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      `Error response from daemon: You cannot remove a restarting container ${id}. Stop the container before attempting removal or force remove\n`,
+    );
+    return true;
+  });
+  await s.d.docker('rm', '-f', id);
+});
