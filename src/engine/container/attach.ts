@@ -10,7 +10,7 @@ export interface AttachOptions {
   stdout: boolean;
   stderr: boolean;
   tty: boolean;
-  /** Close the container's stdin when the client's input ends (Config.StdinOnce). */
+  /** Close the container's stdin when the client's input ends (Config.StdinOnce; ignored with a TTY). */
   stdinOnce: boolean;
   /** Byte sequence that ends the attach without touching the container (default Ctrl-P Ctrl-Q). */
   detachKeys: Buffer;
@@ -108,8 +108,38 @@ export function pipeAttach(shim: Duplex, client: Duplex, opts: AttachOptions): P
     // The server may have paused the connection while it read the request body behind the upgrade.
     client.resume();
     client.on('end', () => {
-      if (opts.stdinOnce) shim.write(frame(FrameKind.CloseStdin, Buffer.alloc(0)));
+      // Only without a TTY, as moby's attach does: a TTY container's stdin is its terminal, which outlives any one
+      // client (`docker run -it`, detach, then `docker attach` must still type into it).
+      if (opts.stdinOnce && !opts.tty) shim.write(frame(FrameKind.CloseStdin, Buffer.alloc(0)));
       if (!opts.stdout && !opts.stderr) finish();
     });
+  });
+}
+
+/**
+ * An attach with logs=1: the container's log so far, raw with a TTY, else framed (moby's attach replays the json-file
+ * log before it streams). Stops early when the client goes.
+ */
+export async function replayLogs(
+  entries: AsyncIterable<{ stream: 1 | 2; data: Buffer }>,
+  client: Duplex,
+  tty: boolean,
+): Promise<void> {
+  for await (const e of entries) {
+    if (client.destroyed || client.writableEnded) return;
+    const kind = e.stream === 2 ? FrameKind.Stderr : FrameKind.Stdout;
+    if (!client.write(tty ? e.data : frame(kind, e.data))) await drainedOrClosed(client);
+  }
+}
+
+function drainedOrClosed(stream: Duplex): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
   });
 }

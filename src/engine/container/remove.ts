@@ -11,8 +11,16 @@ export async function removeContainer(
   layerRemovals: Set<Promise<void>>,
 ): Promise<void> {
   const { store, runtime, layers, log } = ctx.deps;
+  // A restart already under way finishes first: else its start would mount the layer this removal is deleting.
+  await ctx.restarts.underway(rec.id);
   if (rec.state.status === 'removing') {
     throw new Conflict(`removal of container ${rec.id} is already in progress`);
+  }
+  if (rec.state.status === 'restarting' && !opts.force) {
+    // moby's cleanupContainer: a restarting container counts as running (its next start is only a timer away).
+    throw new Conflict(
+      `You cannot remove a restarting container ${rec.id}. Stop the container before attempting removal or force remove`,
+    );
   }
   if (isRunning(rec) && rec.state.status !== 'restarting') {
     if (!opts.force) {

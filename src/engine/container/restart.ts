@@ -45,6 +45,8 @@ const RESET_AFTER_MS = 10_000;
 export class RestartManager {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly backoff = new Map<string, number>();
+  /** Restarts whose timer fired and whose start has not ended yet. */
+  private readonly underWay = new Map<string, Promise<void>>();
   private shuttingDown = false;
 
   constructor(private readonly restart: (id: string) => Promise<void>) {}
@@ -71,9 +73,17 @@ export class RestartManager {
     this.cancel(rec.id);
     const t = setTimeout(() => {
       this.timers.delete(rec.id);
-      void this.restart(rec.id);
+      const started = this.restart(rec.id)
+        .catch(() => {})
+        .finally(() => this.underWay.delete(rec.id));
+      this.underWay.set(rec.id, started);
     }, wait);
     this.timers.set(rec.id, t);
+  }
+
+  /** Resolves once a restart whose delay has passed is done starting the container (now, when there is none). */
+  underway(id: string): Promise<void> {
+    return this.underWay.get(id) ?? Promise.resolve();
   }
 
   cancel(id: string): void {

@@ -16,7 +16,7 @@ import type {
 import { Conflict, InvalidParameter } from '../../errdefs/index.js';
 import { parseLogTime, readLogs } from '../logs/index.js';
 import { archiveGet, archivePut, archiveStat } from './archive.js';
-import { parseDetachKeys } from './attach.js';
+import { parseDetachKeys, replayLogs } from './attach.js';
 import { containerStats } from './stats.js';
 import type { ContainerDeps } from './deps.js';
 import type { ResourceJournal } from './journal.js';
@@ -36,6 +36,17 @@ export interface LogsOptions {
   since: string;
   until: string;
 }
+
+/** Every entry of the log, for an attach's replay. */
+const NO_LOG_FILTER: LogsOptions = {
+  stdout: true,
+  stderr: true,
+  follow: false,
+  timestamps: false,
+  tail: '',
+  since: '',
+  until: '',
+};
 
 export class ContainerService {
   readonly lifecycle: ContainerLifecycle;
@@ -173,10 +184,28 @@ export class ContainerService {
   async attach(
     ref: string,
     client: Duplex,
-    opts: { stdin: boolean; stdout: boolean; stderr: boolean; stream: boolean; detachKeys: string | undefined },
+    opts: {
+      stdin: boolean;
+      stdout: boolean;
+      stderr: boolean;
+      stream: boolean;
+      logs: boolean;
+      detachKeys: string | undefined;
+    },
   ): Promise<void> {
     const rec = this.deps.store.get(ref);
     const detachKeys = parseDetachKeys(opts.detachKeys);
+    const tty = rec.config.Tty === true;
+    if (opts.logs) {
+      const gone = new AbortController();
+      const abort = () => gone.abort();
+      client.once('close', abort);
+      const logOpts = { ...NO_LOG_FILTER, stdout: opts.stdout, stderr: opts.stderr };
+      await replayLogs(await this.logs(rec.id, logOpts, gone.signal), client, tty);
+      client.off('close', abort);
+    }
+    // moby's containerAttach: the event comes after the replay, for stream=0 too.
+    this.deps.events.publish('container', 'attach', rec.id, this.lifecycle.attributes(rec));
     if (!opts.stream) {
       client.end();
       return;
@@ -185,7 +214,7 @@ export class ContainerService {
       stdin: opts.stdin && rec.config.OpenStdin === true,
       stdout: opts.stdout,
       stderr: opts.stderr,
-      tty: rec.config.Tty === true,
+      tty,
       stdinOnce: rec.config.StdinOnce === true,
       detachKeys,
     });
@@ -222,6 +251,7 @@ export class ContainerService {
       row.push(fields.slice(titles.length - 1).join(' '));
       processes.push(row);
     }
+    this.deps.events.publish('container', 'top', rec.id, this.lifecycle.attributes(rec));
     return { Titles: titles, Processes: processes };
   }
 
@@ -256,17 +286,24 @@ export class ContainerService {
 
   async prune(filters: Record<string, string[]>): Promise<ContainerPruneResponse> {
     const deleted: string[] = [];
+    let reclaimed = 0;
     const untilMs = filters.until?.[0] ? parseUntil(filters.until[0]) : undefined;
     for (const rec of this.deps.store.all()) {
       if (isRunning(rec) || rec.state.status === 'removing') continue;
       if (filters.label && !filters.label.every((l) => labelMatch(rec.config.Labels ?? {}, l))) continue;
       if (untilMs !== undefined && Date.parse(rec.created) > untilMs) continue;
+      // moby's ContainersPrune: what each removed container's read-write layer held, measured before it goes.
+      const { SizeRw } = await containerSizes(this.deps, rec);
       await this.lifecycle.remove(rec.id).then(
-        () => deleted.push(rec.id),
-        () => {},
+        () => {
+          deleted.push(rec.id);
+          reclaimed += SizeRw;
+        },
+        (e) => this.deps.log.warn(`failed to prune container ${rec.id}: ${(e as Error).message}`),
       );
     }
-    return { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: 0 };
+    this.deps.events.publish('container', 'prune', '', { reclaimed: String(reclaimed) });
+    return { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed };
   }
 }
 

@@ -4,6 +4,9 @@ import { parseSignal } from '../../runtime/signals.js';
 import type { LifecycleContext } from './lifecycle-context.js';
 import { type ContainerRecord, isRunning } from './model.js';
 
+/** How long a SIGKILL's answer waits for the exit (moby waits 10 s before it kills the pid directly). */
+const KILL_EXIT_WAIT_MS = 10_000;
+
 /** Stop: the stop signal, then SIGKILL after the timeout (seconds; -1 waits forever). False when not running. */
 export async function stopContainer(
   ctx: LifecycleContext,
@@ -58,7 +61,12 @@ export async function killContainer(
     rec.manuallyStopped = true;
     await ctx.deps.store.save(rec);
   }
+  // moby's Kill: a SIGKILL is answered once the container is dead (bounded), so an inspect right after sees it so.
+  const dead = sig === 9 ? ctx.waiters.nextExit(rec.id) : undefined;
   await sendSignal(ctx, rec, String(sig));
+  // A frozen process takes its SIGKILL when thawed (moby resumes a paused container after the kill too).
+  if (dead && rec.state.status === 'paused') await ctx.deps.runtime.resume(rec.id).catch(() => {});
+  if (dead) await Promise.race([dead, delay(KILL_EXIT_WAIT_MS)]);
 }
 
 export async function sendSignal(ctx: LifecycleContext, rec: ContainerRecord, signal: string): Promise<void> {

@@ -89,6 +89,10 @@ describe('validateHostConfig (moby verifyContainerSettings)', () => {
     refuses({ LogConfig: { Type: 'syslog' } }, 'logging driver "syslog" is not supported yet (only json-file)');
   });
 
+  it("refuses a driver Docker does not have either with dockerd's plugin lookup error", () => {
+    refuses({ LogConfig: { Type: 'x' } }, 'error looking up logging plugin x: plugin "x" not found');
+  });
+
   it('refuses --volumes-from', () => {
     refuses({ VolumesFrom: ['other'] }, '--volumes-from is not supported yet');
   });

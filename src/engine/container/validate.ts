@@ -5,6 +5,20 @@ import { InvalidParameter } from '../../errdefs/index.js';
 import { parseRestartPolicy } from './restart.js';
 
 const MIN_MEMORY = 6 * 1024 * 1024;
+/** The log drivers built into dockerd 20.10 on Linux. */
+const DOCKER_LOG_DRIVERS = new Set([
+  'none',
+  'local',
+  'json-file',
+  'syslog',
+  'journald',
+  'gelf',
+  'fluentd',
+  'awslogs',
+  'splunk',
+  'gcplogs',
+  'logentries',
+]);
 const SUPPORTED_NETWORK_MODES = new Set(['', 'default', 'bridge', 'none', 'host']);
 
 export function validateHostConfig(hc: HostConfig): string[] {
@@ -50,6 +64,10 @@ export function validateHostConfig(hc: HostConfig): string[] {
   }
   const logType = hc.LogConfig?.Type ?? '';
   if (logType !== '' && logType !== 'json-file') {
+    // A name that is none of Docker's drivers is a plugin to dockerd, and there are none here: dockerd's words.
+    if (!DOCKER_LOG_DRIVERS.has(logType)) {
+      throw new InvalidParameter(`error looking up logging plugin ${logType}: plugin "${logType}" not found`);
+    }
     throw new InvalidParameter(`logging driver "${logType}" is not supported yet (only json-file)`);
   }
   if (hc.VolumesFrom?.length) throw new InvalidParameter('--volumes-from is not supported yet');

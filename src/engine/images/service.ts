@@ -79,13 +79,15 @@ export class ImageService {
     opts: { repo: string; tag: string; changes: string[]; message: string; platform: string },
   ) {
     const ref = opts.repo ? (opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo) : undefined;
-    if (ref) parseNormalizedReference(ref);
+    const named = ref ? parseNormalizedReference(ref) : undefined;
     const { id } = await importImage(
       tar,
       { ref, changes: opts.changes, message: opts.message || undefined, platform: opts.platform || undefined },
       { images: this.deps.images, layers: this.deps.layers },
     );
-    this.deps.events.publish('image', 'import', id, { name: ref ?? id });
+    // As moby's ImportImage: the tag's event (named by the reference), then the import's (named by the ID).
+    if (named) this.deps.events.publish('image', 'tag', id, { name: familiarString(named) });
+    this.deps.events.publish('image', 'import', id, { name: id });
     return id;
   }
 

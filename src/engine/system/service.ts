@@ -9,6 +9,7 @@ import type { ContainerStore } from '../container/store.js';
 import { containerSizes } from '../container/size.js';
 import { summaryView } from '../container/views.js';
 import { type EventBus, eventMatches } from '../events.js';
+import { sharedSizes } from './shared-size.js';
 
 export const BERTH_VERSION = '0.1.0';
 /** The Docker Engine version berth answers as (clients gate features on it). */
@@ -147,9 +148,19 @@ export class SystemService {
   async diskUsage(): Promise<Record<string, unknown>> {
     const images = await this.deps.images.list({});
     const containers = this.deps.store.all();
+    const layered = images.filter((i) => this.deps.images.has(i.Id)).map((i) => this.deps.images.get(i.Id));
+    const diffSizes = new Map<string, number>();
+    for (const c of new Set(layered.flatMap((i) => i.chainIds))) {
+      diffSizes.set(c, await this.deps.layers.size(c).catch(() => 0));
+    }
+    const shared = sharedSizes(layered, (c) => diffSizes.get(c) ?? 0);
     return {
       LayersSize: (await this.deps.layers.stats()).size ?? 0,
-      Images: images.map((i) => ({ ...i, Containers: containers.filter((c) => c.image === i.Id).length })),
+      Images: images.map((i) => ({
+        ...i,
+        SharedSize: shared.get(i.Id) ?? 0,
+        Containers: containers.filter((c) => c.image === i.Id).length,
+      })),
       Containers: await Promise.all(
         containers.map(async (c) => ({ ...summaryView(c), ...(await containerSizes(this.deps, c)) })),
       ),
