@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Digest } from '../../lib/digest.js';
-import { buildTar, type TestEntry } from '../archive/testing.js';
+import { buildTar, type TestEntry } from '../../archive/testing.js';
 import type { GraphDriver } from '../graphdriver/index.js';
 import { LayerStore } from './index.js';
 import { DRIVERS, driverLayerIds, mountsUnder, openDriver } from './testing.js';
