@@ -20,7 +20,7 @@ const file = (name: string, content: string | Buffer): TestEntry => ({ name, typ
 // The child: registers a base layer, then a layer whose tar stops half-way; says so, and waits to be killed.
 const CHILD = `
 import { LayerStore } from ${JSON.stringify(path.join(here, 'index.js'))};
-import { buildTar } from ${JSON.stringify(path.join(here, '..', 'archive', 'testing.js'))};
+import { buildTar } from ${JSON.stringify(path.join(here, '..', '..', 'archive', 'testing.js'))};
 import { Overlay2Driver, VfsDriver } from ${JSON.stringify(path.join(here, '..', 'graphdriver', 'index.js'))};
 const { DRIVER, DRIVER_ROOT, STORE_ROOT } = process.env;
 const driver = await (DRIVER === 'vfs' ? VfsDriver : Overlay2Driver).init(DRIVER_ROOT);
