@@ -1,6 +1,7 @@
 // Dependency direction (docs/architecture.md): cmd wires everything; nothing imports cmd; leaves never import engine,
-// server or cli; api imports only errdefs; lib and errdefs import nothing of berth's but each other.
-const LEAVES = '^src/(image|storage|runtime|network|volume|distribution|builder)/';
+// server or cli; archive (files and tars) imports only errdefs, lib and sys; api imports only errdefs; lib and errdefs
+// import nothing of berth's but each other.
+const LEAVES = '^src/(archive|image|storage|runtime|network|volume|distribution|builder)/';
 module.exports = {
   forbidden: [
     { name: 'no-cycles', severity: 'error', from: { path: '^src/' }, to: { circular: true } },
@@ -10,6 +11,14 @@ module.exports = {
       severity: 'error',
       from: { path: LEAVES },
       to: { path: '^src/(engine|server|cli|client|compose|runtime-cli)/' },
+    },
+    {
+      // Files and archives sit under every other leaf (storage, image, runtime, the engine use it): it may not
+      // reach up into them.
+      name: 'archive-is-the-bottom-leaf',
+      severity: 'error',
+      from: { path: '^src/archive/' },
+      to: { path: '^src/(?!archive/|errdefs/|lib/|sys/)' },
     },
     { name: 'lib-is-pure', severity: 'error', from: { path: '^src/(lib|errdefs)/' }, to: { path: '^src/(?!lib/|errdefs/)' } },
     { name: 'api-types-only', severity: 'error', from: { path: '^src/api/' }, to: { path: '^src/(?!api/|errdefs/)' } },

@@ -8,16 +8,8 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import {
-  applyLayer,
-  applyOffThread,
-  END_OF_ARCHIVE,
-  encodeHeader,
-  FileSource,
-  overlayDiff,
-  padding,
-  tarHeader,
-} from '../src/storage/archive/index.js';
+import { applyLayer, applyOffThread, FileSource, overlayDiff } from '../src/storage/archive/index.js';
+import { END_OF_ARCHIVE, encodeHeader, padding, tarHeader } from '../src/archive/index.js';
 import { exec, median, report, timeRuns } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -1,18 +1,13 @@
 // Looks up a user's home directory in the container's /etc/passwd: like runc, berth sets HOME when the process
 // environment has none.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { resolveInRoot } from './rootfs-path.js';
+import { readFileInRoot } from '../archive/index.js';
 
 export async function homeDir(rootfs: string, uid: number): Promise<string> {
-  try {
-    const text = await readFile(join(rootfs, await resolveInRoot(rootfs, '/etc/passwd')), 'utf8');
-    for (const line of text.split('\n')) {
-      const f = line.split(':');
-      if (f.length >= 6 && Number(f[2]) === uid && f[2] !== '') return f[5] || '/';
-    }
-  } catch {
-    // no passwd file (or an unreadable one): the default below, as runc
+  // No passwd file (or an unreadable one): the default below, as runc.
+  const text = (await readFileInRoot(rootfs, '/etc/passwd')) ?? '';
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f.length >= 6 && Number(f[2]) === uid && f[2] !== '') return f[5] || '/';
   }
   return '/';
 }

@@ -2,12 +2,12 @@
 // the way to mount points — then compiles the create plan.
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { type RootLookups, resolveInRoot } from '../archive/index.js';
 import { InvalidParameter } from '../errdefs/index.js';
 import { type CgroupPlacement, type ShimConfig, compileCreatePlan } from './plan/compile.js';
 import { isBindMount, type V1Hierarchy } from './plan/compile-mounts.js';
 import type { CreateMode, PlanOp } from './plan/ops.js';
 import { withHome } from './passwd.js';
-import { type RootLookups, resolveInRoot } from './rootfs-path.js';
 import type { Mount, Spec } from './spec.js';
 
 export interface PrepareContext {

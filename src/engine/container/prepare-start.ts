@@ -1,11 +1,11 @@
 // Everything a start needs before the runtime is called: the mounted root filesystem, the network namespace, the
 // container's own files, the resolved user and working directory, and the OCI bundle written to the exec root.
 import { hostname as hostHostname } from 'node:os';
-import { chown, mkdir, stat } from 'node:fs/promises';
+import { ensureBindSource, ensureDirInRoot } from '../../archive/index.js';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidParameter } from '../../errdefs/index.js';
 import { writeJsonAtomic } from '../../lib/atomic-file.js';
-import { resolveInRoot } from '../../runtime/rootfs-path.js';
 import type { Spec } from '../../runtime/spec.js';
 import { buildSpec } from '../spec/oci.js';
 import { resolveMounts } from '../spec/mounts.js';
@@ -45,10 +45,10 @@ export async function prepareStart(
     mounting,
     writeContainerFiles(files, hostname, { hostNetwork, extraHosts: rec.hostConfig.ExtraHosts ?? [] }),
     mkdir(bundle, { recursive: true, mode: 0o700 }),
-    ...mounts.createSources.map((s) => mkdir(s, { recursive: true })),
+    ...mounts.createSources.map(ensureBindSource),
   ]);
   const user = await resolveUser(rootfs, rec.config.User ?? '', rec.hostConfig.GroupAdd ?? []);
-  if (rec.config.WorkingDir) await ensureWorkdir(rootfs, rec.config.WorkingDir, user.uid, user.gid);
+  if (rec.config.WorkingDir) await ensureDirInRoot(rootfs, rec.config.WorkingDir, user);
   // 'private': a new network namespace made by the runtime with the container (lo up, as runc does); bridge
   // networking will configure it between create and start, while the container waits at its start gate.
   let network: 'new' | 'host' | { path: string } = mode === 'host' ? 'host' : 'new';
@@ -78,21 +78,4 @@ export async function prepareStart(
 
 function withHomeEnv(env: string[], home: string): string[] {
   return env.some((e) => e.startsWith('HOME=')) ? env : [...env, `HOME=${home}`];
-}
-
-/** Docker creates a missing WORKDIR (owned by the container's user) at start. */
-async function ensureWorkdir(rootfs: string, dir: string, uid: number, gid: number): Promise<void> {
-  const inside = await resolveInRoot(rootfs, dir);
-  const host = join(rootfs, inside);
-  try {
-    const st = await stat(host);
-    if (!st.isDirectory()) throw new InvalidParameter(`Cannot mkdir: ${dir} is not a directory`);
-    return;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  await mkdir(host, { recursive: true, mode: 0o755 });
-  if (uid !== 0 || gid !== 0) {
-    await chown(host, uid, gid);
-  }
 }

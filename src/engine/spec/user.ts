@@ -1,10 +1,8 @@
 // Resolves Docker's `User` ("", "uid", "name", "uid:gid", "name:group") against the container's /etc/passwd and
 // /etc/group, as moby's user lookup does: numeric ids need no entry; names must exist; supplementary groups are the
 // primary group, the groups listing the user, plus HostConfig.GroupAdd.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFileInRoot } from '../../archive/index.js';
 import { InvalidParameter } from '../../errdefs/index.js';
-import { resolveInRoot } from '../../runtime/rootfs-path.js';
 
 export interface ResolvedUser {
   uid: number;
@@ -27,11 +25,7 @@ interface GroupEntry {
 }
 
 async function readInRoot(rootfs: string, path: string): Promise<string> {
-  try {
-    return await readFile(join(rootfs, await resolveInRoot(rootfs, path)), 'utf8');
-  } catch {
-    return '';
-  }
+  return (await readFileInRoot(rootfs, path)) ?? '';
 }
 
 function parsePasswd(text: string): PasswdEntry[] {

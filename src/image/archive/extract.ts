@@ -7,7 +7,7 @@ import { open, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { InvalidParameter } from '../../errdefs/index.js';
 import type { Digest } from '../../lib/digest.js';
-import { readTar } from '../../storage/archive/index.js';
+import { cleanEntryName, readTar } from '../../archive/index.js';
 
 export interface StoredFile {
   /** Where its bytes are on disk. */
@@ -39,9 +39,12 @@ export class ArchiveFiles {
 
   /** The name an archive entry is stored under; InvalidParameter for one that climbs out of the archive. */
   static entryName(name: string): string {
-    const parts = lexicalParts(name);
-    if (parts === undefined) throw new InvalidParameter(`invalid archive: entry ${JSON.stringify(name)} is outside it`);
-    return parts.join('/');
+    // The one rule for tar entry names (src/archive), in load's words.
+    try {
+      return cleanEntryName(name);
+    } catch {
+      throw new InvalidParameter(`invalid archive: entry ${JSON.stringify(name)} is outside it`);
+    }
   }
 
   /**

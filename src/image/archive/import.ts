@@ -3,7 +3,7 @@
 // message as the comment and as the only history entry, created now, the host's platform unless one is given).
 import { InvalidParameter } from '../../errdefs/index.js';
 import type { Digest } from '../../lib/digest.js';
-import { decompress, type LayerSource } from '../../storage/archive/index.js';
+import { decompress, type LayerSource } from '../../archive/index.js';
 import { parseNormalizedReference, type Reference, withDefaultTag } from '../reference.js';
 import type { ImageStore } from '../store/index.js';
 import type { Platform } from '../types.js';

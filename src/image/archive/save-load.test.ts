@@ -174,7 +174,7 @@ test('a 50 MB save streams: memory stays bounded while a slow consumer reads it'
     {
       const size = 50;
       async function* gen() {
-        const { encodeHeader, padding, tarHeader, END_OF_ARCHIVE } = await import('../../storage/archive/index.js');
+        const { encodeHeader, padding, tarHeader, END_OF_ARCHIVE } = await import('../../archive/index.js');
         yield encodeHeader(tarHeader({ name: 'big', type: 'file', size: size << 20 }));
         for (let i = 0; i < size; i++) {
           chunk.fill(i);

@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotImplemented, System } from '../../errdefs/index.js';
 import { type Digest, digestHex, sha256 } from '../../lib/digest.js';
-import { END_OF_ARCHIVE } from '../../storage/archive/index.js';
+import { END_OF_ARCHIVE } from '../../archive/index.js';
 import {
   familiarName,
   familiarString,

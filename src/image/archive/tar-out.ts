@@ -1,7 +1,7 @@
 // Writing a tar as a sequence of buffers, for streaming through Readable.from (which pulls, so backpressure holds).
 import { createReadStream } from 'node:fs';
 import { System } from '../../errdefs/index.js';
-import { encodeHeader, padding, type TarEntryType, tarHeader } from '../../storage/archive/index.js';
+import { encodeHeader, padding, type TarEntryType, tarHeader } from '../../archive/index.js';
 
 export interface EntryOptions {
   mtime?: number;

@@ -10,7 +10,7 @@ import { sha256 } from '../../lib/digest.js';
 import { applyOffThread } from './apply-pool.js';
 import { applyRecorded } from './apply-recorded.js';
 import { FileSource } from './file-source.js';
-import { buildTar, chunked, describeTree, scratch, type TestEntry } from './testing.js';
+import { buildTar, chunked, describeTree, scratch, type TestEntry } from '../../archive/testing.js';
 
 const T = 1_600_000_000;
 const ENTRIES: TestEntry[] = [

@@ -5,7 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import { System } from '../../errdefs/index.js';
 import { ChunkBatcher, type FromWorker, fromWire, type ToWorker } from './apply-protocol.js';
 import { applyRecorded, type RecordedApplyOptions, type RecordedApplyResult } from './apply-recorded.js';
-import type { LayerSource } from './decompress.js';
+import type { LayerSource } from '../../archive/index.js';
 import { FileSource } from './file-source.js';
 import { WorkerPool } from './worker-pool.js';
 

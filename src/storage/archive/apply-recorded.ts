@@ -1,7 +1,7 @@
 // A layer store's apply in one call: decompress, count the plain tar's bytes, record its tar-split and apply it. One
 // function, so the same work runs in-process or on an apply worker (apply-worker.ts) whole.
 import { type ApplyOptions, type ApplyResult, applyLayer } from './apply.js';
-import { decompress, type LayerSource } from './decompress.js';
+import { decompress, type LayerSource } from '../../archive/index.js';
 import { TarSplitRecorder, type TarSplitResult } from './tarsplit.js';
 
 export interface RecordedApplyOptions extends ApplyOptions {

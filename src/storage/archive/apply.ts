@@ -8,9 +8,15 @@ import { errnoCode, InvalidParameter, System } from '../../errdefs/index.js';
 import type { Digest } from '../../lib/digest.js';
 import { LibcError, makedev, S_IFBLK, S_IFCHR, S_IFIFO } from '../../sys/ffi-libc.js';
 import { type ApplyFs, promiseFs } from './apply-fs.js';
-import { type Compression, decompress, type LayerSource } from './decompress.js';
-import { cleanEntryName, ScopedResolver } from './paths.js';
-import { readTar, type TarHeader } from './tar.js';
+import {
+  type Compression,
+  cleanEntryName,
+  decompress,
+  type LayerSource,
+  readTar,
+  ScopedResolver,
+  type TarHeader,
+} from '../../archive/index.js';
 
 export type WhiteoutMode = 'overlay' | 'delete';
 

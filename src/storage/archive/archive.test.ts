@@ -10,8 +10,9 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { isInvalidParameter } from '../../errdefs/index.js';
 import { lgetxattr, lsetxattr, makedev, mknod, S_IFBLK, S_IFCHR } from '../../sys/ffi-libc.js';
-import { applyLayer, changesDirs, exportChanges, overlayDiff, readTar, type TarHeader } from './index.js';
-import { buildTar, chunked, collect, describeTree, scratch, type TestEntry } from './testing.js';
+import { readTar, type TarHeader } from '../../archive/index.js';
+import { applyLayer, changesDirs, exportChanges, overlayDiff } from './index.js';
+import { buildTar, chunked, collect, describeTree, scratch, type TestEntry } from '../../archive/testing.js';
 
 const run = promisify(execFile);
 

@@ -5,8 +5,7 @@ import { lstat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { errnoCode } from '../../errdefs/index.js';
 import { lgetxattr } from '../../sys/ffi-libc.js';
-import { isWhiteoutStat } from './paths.js';
-import { sortedNames, walkTree } from './walk.js';
+import { isWhiteoutStat, sortedNames, walkTree } from '../../archive/index.js';
 
 /** Docker's numbering (ContainerChangeResponseItem.Kind): 0 modified, 1 added, 2 deleted. */
 export const ChangeKind = { Modify: 0, Add: 1, Delete: 2 } as const;

@@ -11,9 +11,17 @@ import { errnoCode, System } from '../../errdefs/index.js';
 import { devMajor, devMinor, lgetxattr } from '../../sys/ffi-libc.js';
 import { WHITEOUT_OPAQUE, WHITEOUT_PREFIX } from './apply.js';
 import { type Change, ChangeKind } from './changes.js';
-import { isWhiteoutStat } from './paths.js';
-import { END_OF_ARCHIVE, encodeHeader, padding, type TarEntryType, tarHeader } from './tar.js';
-import { comparePaths, readXattrs, walkTree } from './walk.js';
+import {
+  comparePaths,
+  END_OF_ARCHIVE,
+  encodeHeader,
+  isWhiteoutStat,
+  padding,
+  readXattrs,
+  tarHeader,
+  tarTypeOf,
+  walkTree,
+} from '../../archive/index.js';
 
 /**
  * A layer tar being produced. Read it like any stream; once it has ended, `digest()` is the diffID and `size` the
@@ -22,17 +30,6 @@ import { comparePaths, readXattrs, walkTree } from './walk.js';
 export type DiffStream = DigestStream;
 
 const READ_CHUNK = 1 << 20;
-
-/** The tar entry type of a file, or undefined for what is not archived (sockets, as Docker). */
-export function tarTypeOf(st: BigIntStats): TarEntryType | undefined {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'directory';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isCharacterDevice()) return 'char';
-  if (st.isBlockDevice()) return 'block';
-  if (st.isFIFO()) return 'fifo';
-  return undefined; // sockets are not archived (as Docker)
-}
 
 /** Emits entries, turning later names of a multiply-linked inode into hard links to the first. */
 class EntryWriter {

@@ -1,4 +1,5 @@
 // Layer tars: apply one onto a directory (overlay or deleting whiteouts), compute changes, export a diff as a tar.
+// The tar codec, decompression and path confinement they use are src/archive's.
 export {
   type ApplyOptions,
   type ApplyResult,
@@ -14,22 +15,9 @@ export { applyOffThread } from './apply-pool.js';
 export { applyRecorded, type RecordedApplyOptions, type RecordedApplyResult } from './apply-recorded.js';
 export { type Change, ChangeKind, changesDirs, overlayChanges } from './changes.js';
 export { changesSize, treeSize } from './size.js';
-export { type Compression, decompress, type LayerSource } from './decompress.js';
 export { FILE_CHUNK, FileSource } from './file-source.js';
-export { type DiffStream, exportChanges, overlayDiff, tarTypeOf } from './diff.js';
-export { cleanEntryName, isWhiteoutStat } from './paths.js';
+export { type DiffStream, exportChanges, overlayDiff } from './diff.js';
 export { type ReplayedTar, replayOffThread } from './replay-pool.js';
-export {
-  encodeHeader,
-  END_OF_ARCHIVE,
-  padding,
-  readTar,
-  type TarEntry,
-  type TarEntryType,
-  type TarHeader,
-  tarHeader,
-} from './tar.js';
-export { comparePaths, readXattrs } from './walk.js';
 export {
   contentFromDir,
   contentFromDirSync,

@@ -10,7 +10,7 @@ import { isSystem } from '../../errdefs/index.js';
 import { applyLayer } from './apply.js';
 import { replayOffThread } from './replay-pool.js';
 import { contentFromDir, replayTarSplit, TarSplitRecorder } from './tarsplit.js';
-import { buildTar, chunked, collect, scratch, type TestEntry } from './testing.js';
+import { buildTar, chunked, collect, scratch, type TestEntry } from '../../archive/testing.js';
 
 const T = 1_600_000_000;
 

@@ -3,7 +3,7 @@
 import { lstat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { type Change, ChangeKind } from './changes.js';
-import { walkTree } from './walk.js';
+import { walkTree } from '../../archive/index.js';
 
 /** Regular files under `root`, hard links counted once. */
 export async function treeSize(root: string): Promise<number> {

@@ -11,7 +11,7 @@ import { isSystem } from '../../errdefs/index.js';
 import { lsetxattr } from '../../sys/ffi-libc.js';
 import { Crc64 } from './crc64.js';
 import { applyLayer, contentFromDir, replayTarSplit, TarSplitRecorder, type WhiteoutMode } from './index.js';
-import { buildTar, chunked, collect, scratch, type TestEntry } from './testing.js';
+import { buildTar, chunked, collect, scratch, type TestEntry } from '../../archive/testing.js';
 
 const run = promisify(execFile);
 

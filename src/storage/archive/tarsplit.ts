@@ -11,9 +11,15 @@ import { InvalidParameter, System } from '../../errdefs/index.js';
 import { WHITEOUT_META_PREFIX, WHITEOUT_OPAQUE, WHITEOUT_PREFIX } from './apply.js';
 import { syncFs } from './apply-fs.js';
 import { Crc64 } from './crc64.js';
-import { decompress } from './decompress.js';
-import { cleanEntryName, ScopedResolver } from './paths.js';
-import { CHECKSUM_MISMATCH, readTar, type TarHeader, UNEXPECTED_END } from './tar.js';
+import {
+  CHECKSUM_MISMATCH,
+  cleanEntryName,
+  decompress,
+  readTar,
+  ScopedResolver,
+  type TarHeader,
+  UNEXPECTED_END,
+} from '../../archive/index.js';
 
 /** moby's name for the record, beside a layer's other metadata in layerdb/sha256/<chain>/. */
 export const TAR_SPLIT_FILE = 'tar-split.json.gz';

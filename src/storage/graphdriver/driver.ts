@@ -1,7 +1,8 @@
 // The graph driver interface (moby's graphdriver.Driver / containerd's snapshotter, reduced to what berth uses):
 // layers stacked by parent, mounted on demand, with a writable top layer per container.
 import { InvalidParameter } from '../../errdefs/index.js';
-import type { Change, DiffStream, LayerSource, RecordedApplyResult, WhiteoutMode } from '../archive/index.js';
+import type { LayerSource } from '../../archive/index.js';
+import type { Change, DiffStream, RecordedApplyResult, WhiteoutMode } from '../archive/index.js';
 
 export type DriverName = 'overlay2' | 'vfs';
 

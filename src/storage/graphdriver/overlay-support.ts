@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, rm, statfs, unlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { NotImplemented } from '../../errdefs/index.js';
-import { isWhiteoutStat } from '../archive/index.js';
+import { isWhiteoutStat } from '../../archive/index.js';
 import { mountOverlay, unmount } from './mount.js';
 
 export interface OverlaySupport {

@@ -10,12 +10,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readlink, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Conflict, errnoCode, InvalidParameter, NotFound } from '../../errdefs/index.js';
+import type { LayerSource } from '../../archive/index.js';
 import {
   applyOffThread,
   type Change,
   type DiffStream,
   exportChanges,
-  type LayerSource,
   type RecordedApplyResult,
   overlayChanges,
   treeSize,

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { isConflict, isInvalidParameter, isNotFound } from '../../errdefs/index.js';
 import { ChangeKind } from '../archive/index.js';
-import { buildTar, describeTree, type TestEntry } from '../archive/testing.js';
+import { buildTar, describeTree, type TestEntry } from '../../archive/testing.js';
 import type { GraphDriver } from './driver.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Conflict, errnoCode, NotFound, System } from '../../errdefs/index.js';
+import type { LayerSource } from '../../archive/index.js';
 import {
   applyOffThread,
   type Change,
@@ -11,7 +12,6 @@ import {
   changesSize,
   type DiffStream,
   exportChanges,
-  type LayerSource,
   type RecordedApplyResult,
 } from '../archive/index.js';
 import { type ApplyDiffOptions, type GraphDriver, validateLayerId } from './driver.js';

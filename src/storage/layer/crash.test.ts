@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Digest } from '../../lib/digest.js';
-import { buildTar, type TestEntry } from '../archive/testing.js';
+import { buildTar, type TestEntry } from '../../archive/testing.js';
 import type { GraphDriver } from '../graphdriver/index.js';
 import { LayerStore } from './index.js';
 import { DRIVERS, driverLayerIds, mountsUnder, openDriver } from './testing.js';
@@ -20,7 +20,7 @@ const file = (name: string, content: string | Buffer): TestEntry => ({ name, typ
 // The child: registers a base layer, then a layer whose tar stops half-way; says so, and waits to be killed.
 const CHILD = `
 import { LayerStore } from ${JSON.stringify(path.join(here, 'index.js'))};
-import { buildTar } from ${JSON.stringify(path.join(here, '..', 'archive', 'testing.js'))};
+import { buildTar } from ${JSON.stringify(path.join(here, '..', '..', 'archive', 'testing.js'))};
 import { Overlay2Driver, VfsDriver } from ${JSON.stringify(path.join(here, '..', 'graphdriver', 'index.js'))};
 const { DRIVER, DRIVER_ROOT, STORE_ROOT } = process.env;
 const driver = await (DRIVER === 'vfs' ? VfsDriver : Overlay2Driver).init(DRIVER_ROOT);

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { isInvalidParameter } from '../../errdefs/index.js';
 import { type Digest, sha256 } from '../../lib/digest.js';
-import { buildTar, describeTree, type TestEntry } from '../archive/testing.js';
+import { buildTar, describeTree, type TestEntry } from '../../archive/testing.js';
 import type { GraphDriver } from '../graphdriver/index.js';
 import { chainIdOf, LayerStore } from './index.js';
 import { DRIVERS, driverLayerIds, openDriver, readAll } from './testing.js';

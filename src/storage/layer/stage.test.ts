@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { type Digest, sha256 } from '../../lib/digest.js';
-import { buildTar, describeTree, type TestEntry } from '../archive/testing.js';
+import { buildTar, describeTree, type TestEntry } from '../../archive/testing.js';
 import type { GraphDriver } from '../graphdriver/index.js';
 import { chainIdOf, LayerStore, StagedLayer } from './index.js';
 import { DRIVERS, driverLayerIds, mountsUnder, openDriver, readAll } from './testing.js';

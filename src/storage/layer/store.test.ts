@@ -10,7 +10,7 @@ import { isConflict, isInvalidParameter, isNotFound, isSystem } from '../../errd
 import { type Digest, sha256 } from '../../lib/digest.js';
 import { chainIds, type LayerRefs } from '../../image/store/index.js';
 import { ChangeKind } from '../archive/index.js';
-import { buildTar, describeTree, type TestEntry } from '../archive/testing.js';
+import { buildTar, describeTree, type TestEntry } from '../../archive/testing.js';
 import type { GraphDriver } from '../graphdriver/index.js';
 import { LayerStore } from './index.js';
 import { DRIVERS, driverLayerIds, mountsUnder, openDriver, readAll } from './testing.js';

@@ -6,13 +6,13 @@ import { createHash } from 'node:crypto';
 import { pipeline, Readable, Transform } from 'node:stream';
 import { Conflict, InvalidParameter, NotFound, System } from '../../errdefs/index.js';
 import type { Digest } from '../../lib/digest.js';
+import type { LayerSource } from '../../archive/index.js';
 import {
   type Change,
   changesDirs,
   contentFromDir,
   type DiffStream,
   exportChanges,
-  type LayerSource,
   replayOffThread,
   replayTarSplit,
 } from '../archive/index.js';

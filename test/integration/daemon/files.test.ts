@@ -218,3 +218,27 @@ async function findFiles(dir: string, name: string): Promise<string[]> {
   }
   return out;
 }
+
+test('run -v binds a single host file: at a new path, over a file the image has, and writable', T, async () => {
+  const file = join(await scratchDir(), 'bound.txt');
+  await writeFile(file, 'from the host\n');
+  const fresh = await s.d.dockerResult(['run', '--rm', '-v', `${file}:/bound.txt`, 'busybox', 'cat', '/bound.txt']);
+  assert.equal(fresh.code, 0, fresh.stderr);
+  assert.equal(fresh.stdout, 'from the host\n');
+  const over = await s.d.dockerResult(['run', '--rm', '-v', `${file}:/etc/group:ro`, 'busybox', 'cat', '/etc/group']);
+  assert.equal(over.code, 0, over.stderr);
+  assert.equal(over.stdout, 'from the host\n');
+  const rw = await s.d.dockerResult([
+    'run',
+    '--rm',
+    '-v',
+    `${file}:/deep/er/bound.txt`,
+    'busybox',
+    'sh',
+    '-c',
+    'echo from the container >> /deep/er/bound.txt',
+  ]);
+  assert.equal(rw.code, 0, rw.stderr);
+  assert.equal(await readFile(file, 'utf8'), 'from the host\nfrom the container\n');
+  assert.ok((await stat(file)).isFile(), 'the source is still a file');
+});

@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { InvalidParameter, NotImplemented } from '../../errdefs/index.js';
+import { InvalidParameter, NotImplemented } from '../errdefs/index.js';
 
 export type Compression = 'none' | 'gzip';
 

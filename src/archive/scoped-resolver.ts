@@ -1,9 +1,31 @@
-// Path safety for layer apply: clean tar entry names the way Docker does, and resolve directories inside the target
-// without ever letting the kernel follow a symlink (the walk resolves symlinks itself, with the target as `/`).
+// Path safety for extracting into a tree nobody else writes meanwhile (a layer being applied): clean tar entry names
+// the way Docker does, and resolve directories inside the target without ever letting the kernel follow a symlink
+// (the walk resolves symlinks itself, with the target as `/`). By paths, not descriptors, and cached, because layer
+// apply runs it per entry on a worker thread with direct syscalls; a live container's tree is walked by view.ts.
 import type { Stats } from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { errnoCode, InvalidParameter, NotFound } from '../../errdefs/index.js';
-import { type ApplyFs, promiseFs } from './apply-fs.js';
+import { errnoCode, InvalidParameter, NotFound } from '../errdefs/index.js';
+import { lsetxattr } from '../sys/ffi-libc.js';
+
+/** The calls the resolver makes, so a worker can pass its synchronous ones (storage/archive/apply-fs.ts). */
+export interface ResolverFs {
+  lstat(p: string): Promise<Stats>;
+  mkdir(p: string, mode: number): Promise<void>;
+  readlink(p: string): Promise<string>;
+  rm(p: string): Promise<void>;
+  lsetxattr(p: string, name: string, value: Uint8Array): Promise<void>;
+}
+
+const promiseFs: ResolverFs = {
+  lstat: (p) => fsp.lstat(p),
+  mkdir: async (p, mode) => {
+    await fsp.mkdir(p, { mode });
+  },
+  readlink: (p) => fsp.readlink(p),
+  rm: (p) => fsp.rm(p),
+  lsetxattr: (p, name, value) => lsetxattr(p, name, value),
+};
 
 /**
  * Docker's rule (`filepath.Clean`, then join under the root): an absolute name is taken relative to the root, and a
@@ -43,7 +65,7 @@ export class ScopedResolver {
     private readonly overlay: boolean,
     /** Read-only: missing directories are not created and nothing is changed (a layer's files being read back). */
     private readonly readOnly = false,
-    private readonly fs: ApplyFs = promiseFs,
+    private readonly fs: ResolverFs = promiseFs,
   ) {
     this.cache.set('', root);
   }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { devMajor, devMinor } from '../../sys/ffi-libc.js';
+import { devMajor, devMinor } from '../sys/ffi-libc.js';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarHeader, tarHeader } from './tar.js';
 import { readXattrs, walkTree } from './walk.js';
 

@@ -3,17 +3,10 @@
 // second-precision times; later names of a multiply-linked inode as hard links to the first.
 import { constants as fsc, type BigIntStats } from 'node:fs';
 import { type FileHandle, open, readlink } from 'node:fs/promises';
-import { errnoCode, System } from '../../errdefs/index.js';
-import {
-  END_OF_ARCHIVE,
-  encodeHeader,
-  padding,
-  type TarEntryType,
-  tarHeader,
-  tarTypeOf,
-} from '../../storage/archive/index.js';
-import { devMajor, devMinor, lgetxattr } from '../../sys/ffi-libc.js';
-import { type Dir, type FsView, pathError } from './archive-view.js';
+import { errnoCode, System } from '../errdefs/index.js';
+import { devMajor, devMinor, lgetxattr } from '../sys/ffi-libc.js';
+import { END_OF_ARCHIVE, encodeHeader, padding, type TarEntryType, tarHeader, tarTypeOf } from './tar.js';
+import { type Dir, type FsView, pathError } from './view.js';
 
 const READ_CHUNK = 1 << 20;
 

@@ -1,7 +1,7 @@
-// Checks where a path inside a container's root filesystem leads, before anything is mounted there.
+// Where a path inside a container's root filesystem leads, before anything is mounted there, and small reads there.
 // berth-helper resolves every in-root path with RESOLVE_IN_ROOT, so nothing can land outside the root; this check
 // turns the one case an honest image never has — a relative symlink climbing above "/" — into a clear error.
-import { lstat, readlink } from 'node:fs/promises';
+import { lstat, readFile, readlink } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { InvalidParameter } from '../errdefs/index.js';
 
@@ -75,4 +75,16 @@ function climbsAbove(depth: number, target: string): boolean {
     if (d < 0) return true;
   }
   return false;
+}
+
+/**
+ * The text of the file `path` names inside the container whose root filesystem is `root` (its /etc/passwd, say),
+ * symlinks followed inside the root; undefined when it is missing or unreadable.
+ */
+export async function readFileInRoot(root: string, path: string): Promise<string | undefined> {
+  try {
+    return await readFile(posix.join(root, await resolveInRoot(root, path)), 'utf8');
+  } catch {
+    return undefined;
+  }
 }

@@ -7,7 +7,7 @@
 import { constants as fsc, type BigIntStats } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, readdir, readlink, rmdir, unlink } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { errnoCode } from '../../errdefs/index.js';
+import { errnoCode } from '../errdefs/index.js';
 
 /** Linux's O_PATH (Node's fs.constants lacks it): a descriptor that only names a file, symlinks included. */
 export const O_PATH = 0o10000000;

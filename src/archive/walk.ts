@@ -2,7 +2,7 @@
 import type { BigIntStats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { lgetxattr, llistxattr } from '../../sys/ffi-libc.js';
+import { lgetxattr, llistxattr } from '../sys/ffi-libc.js';
 
 /** Byte order of UTF-8 names, as Go's sort of strings (JS's default compares UTF-16 units). */
 export function compareNames(a: string, b: string): number {

@@ -1,4 +1,4 @@
-// Extraction of a `docker cp` upload into a directory of the container (moby's archive.Unpack as the copy API uses
+// Extraction of a `docker cp` upload into a directory of a live root filesystem (moby's archive.Unpack as the copy API uses
 // it): names are cleaned and kept below the directory, which also acts as `/` for symlinks met on the way (an
 // absolute link restarts there, a relative one may not climb above it), hard links must point inside it, what is in
 // the way is replaced (unless noOverwriteDirNonDir forbids swapping a directory and a non-directory), `.wh.` names are
@@ -17,10 +17,11 @@ import {
   utimes,
 } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { Conflict, errnoCode, InvalidParameter } from '../../errdefs/index.js';
-import { readTar, type TarHeader } from '../../storage/archive/index.js';
-import { LibcError, lsetxattr, makedev, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../../sys/ffi-libc.js';
-import { type Dir, ESCAPE, type FsView, O_PATH, PathError, pathError } from './archive-view.js';
+import { Conflict, errnoCode, InvalidParameter } from '../errdefs/index.js';
+import { LibcError, lsetxattr, makedev, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../sys/ffi-libc.js';
+import { cleanEntryName } from './scoped-resolver.js';
+import { readTar, type TarHeader } from './tar.js';
+import { type Dir, ESCAPE, type FsView, O_PATH, PathError, pathError } from './view.js';
 
 export interface ExtractOptions {
   noOverwriteDirNonDir: boolean;
@@ -34,17 +35,6 @@ export interface ExtractOptions {
 
 /** Docker's (Go's) %q for the names in its messages. */
 const q = (s: string) => JSON.stringify(s);
-
-/**
- * Docker's rule for entry names: a leading `/` is dropped, the rest cleaned; `..` climbing out of the directory is
- * refused. Returns '' for the directory itself (which Docker skips).
- */
-export function entryName(name: string): string {
-  const cleaned = posix.normalize(name.replace(/^\/+/, '')).replace(/\/+$/, '');
-  if (cleaned === '.' || cleaned === '') return '';
-  if (cleaned === '..' || cleaned.startsWith('../')) throw new InvalidParameter(`invalid entry name ${q(name)}`);
-  return cleaned;
-}
 
 /** The parent directories of entries, held open (a few at a time) so a tree of files does not walk each path anew. */
 class Parents {
@@ -112,7 +102,8 @@ export async function extractTar(
   const dirs: { rel: string; mtime: number }[] = [];
   try {
     for await (const { header, body } of readTar(source)) {
-      const rel = entryName(header.name);
+      // Docker's rule, as for layers: an absolute name is under the directory, a relative one may not climb out.
+      const rel = cleanEntryName(header.name);
       if (rel === '') continue;
       const parent = await parents.get(posix.dirname(rel), header.name);
       try {

@@ -4,7 +4,8 @@
 // security.capability (`SCHILY.xattr.security.capability`) come out corrupted (0x80 → EF BF BD), and its encoder
 // only writes strings; it also ignores PAX uid/gid/mtime. Layers need all of these exactly, so berth reads and writes
 // the format itself: it is a few hundred lines and lets errors say precisely what is wrong.
-import { InvalidParameter, NotImplemented } from '../../errdefs/index.js';
+import type { BigIntStats } from 'node:fs';
+import { InvalidParameter, NotImplemented } from '../errdefs/index.js';
 
 export type TarEntryType = 'file' | 'link' | 'symlink' | 'char' | 'block' | 'directory' | 'fifo';
 
@@ -475,3 +476,14 @@ export function padding(size: number): Buffer {
 
 /** The end-of-archive marker: two zero blocks. */
 export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
+
+/** The tar entry type of a file, or undefined for what is not archived (sockets, as Docker). */
+export function tarTypeOf(st: BigIntStats): TarEntryType | undefined {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'directory';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isBlockDevice()) return 'block';
+  if (st.isFIFO()) return 'fifo';
+  return undefined; // sockets are not archived (as Docker)
+}

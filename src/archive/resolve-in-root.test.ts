@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { resolveInRoot } from './rootfs-path.js';
+import { resolveInRoot } from './resolve-in-root.js';
 
 test('resolves symlinks inside the root and refuses a relative link that climbs out', async () => {
   const root = await mkdtemp(join(tmpdir(), 'berth-rootfs-path-'));
