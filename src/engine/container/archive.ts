@@ -132,7 +132,9 @@ function containerMounts(deps: ContainerDeps, rec: ContainerRecord): TreeMount[]
     source: m.source ?? '',
     rw: !(m.options ?? []).includes('ro'),
   }));
-  for (const p of resolveMounts(rec.hostConfig).points) {
+  // Resolved at create; a record from before mounts were kept resolves them now.
+  const points = rec.mountSpec ? rec.mounts : resolveMounts(rec.hostConfig).points;
+  for (const p of points) {
     if (p.Type === 'bind') out.push({ dest: p.Destination, source: p.Source, rw: p.RW });
   }
   return out;
