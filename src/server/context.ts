@@ -131,23 +131,42 @@ export function hijack(ctx: RequestContext, contentType: string): Duplex {
   return sock;
 }
 
-/** An integer query parameter (Docker accepts absent/empty as the default). */
+/**
+ * An integer query parameter read as Go's strconv.Atoi reads it (moby's routes do): digits with an optional sign,
+ * within int64, else a 400 with Go's text. Absent or empty is the default, as moby's routes take it.
+ */
 export function intParam(ctx: RequestContext, name: string, dflt?: number): number | undefined {
   const v = ctx.query.get(name);
   if (v === null || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidParameter(`invalid value for ${name}: ${v}`);
-  return n;
+  if (!/^[+-]?\d+$/.test(v)) throw new InvalidParameter(`strconv.Atoi: parsing ${goQuote(v)}: invalid syntax`);
+  const n = BigInt(v);
+  if (n > INT64_MAX || n < -INT64_MAX - 1n || !Number.isSafeInteger(Number(n))) {
+    throw new InvalidParameter(`strconv.Atoi: parsing ${goQuote(v)}: value out of range`);
+  }
+  return Number(n);
 }
 
-/** Docker's boolean query values: 1/true/True (anything else, and absence, is false unless a default is given). */
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Go's %q of a string, near enough for the ASCII a query holds (JSON's escapes are Go's for those). */
+function goQuote(s: string): string {
+  return JSON.stringify(s);
+}
+
+/**
+ * Docker's boolean query values (moby's httputils.BoolValue): absent is the default; "", "0", "no", "false" and
+ * "none" (any case, spaces trimmed) are false; anything else is true.
+ */
 export function boolParam(ctx: RequestContext, name: string, dflt = false): boolean {
   const v = ctx.query.get(name);
   if (v === null) return dflt;
-  return v === '1' || v.toLowerCase() === 'true';
+  return !['', '0', 'no', 'false', 'none'].includes(v.trim().toLowerCase());
 }
 
-/** The `filters` parameter: `{"key":["v"]}` or the older `{"key":{"v":true}}`. */
+/**
+ * The `filters` parameter: `{"key":{"v":true}}`, or the older `{"key":["v"]}` (moby's filters.FromJSON takes both);
+ * anything else is a 400.
+ */
 export function filtersParam(ctx: RequestContext): Record<string, string[]> {
   const raw = ctx.query.get('filters');
   if (!raw) return {};
@@ -157,12 +176,15 @@ export function filtersParam(ctx: RequestContext): Record<string, string[]> {
   } catch (e) {
     throw new InvalidParameter(`invalid filter: ${(e as Error).message}`);
   }
-  if (parsed === null || typeof parsed !== 'object') throw new InvalidParameter('invalid filter');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InvalidParameter(`invalid filter: ${raw}`);
+  }
   const out: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-    if (Array.isArray(v)) out[k] = v.map(String);
-    else if (v && typeof v === 'object') out[k] = Object.keys(v).filter((x) => (v as Record<string, unknown>)[x]);
-    else throw new InvalidParameter(`invalid filter: ${k}`);
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out[k] = v;
+    else if (v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'boolean')) {
+      out[k] = Object.keys(v).filter((x) => (v as Record<string, boolean>)[x]);
+    } else throw new InvalidParameter(`invalid filter: ${k}: ${JSON.stringify(v)}`);
   }
   return out;
 }
