@@ -4,6 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { InvalidParameter } from '../errdefs/index.js';
 import { HttpError } from './httpstatus.js';
+import { checkBody } from './schema/decode.js';
+import type { GoSchema } from './schema/go-types.js';
 
 const MAX_JSON_BODY = 16 * 1024 * 1024;
 
@@ -68,8 +70,11 @@ async function readUpgradeBody(ctx: RequestContext): Promise<Buffer> {
   return buf.subarray(0, length);
 }
 
-/** The JSON body, or `empty` when there is none; Docker's errors for bad JSON. */
-export async function jsonBody<T>(ctx: RequestContext, empty?: T): Promise<T> {
+/**
+ * The JSON body, decoded and checked once against the endpoint's schema (Go's json.Unmarshal rules and words), or
+ * `empty` when there is none.
+ */
+export async function jsonBody<T>(ctx: RequestContext, schema: GoSchema, empty?: T): Promise<T> {
   const buf = ctx.upgradeSocket && !ctx.res ? await readUpgradeBody(ctx) : await readBody(ctx.req);
   if (buf.length === 0) {
     if (empty !== undefined) return empty;
@@ -79,16 +84,23 @@ export async function jsonBody<T>(ctx: RequestContext, empty?: T): Promise<T> {
   if (type !== undefined && !type.startsWith('application/json') && empty === undefined) {
     throw new InvalidParameter(`unsupported Content-Type header (${type}): must be 'application/json'`);
   }
+  const text = buf.toString('utf8');
+  let value: unknown;
   try {
-    const value = JSON.parse(buf.toString('utf8')) as unknown;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new InvalidParameter('invalid JSON: expected an object');
-    }
-    return value as T;
+    value = JSON.parse(text);
   } catch (e) {
-    if (e instanceof InvalidParameter) throw e;
     throw new InvalidParameter(`invalid JSON: ${(e as Error).message}`);
   }
+  return checkBody<T>(schema, value, text);
+}
+
+/**
+ * Reads a body the endpoint has no use for (an attach's options some SDKs send as JSON) and drops it, so that on a
+ * hijacked connection only what follows the request becomes the container's stdin.
+ */
+export async function discardBody(ctx: RequestContext): Promise<void> {
+  if (ctx.upgradeSocket && !ctx.res) await readUpgradeBody(ctx);
+  else await readBody(ctx.req);
 }
 
 export function sendJson(ctx: RequestContext, status: number, value: unknown): void {

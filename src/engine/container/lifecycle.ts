@@ -22,7 +22,6 @@ import { KeyedLock } from '../../storage/graphdriver/index.js';
 import { type AttachOptions, pipeAttach } from './attach.js';
 import type { ContainerDeps } from './deps.js';
 import { commandOf, mergeConfig } from './merge.js';
-import { checkCreatePayload } from './payload.js';
 import { type ContainerRecord, isRunning, newState } from './model.js';
 import { generateName, validateName } from './names.js';
 import { prepareStart } from './prepare-start.js';
@@ -54,7 +53,6 @@ export class ContainerLifecycle {
 
   async create(name: string | undefined, req: ContainerCreateRequest): Promise<{ Id: string; Warnings: string[] }> {
     const { store, images, layers, events } = this.deps;
-    checkCreatePayload(req as unknown as Record<string, unknown>);
     if (!req.Image) throw new InvalidParameter('config cannot be empty in order to create a container');
     const hostConfig: HostConfig = { ...(req.HostConfig ?? {}) };
     const warnings = validateHostConfig(hostConfig);
