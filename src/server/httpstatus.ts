@@ -39,6 +39,7 @@ export function clientErrorStatus(code: string | undefined): { status: number; t
   return { status: 400, text: 'Bad Request' };
 }
 
+export const HTTP_VERSION_NOT_SUPPORTED = 505;
 export const PAYLOAD_TOO_LARGE = 413;
 export const NOT_FOUND = 404;
 export const BAD_REQUEST = 400;

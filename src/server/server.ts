@@ -6,7 +6,7 @@ import FindMyWay from 'find-my-way';
 import { API_VERSION, MIN_API_VERSION } from '../api/index.js';
 import { InvalidParameter, NotFound } from '../errdefs/index.js';
 import type { RequestContext } from './context.js';
-import { clientErrorStatus } from './httpstatus.js';
+import { clientErrorStatus, HTTP_VERSION_NOT_SUPPORTED, HttpError } from './httpstatus.js';
 import { answerError, inRequestScope } from './safety.js';
 import { BODY_SCHEMAS } from './schema/bodies.js';
 import { warmSchemas } from './schema/decode.js';
@@ -98,10 +98,12 @@ export function createApiServer(router: ApiRouter, log: Logger, serverVersion: s
     const t0 = process.hrtime.bigint();
     const took = () => `${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1)} ms`;
     try {
-      // Go's net/http refuses HTTP/0.9 (a request line without a version); Node's parser lets it through.
-      if (req.httpVersionMajor < 1) {
+      // Node's parser lets through what Go's net/http refuses: an HTTP/0.9 request line (no version: 400) and
+      // versions past 1.x on an HTTP/1 connection (505, with Go's text).
+      if (req.httpVersionMajor !== 1) {
         res?.setHeader('Connection', 'close');
-        throw new InvalidParameter('unsupported protocol version');
+        if (req.httpVersionMajor < 1) throw new InvalidParameter('unsupported protocol version');
+        throw new HttpError(HTTP_VERSION_NOT_SUPPORTED, 'unsupported protocol version');
       }
       const target = parseRequestTarget(req.url ?? '/');
       let path = target.path;

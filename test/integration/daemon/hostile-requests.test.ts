@@ -92,12 +92,18 @@ test('a malformed percent-escape in the path or the query is a 400, not a 500', 
   await stillServing('/images/%E0%A4/json');
 });
 
-test('an HTTP/0.9 request line (no version) never gets a 200', T, async () => {
+test('an HTTP/0.9 request line (no version) is a 400, HTTP/2.0 on an HTTP/1 connection a 505', T, async () => {
+  // Go's net/http answers "400 Bad Request" and closes; so does berthd.
   const raw = await exchange('GET /_ping\r\n\r\n');
-  const status = statusOf(raw);
-  assert.ok(status === undefined || status === 400, raw);
-  assert.ok(!raw.includes('\r\n\r\nOK'), raw);
+  assert.equal(statusOf(raw), 400, raw);
+  assert.equal(messageOf(raw), 'unsupported protocol version');
+  assert.match(raw, /\r\nConnection: close\r\n/);
   await stillServing('HTTP/0.9');
+  // A version past 1.x on an HTTP/1 connection: Go's 505 and text.
+  const future = await exchange('GET /_ping HTTP/2.0\r\nHost: x\r\n\r\n');
+  assert.equal(statusOf(future), 505, future);
+  assert.equal(messageOf(future), 'unsupported protocol version');
+  await stillServing('HTTP/2.0');
 });
 
 test("what Node's parser refuses gets a 4xx and a closed connection", T, async () => {
