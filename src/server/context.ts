@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { InvalidParameter } from '../errdefs/index.js';
 import { HttpError } from './httpstatus.js';
+import { atoi, goBool, parseFilters } from './query.js';
 import { checkBody } from './schema/decode.js';
 import type { GoSchema } from './schema/go-types.js';
 
@@ -143,60 +144,21 @@ export function hijack(ctx: RequestContext, contentType: string): Duplex {
   return sock;
 }
 
-/**
- * An integer query parameter read as Go's strconv.Atoi reads it (moby's routes do): digits with an optional sign,
- * within int64, else a 400 with Go's text. Absent or empty is the default, as moby's routes take it.
- */
+/** An integer query parameter, read as moby's routes read it (strconv.Atoi); absent or empty is the default. */
 export function intParam(ctx: RequestContext, name: string, dflt?: number): number | undefined {
   const v = ctx.query.get(name);
   if (v === null || v === '') return dflt;
-  if (!/^[+-]?\d+$/.test(v)) throw new InvalidParameter(`strconv.Atoi: parsing ${goQuote(v)}: invalid syntax`);
-  const n = BigInt(v);
-  if (n > INT64_MAX || n < -INT64_MAX - 1n || !Number.isSafeInteger(Number(n))) {
-    throw new InvalidParameter(`strconv.Atoi: parsing ${goQuote(v)}: value out of range`);
-  }
-  return Number(n);
+  return atoi(v);
 }
 
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** Go's %q of a string, near enough for the ASCII a query holds (JSON's escapes are Go's for those). */
-function goQuote(s: string): string {
-  return JSON.stringify(s);
-}
-
-/**
- * Docker's boolean query values (moby's httputils.BoolValue): absent is the default; "", "0", "no", "false" and
- * "none" (any case, spaces trimmed) are false; anything else is true.
- */
+/** A boolean query parameter (moby's httputils.BoolValue); absent is the default. */
 export function boolParam(ctx: RequestContext, name: string, dflt = false): boolean {
   const v = ctx.query.get(name);
-  if (v === null) return dflt;
-  return !['', '0', 'no', 'false', 'none'].includes(v.trim().toLowerCase());
+  return v === null ? dflt : goBool(v);
 }
 
-/**
- * The `filters` parameter: `{"key":{"v":true}}`, or the older `{"key":["v"]}` (moby's filters.FromJSON takes both);
- * anything else is a 400.
- */
+/** The `filters` parameter (moby's filters.FromJSON). */
 export function filtersParam(ctx: RequestContext): Record<string, string[]> {
   const raw = ctx.query.get('filters');
-  if (!raw) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (e) {
-    throw new InvalidParameter(`invalid filter: ${(e as Error).message}`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new InvalidParameter(`invalid filter: ${raw}`);
-  }
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out[k] = v;
-    else if (v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'boolean')) {
-      out[k] = Object.keys(v).filter((x) => (v as Record<string, boolean>)[x]);
-    } else throw new InvalidParameter(`invalid filter: ${k}: ${JSON.stringify(v)}`);
-  }
-  return out;
+  return raw ? parseFilters(raw) : {};
 }
