@@ -92,7 +92,7 @@ export async function jsonBody<T>(ctx: RequestContext, schema: GoSchema, empty?:
   } catch (e) {
     throw new InvalidParameter(`invalid JSON: ${(e as Error).message}`);
   }
-  return checkBody<T>(schema, value, text);
+  return await checkBody<T>(schema, value, text);
 }
 
 /**

@@ -1,35 +1,54 @@
 // Checks a decoded JSON body against its endpoint's schema (ajv; each schema compiled once, when first needed or by
 // warmSchemas in idle time) and words a refusal as Go's json.Unmarshal does, which is what dockerd answers:
 // "json: cannot unmarshal number 1e30 into Go struct field HostConfig.HostConfig.Memory of type int64".
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { InvalidParameter } from '../../errdefs/index.js';
 import type { GoSchema } from './go-types.js';
 
-// ajv's code optimiser tripled the compile time of the create schema (~300 ms against ~90 ms here) for no measurable
-// gain per check (~25 µs either way); the refused value and its schema node are found by walking the path instead of
-// asking ajv for them (`verbose`), which doubled the generated code.
-const ajv = new Ajv({ allErrors: false, allowUnionTypes: true, strictTypes: false, code: { optimize: false } });
-ajv.addVocabulary(['goType', 'goStruct']);
+let ajv: Promise<Ajv> | undefined;
+
+/**
+ * ajv is loaded on first use (the warm-up after listen, or the first body): its module set-up cost berthd's every
+ * start ~40 ms (measured on `berthd --version`), for requests that may never come.
+ */
+function loadAjv(): Promise<Ajv> {
+  ajv ??= import('ajv').then(({ Ajv }) => {
+    // ajv's code optimiser tripled the compile time of the create schema (~300 ms against ~90 ms) for no measurable
+    // gain per check (~25 µs either way). The refused value and its schema node are found by walking the path rather
+    // than asked of ajv (`verbose`, which doubled the generated code); the schemas are code, checked by their unit
+    // tests, so ajv does not validate them against the meta-schema (~45 ms more).
+    const a = new Ajv({
+      allErrors: false,
+      allowUnionTypes: true,
+      strictTypes: false,
+      validateSchema: false,
+      code: { optimize: false },
+    });
+    a.addVocabulary(['goType', 'goStruct']);
+    return a;
+  });
+  return ajv;
+}
 
 const compiled = new WeakMap<GoSchema, ValidateFunction>();
 
-function validator(schema: GoSchema): ValidateFunction {
+async function validator(schema: GoSchema): Promise<ValidateFunction> {
   let v = compiled.get(schema);
   if (!v) {
-    v = ajv.compile(schema);
+    v = (await loadAjv()).compile(schema);
     compiled.set(schema, v);
   }
   return v;
 }
 
 /**
- * Returns `value` as the endpoint's body, or throws InvalidParameter with Go's message. `raw` is the body's text: Go
- * quotes a refused number as it was written (`1e30`), which the parsed value no longer tells.
+ * Resolves to `value` as the endpoint's body, or rejects with InvalidParameter in Go's words. `raw` is the body's
+ * text: Go quotes a refused number as it was written (`1e30`), which the parsed value no longer tells.
  */
-export function checkBody<T>(schema: GoSchema, value: unknown, raw: string): T {
+export async function checkBody<T>(schema: GoSchema, value: unknown, raw: string): Promise<T> {
   // Go decodes a null body into the zero struct.
   const body = value === null ? {} : value;
-  const validate = validator(schema);
+  const validate = compiled.get(schema) ?? (await validator(schema));
   if (validate(body)) return body as T;
   const first = validate.errors?.[0];
   if (!first) throw new InvalidParameter('invalid JSON');
@@ -42,8 +61,10 @@ export function warmSchemas(schemas: GoSchema[]): void {
   const one = () => {
     const s = next.shift();
     if (!s) return;
-    validator(s);
-    setImmediate(one).unref();
+    validator(s).then(
+      () => setImmediate(one).unref(),
+      () => {}, // a schema that does not compile fails its first request, where it is seen
+    );
   };
   setImmediate(one).unref();
 }
