@@ -210,6 +210,30 @@ test("what docker run sends passes, and unknown fields are ignored as Go's decod
   assert.equal(await refusal(execStartBody, '{"Detach":false,"Tty":true,"ConsoleSize":[24,80]}'), undefined);
 });
 
+test('keys match fields case-insensitively, as in Go: checked and handed on under the field name', async () => {
+  assert.equal(
+    await refusal(containerCreateBody, '{"Image":"busybox","image":5}'),
+    'json: cannot unmarshal number into Go struct field ContainerConfigWrapper.Image of type string',
+  );
+  assert.equal(
+    await refusal(containerCreateBody, '{"image":"busybox","hostconfig":{"memory":1e30}}'),
+    'json: cannot unmarshal number 1e30 into Go struct field HostConfig.HostConfig.Memory of type int64',
+  );
+  const raw = '{"image":"busybox","hostConfig":{"ulimits":[{"name":"nofile","soft":1,"hard":2}]},"Extra":{"a":1}}';
+  assert.deepEqual(await checkBody(containerCreateBody, JSON.parse(raw), raw), {
+    Image: 'busybox',
+    HostConfig: { Ulimits: [{ Name: 'nofile', Soft: 1, Hard: 2 }] },
+    Extra: { a: 1 },
+  });
+  // Of two keys for one field, the later wins (Go decodes both, in order).
+  const twice = '{"Image":"first","IMAGE":"second"}';
+  assert.deepEqual(await checkBody(containerCreateBody, JSON.parse(twice), twice), { Image: 'second' });
+  const proto = '{"Image":"busybox","__proto__":{"polluted":true}}';
+  const body = await checkBody<Record<string, unknown>>(containerCreateBody, JSON.parse(proto), proto);
+  assert.equal(Object.getPrototypeOf(body), Object.prototype);
+  assert.deepEqual(Object.keys(body), ['Image', '__proto__']);
+});
+
 test('numberLiteral finds the literal as written, skipping strings that hold the same digits', () => {
   assert.equal(numberLiteral('{"a":"1e30","b":1E30}', 1e30), '1E30');
   assert.equal(numberLiteral('{"a":-0.50}', -0.5), '-0.50');

@@ -47,7 +47,7 @@ async function validator(schema: GoSchema): Promise<ValidateFunction> {
  */
 export async function checkBody<T>(schema: GoSchema, value: unknown, raw: string): Promise<T> {
   // Go decodes a null body into the zero struct.
-  const body = value === null ? {} : value;
+  const body = canonicalKeys(schema, value === null ? {} : value);
   const validate = compiled.get(schema) ?? (await validator(schema));
   if (validate(body)) return body as T;
   const first = validate.errors?.[0];
@@ -67,6 +67,45 @@ export function warmSchemas(schemas: GoSchema[]): void {
     );
   };
   setImmediate(one).unref();
+}
+
+/**
+ * Go matches a JSON key to a struct field by exact name, else case-insensitively (`image` is Image; of two keys for
+ * one field the later wins). Such keys are renamed to the field's own name, so they are checked as that field and the
+ * engine sees them: kept as they came, an `"image": 5` would pass unchecked and be stored, and the docker CLI's
+ * decoder, folding case too, could then not read the container back. Keys that match no field are kept as they are.
+ */
+export function canonicalKeys(schema: GoSchema, value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const items = schema.items as GoSchema | undefined;
+    return items ? value.map((v) => canonicalKeys(items, v)) : value;
+  }
+  const properties = schema.properties as Record<string, GoSchema> | undefined;
+  const values = schema.additionalProperties as GoSchema | undefined;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    let name = key;
+    let field: GoSchema | undefined = values;
+    if (properties) {
+      field = Object.hasOwn(properties, key) ? properties[key] : undefined;
+      if (!field) {
+        const folded = Object.keys(properties).find((p) => p.toLowerCase() === key.toLowerCase());
+        if (folded) {
+          name = folded;
+          field = properties[folded];
+        }
+      }
+    }
+    // A key "__proto__" from JSON.parse is an own property; assigning it would set the prototype instead.
+    Object.defineProperty(out, name, {
+      value: field ? canonicalKeys(field, v) : v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }
 
 /** Go's UnmarshalTypeError text for ajv's first error. */

@@ -89,6 +89,45 @@ test("a create with an out-of-range or mistyped field is a 400 in Go's words, an
   await inspectAll();
 });
 
+test(
+  'field names match case-insensitively, as Go matches them: no second spelling slips past the checks',
+  T,
+  async () => {
+    const before = await listed();
+    const poison = await s.d.request('POST', '/containers/create', '{"Image":"busybox","image":5}', JSON_TYPE);
+    assert.equal(poison.status, 400, poison.body);
+    assert.equal(
+      message(poison.body),
+      'json: cannot unmarshal number into Go struct field ContainerConfigWrapper.Image of type string',
+    );
+    const hidden = await s.d.request(
+      'POST',
+      '/containers/create',
+      '{"Image":"busybox","hostconfig":{"memory":"lots"}}',
+      JSON_TYPE,
+    );
+    assert.equal(hidden.status, 400, hidden.body);
+    assert.deepEqual(await listed(), before);
+    // What dockerd accepts, berth accepts too, under the fields' own names.
+    const lower = await s.d.request(
+      'POST',
+      '/containers/create?name=lowercase',
+      '{"image":"busybox","cmd":["true"],"labels":{"k":"v"}}',
+      JSON_TYPE,
+    );
+    assert.equal(lower.status, 201, lower.body);
+    try {
+      assert.equal(
+        (await s.d.docker('inspect', '-f', '{{.Config.Image}} {{.Config.Labels.k}}', 'lowercase')).stdout,
+        'busybox v\n',
+      );
+      await inspectAll();
+    } finally {
+      await s.d.docker('rm', 'lowercase');
+    }
+  },
+);
+
 test('malformed JSON and a non-object body are 400s before anything is looked up', T, async () => {
   for (const [body, want] of [
     ['{"Image": "busybox", ', /^invalid JSON: /],
