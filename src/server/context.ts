@@ -7,6 +7,7 @@ import { HttpError } from './httpstatus.js';
 import { atoi, goBool, parseFilters } from './query.js';
 import { checkBody } from './schema/decode.js';
 import type { GoSchema } from './schema/go-types.js';
+import { goSyntaxError } from './schema/syntax.js';
 
 const MAX_JSON_BODY = 16 * 1024 * 1024;
 
@@ -90,7 +91,7 @@ export async function jsonBody<T>(ctx: RequestContext, schema: GoSchema, empty?:
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new InvalidParameter(`invalid JSON: ${(e as Error).message}`);
+    throw new InvalidParameter(goSyntaxError(text, e as Error));
   }
   return await checkBody<T>(schema, value, text);
 }

@@ -130,7 +130,8 @@ test(
 
 test('malformed JSON and a non-object body are 400s before anything is looked up', T, async () => {
   for (const [body, want] of [
-    ['{"Image": "busybox", ', /^invalid JSON: /],
+    ['{"Image": "busybox", ', /^unexpected EOF$/],
+    ['{"Image": busybox}', /^invalid character 'b' looking for beginning of value$/],
     ['[1]', /^json: cannot unmarshal array into Go value of type runconfig\.ContainerConfigWrapper$/],
     ['"busybox"', /^json: cannot unmarshal string into Go value of type runconfig\.ContainerConfigWrapper$/],
   ] as const) {
