@@ -45,7 +45,9 @@ export function answerError(
 ): void {
   const status = statusOf(e);
   const message = e instanceof Error ? e.message : String(e);
-  if (status >= 500) log.error(`${req.method} ${req.url}: ${e instanceof Error && e.stack ? e.stack : message}`);
+  // A 500 is berth's own fault: its stack says where. Other 5xx (not implemented, unavailable) are refusals.
+  if (status === 500) log.error(`${req.method} ${req.url}: ${e instanceof Error && e.stack ? e.stack : message}`);
+  else if (status > 500) log.error(`${req.method} ${req.url}: ${status} ${message}`);
   else log.debug(`${req.method} ${req.url}: ${status} ${message}`);
   const body = `${JSON.stringify({ message })}\n`;
   const { res, socket } = channel;
