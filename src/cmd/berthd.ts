@@ -32,6 +32,7 @@ import { createLogger } from '../engine/logger.js';
 import { daemonPaths } from '../engine/paths.js';
 import { emptyReport, reconcileContainers, removeIncomplete, startOnBoot } from '../engine/reconcile.js';
 import { BERTH_VERSION, ENGINE_VERSION, SystemService } from '../engine/system/service.js';
+import { installRequestSafetyNet } from '../server/safety.js';
 import { ApiRouter, createApiServer } from '../server/server.js';
 import { containerRoutes } from '../server/routes/containers.js';
 import { execRoutes } from '../server/routes/exec.js';
@@ -71,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const log = createLogger(cfg.logLevel);
+  installRequestSafetyNet(log);
   const paths = daemonPaths(cfg.dataRoot, cfg.execRoot);
   await Promise.all(
     [paths.containers, paths.image, paths.layers, paths.tmp, paths.runtime, paths.bundles].map((d) =>

@@ -4,6 +4,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { InvalidParameter } from '../errdefs/index.js';
 import { HttpError } from './httpstatus.js';
+import { atoi, goBool, parseFilters } from './query.js';
+import { checkBody } from './schema/decode.js';
+import type { GoSchema } from './schema/go-types.js';
+import { goSyntaxError } from './schema/syntax.js';
 
 const MAX_JSON_BODY = 16 * 1024 * 1024;
 
@@ -68,8 +72,11 @@ async function readUpgradeBody(ctx: RequestContext): Promise<Buffer> {
   return buf.subarray(0, length);
 }
 
-/** The JSON body, or `empty` when there is none; Docker's errors for bad JSON. */
-export async function jsonBody<T>(ctx: RequestContext, empty?: T): Promise<T> {
+/**
+ * The JSON body, decoded and checked once against the endpoint's schema (Go's json.Unmarshal rules and words), or
+ * `empty` when there is none.
+ */
+export async function jsonBody<T>(ctx: RequestContext, schema: GoSchema, empty?: T): Promise<T> {
   const buf = ctx.upgradeSocket && !ctx.res ? await readUpgradeBody(ctx) : await readBody(ctx.req);
   if (buf.length === 0) {
     if (empty !== undefined) return empty;
@@ -79,16 +86,23 @@ export async function jsonBody<T>(ctx: RequestContext, empty?: T): Promise<T> {
   if (type !== undefined && !type.startsWith('application/json') && empty === undefined) {
     throw new InvalidParameter(`unsupported Content-Type header (${type}): must be 'application/json'`);
   }
+  const text = buf.toString('utf8');
+  let value: unknown;
   try {
-    const value = JSON.parse(buf.toString('utf8')) as unknown;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new InvalidParameter('invalid JSON: expected an object');
-    }
-    return value as T;
+    value = JSON.parse(text);
   } catch (e) {
-    if (e instanceof InvalidParameter) throw e;
-    throw new InvalidParameter(`invalid JSON: ${(e as Error).message}`);
+    throw new InvalidParameter(goSyntaxError(text, e as Error));
   }
+  return await checkBody<T>(schema, value, text);
+}
+
+/**
+ * Reads a body the endpoint has no use for (an attach's options some SDKs send as JSON) and drops it, so that on a
+ * hijacked connection only what follows the request becomes the container's stdin.
+ */
+export async function discardBody(ctx: RequestContext): Promise<void> {
+  if (ctx.upgradeSocket && !ctx.res) await readUpgradeBody(ctx);
+  else await readBody(ctx.req);
 }
 
 export function sendJson(ctx: RequestContext, status: number, value: unknown): void {
@@ -131,38 +145,21 @@ export function hijack(ctx: RequestContext, contentType: string): Duplex {
   return sock;
 }
 
-/** An integer query parameter (Docker accepts absent/empty as the default). */
+/** An integer query parameter, read as moby's routes read it (strconv.Atoi); absent or empty is the default. */
 export function intParam(ctx: RequestContext, name: string, dflt?: number): number | undefined {
   const v = ctx.query.get(name);
   if (v === null || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidParameter(`invalid value for ${name}: ${v}`);
-  return n;
+  return atoi(v);
 }
 
-/** Docker's boolean query values: 1/true/True (anything else, and absence, is false unless a default is given). */
+/** A boolean query parameter (moby's httputils.BoolValue); absent is the default. */
 export function boolParam(ctx: RequestContext, name: string, dflt = false): boolean {
   const v = ctx.query.get(name);
-  if (v === null) return dflt;
-  return v === '1' || v.toLowerCase() === 'true';
+  return v === null ? dflt : goBool(v);
 }
 
-/** The `filters` parameter: `{"key":["v"]}` or the older `{"key":{"v":true}}`. */
+/** The `filters` parameter (moby's filters.FromJSON). */
 export function filtersParam(ctx: RequestContext): Record<string, string[]> {
   const raw = ctx.query.get('filters');
-  if (!raw) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (e) {
-    throw new InvalidParameter(`invalid filter: ${(e as Error).message}`);
-  }
-  if (parsed === null || typeof parsed !== 'object') throw new InvalidParameter('invalid filter');
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-    if (Array.isArray(v)) out[k] = v.map(String);
-    else if (v && typeof v === 'object') out[k] = Object.keys(v).filter((x) => (v as Record<string, unknown>)[x]);
-    else throw new InvalidParameter(`invalid filter: ${k}`);
-  }
-  return out;
+  return raw ? parseFilters(raw) : {};
 }

@@ -29,6 +29,20 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * What to answer when Node's HTTP parser refuses a request (its `clientError`): 431 for oversized headers and 408 for
+ * a request that took too long, as Node itself would, else 400 (Go's net/http answers "400 Bad Request").
+ */
+export function clientErrorStatus(code: string | undefined): { status: number; text: string } {
+  if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, text: 'Request Header Fields Too Large' };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, text: 'Request Timeout' };
+  return { status: 400, text: 'Bad Request' };
+}
+
+export const HTTP_VERSION_NOT_SUPPORTED = 505;
+export const PAYLOAD_TOO_LARGE = 413;
+export const NOT_FOUND = 404;
+export const BAD_REQUEST = 400;
 export const NOT_MODIFIED = 304;
 export const NO_CONTENT = 204;
 export const CREATED = 201;

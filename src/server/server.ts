@@ -4,8 +4,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import FindMyWay from 'find-my-way';
 import { API_VERSION, MIN_API_VERSION } from '../api/index.js';
+import { InvalidParameter, NotFound } from '../errdefs/index.js';
 import type { RequestContext } from './context.js';
-import { HttpError, statusOf } from './httpstatus.js';
+import { clientErrorStatus, HTTP_VERSION_NOT_SUPPORTED, HttpError } from './httpstatus.js';
+import { answerError, inRequestScope } from './safety.js';
+import { BODY_SCHEMAS } from './schema/bodies.js';
+import { warmSchemas } from './schema/decode.js';
+import { parseRequestTarget } from './target.js';
 
 export type Handler = (ctx: RequestContext) => Promise<void> | void;
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
@@ -48,6 +53,7 @@ export class ApiRouter {
     this.regexRoutes.push({ method, re: new RegExp(`^${source}$`), names, handler });
   }
 
+  /** `path` is already decoded (percent escapes resolved), as Go's URL.Path. */
   match(method: string, path: string): { handler: Handler; params: Record<string, string> } | undefined {
     for (const r of this.regexRoutes) {
       if (r.method !== method && !(method === 'HEAD' && r.method === 'GET')) continue;
@@ -55,12 +61,13 @@ export class ApiRouter {
       if (m) {
         const params: Record<string, string> = {};
         r.names.forEach((n, i) => {
-          params[n] = decodeURIComponent(m[i + 1] ?? '');
+          params[n] = m[i + 1] ?? '';
         });
         return { handler: r.handler, params };
       }
     }
-    const found = this.router.find(method as Method, path);
+    // find-my-way decodes what it matches: give it the decoded path with its own escapes for %, ? and #.
+    const found = this.router.find(method as Method, path.replace(/[%?#]/g, encodeURIComponent));
     if (!found) return undefined;
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(found.params)) if (v !== undefined) params[k] = v;
@@ -88,72 +95,82 @@ export function commonHeaders(serverVersion: string): Record<string, string> {
 export function createApiServer(router: ApiRouter, log: Logger, serverVersion: string): Server {
   const headers = commonHeaders(serverVersion);
   const dispatch = async (req: IncomingMessage, res: ServerResponse | undefined, socket?: Duplex, head?: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://berth');
-    let path = url.pathname;
-    let version = API_VERSION;
-    const m = VERSION_PREFIX.exec(path);
-    if (m) {
-      version = m[1] as string;
-      path = m[2] as string;
-    }
-    const ctx: RequestContext = {
-      req,
-      res,
-      params: {},
-      query: url.searchParams,
-      version,
-      upgradeSocket: socket,
-      upgradeHead: head,
-    };
     const t0 = process.hrtime.bigint();
     const took = () => `${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1)} ms`;
     try {
+      // Node's parser lets through what Go's net/http refuses: an HTTP/0.9 request line (no version: 400) and
+      // versions past 1.x on an HTTP/1 connection (505, with Go's text).
+      if (req.httpVersionMajor !== 1) {
+        res?.setHeader('Connection', 'close');
+        if (req.httpVersionMajor < 1) throw new InvalidParameter('unsupported protocol version');
+        throw new HttpError(HTTP_VERSION_NOT_SUPPORTED, 'unsupported protocol version');
+      }
+      const target = parseRequestTarget(req.url ?? '/');
+      let path = target.path;
+      let version = API_VERSION;
+      const m = VERSION_PREFIX.exec(path);
+      if (m) {
+        version = m[1] as string;
+        path = m[2] as string;
+      }
+      const ctx: RequestContext = {
+        req,
+        res,
+        params: {},
+        query: target.query,
+        version,
+        upgradeSocket: socket,
+        upgradeHead: head,
+      };
       if (compareVersions(version, MIN_API_VERSION) < 0) {
-        throw new HttpError(
-          400,
+        throw new InvalidParameter(
           `client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`,
         );
       }
       if (compareVersions(version, API_VERSION) > 0) {
-        throw new HttpError(
-          400,
+        throw new InvalidParameter(
           `client version ${version} is too new. Maximum supported API version is ${API_VERSION}`,
         );
       }
       const route = router.match(req.method ?? 'GET', path);
-      if (!route) throw new HttpError(404, 'page not found');
+      if (!route) throw new NotFound('page not found');
       ctx.params = route.params;
       await route.handler(ctx);
       log.debug(`${req.method} ${req.url} ${res?.statusCode ?? 101} ${took()}`);
     } catch (e) {
-      const status = statusOf(e);
-      const message = (e as Error).message ?? String(e);
-      if (status >= 500) log.error(`${req.method} ${req.url}: ${message}`);
-      else log.debug(`${req.method} ${req.url}: ${status} ${message}`);
-      if (res && !res.headersSent) {
-        const body = `${JSON.stringify({ message })}\n`;
-        res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-        res.end(req.method === 'HEAD' ? undefined : body);
-      } else if (res) {
-        res.destroy();
-      } else if (socket && !socket.destroyed) {
-        const body = `${JSON.stringify({ message })}\n`;
-        socket.end(
-          `HTTP/1.1 ${status} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-        );
-      }
+      answerError(log, req, { res, socket }, e);
     }
+  };
+  /** Runs one request in its scope; nothing it throws leaves this function. */
+  const serve = (req: IncomingMessage, res: ServerResponse | undefined, socket?: Duplex, head?: Buffer) => {
+    inRequestScope(req, socket ?? req.socket, () => dispatch(req, res, socket, head)).catch((e: unknown) => {
+      log.error(`${req.method} ${req.url}: ${e instanceof Error && e.stack ? e.stack : String(e)}`);
+      (socket ?? req.socket).destroy();
+    });
   };
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    void dispatch(req, res);
+    serve(req, res);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => {});
-    void dispatch(req, undefined, socket, head);
+    socket.on('error', (e) => log.debug(`${req.method} ${req.url}: connection: ${e.message}`));
+    serve(req, undefined, socket, head);
   });
-  server.on('clientError', (_e, socket) => {
-    if (!socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => {
+    log.debug(`refused a request Node's HTTP parser could not read: ${e.code ?? ''} ${e.message}`);
+    // A reset, or a response already begun on this connection (Node's own test), leaves nothing to answer on.
+    const current = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+    if (e.code === 'ECONNRESET' || !socket.writable || current?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const { status, text } = clientErrorStatus(e.code);
+    const body = `${JSON.stringify({ message: `${text}: ${e.message}` })}\n`;
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
+  // Compiling the body schemas takes ~100 ms of the event loop: in idle turns after start, not in the first create.
+  server.once('listening', () => warmSchemas(BODY_SCHEMAS));
   return server;
 }

@@ -10,7 +10,6 @@ import { phaseTimer } from './lifecycle-context.js';
 import { commandOf, mergeConfig } from './merge.js';
 import { type ContainerRecord, newState } from './model.js';
 import { generateName, validateName } from './names.js';
-import { checkCreatePayload } from './payload.js';
 import { validateHostConfig } from './validate.js';
 
 export async function createContainer(
@@ -19,7 +18,6 @@ export async function createContainer(
   req: ContainerCreateRequest,
 ): Promise<{ Id: string; Warnings: string[] }> {
   const { store, images, layers } = ctx.deps;
-  checkCreatePayload(req as unknown as Record<string, unknown>);
   if (!req.Image) throw new InvalidParameter('config cannot be empty in order to create a container');
   const hostConfig: HostConfig = { ...(req.HostConfig ?? {}) };
   const warnings = validateHostConfig(hostConfig);

@@ -22,6 +22,18 @@ describe('validateHostConfig (moby verifyContainerSettings)', () => {
     assert.deepEqual(validateHostConfig({ CpuPeriod: 100_000, CpuQuota: 50_000 }), []);
   });
 
+  it('refuses limits a cgroup would only refuse at start', () => {
+    refuses({ CpuShares: -5 }, 'invalid CPU shares (-5): the minimum allowed cpu-shares is 2');
+    refuses({ MemorySwappiness: 101 }, 'Invalid value: 101, valid memory swappiness range is 0-100');
+    refuses({ BlkioWeight: 5 }, 'Range of blkio weight is from 10 to 1000');
+    refuses({ OomScoreAdj: 1001 }, 'Invalid value 1001, range for oom score adj is [-1000, 1000]');
+    refuses({ ShmSize: -1 }, 'SHM size can not be less than 0');
+    assert.deepEqual(
+      validateHostConfig({ CpuShares: 512, MemorySwappiness: -1, BlkioWeight: 500, OomScoreAdj: -500 }),
+      [],
+    );
+  });
+
   it('refuses --rm with a restart policy', () => {
     refuses(
       { AutoRemove: true, RestartPolicy: { Name: 'always' } },

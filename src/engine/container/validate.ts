@@ -53,6 +53,22 @@ export function validateHostConfig(hc: HostConfig): string[] {
   if (hc.CpuQuota && hc.CpuQuota > 0 && hc.CpuQuota < 1000) {
     throw new InvalidParameter('CPU cfs quota can not be less than 1ms (i.e. 1000)');
   }
+  // Limits a cgroup would refuse only at start, when the container already exists (moby's texts, but moby clamps a
+  // negative CpuShares to the minimum where berth refuses it, as the runtime would).
+  if (hc.CpuShares && hc.CpuShares < 0) {
+    throw new InvalidParameter(`invalid CPU shares (${hc.CpuShares}): the minimum allowed cpu-shares is 2`);
+  }
+  const swappiness = hc.MemorySwappiness;
+  if (swappiness !== undefined && swappiness !== null && swappiness !== -1 && (swappiness < 0 || swappiness > 100)) {
+    throw new InvalidParameter(`Invalid value: ${swappiness}, valid memory swappiness range is 0-100`);
+  }
+  if (hc.BlkioWeight && (hc.BlkioWeight < 10 || hc.BlkioWeight > 1000)) {
+    throw new InvalidParameter('Range of blkio weight is from 10 to 1000');
+  }
+  if (hc.OomScoreAdj && (hc.OomScoreAdj < -1000 || hc.OomScoreAdj > 1000)) {
+    throw new InvalidParameter(`Invalid value ${hc.OomScoreAdj}, range for oom score adj is [-1000, 1000]`);
+  }
+  if (hc.ShmSize && hc.ShmSize < 0) throw new InvalidParameter('SHM size can not be less than 0');
   if (hc.OomKillDisable && !hc.Memory) {
     warnings.push(
       'OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.',

@@ -18,6 +18,7 @@ import { frameHeader } from '../../api/index.js';
 import { InvalidParameter } from '../../errdefs/index.js';
 import {
   boolParam,
+  discardBody,
   filtersParam,
   hijack,
   intParam,
@@ -27,6 +28,7 @@ import {
   sendEmpty,
   sendJson,
 } from '../context.js';
+import { containerCreateBody, containerStartBody, containerUpdateBody } from '../schema/bodies.js';
 import type { ApiRouter } from '../server.js';
 
 export interface LogsRequest {
@@ -96,7 +98,7 @@ const statHeader = (s: PathStat) => Buffer.from(JSON.stringify(s)).toString('bas
 export function containerRoutes(r: ApiRouter, b: ContainersBackend): void {
   r.add('POST', '/containers/create', async (ctx) => {
     const name = ctx.query.get('name') ?? undefined;
-    const body = await jsonBody<ContainerCreateRequest>(ctx);
+    const body = await jsonBody<ContainerCreateRequest>(ctx, containerCreateBody);
     sendJson(ctx, 201, await b.create(name === '' ? undefined : name, body));
   });
   r.add('GET', '/containers/json', async (ctx) => {
@@ -114,7 +116,7 @@ export function containerRoutes(r: ApiRouter, b: ContainersBackend): void {
   );
   r.add('POST', '/containers/:id/start', async (ctx) => {
     if (ctx.req.headers['content-length'] && ctx.req.headers['content-length'] !== '0') {
-      const hc = await jsonBody<Record<string, unknown>>(ctx, {});
+      const hc = await jsonBody<Record<string, unknown>>(ctx, containerStartBody, {});
       if (Object.keys(hc).length > 0)
         throw new InvalidParameter(
           'starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24',
@@ -180,7 +182,7 @@ export function containerRoutes(r: ApiRouter, b: ContainersBackend): void {
     sendEmpty(ctx, 204);
   });
   r.add('POST', '/containers/:id/update', async (ctx) =>
-    sendJson(ctx, 200, await b.update(id(ctx), await jsonBody(ctx))),
+    sendJson(ctx, 200, await b.update(id(ctx), await jsonBody<ContainerUpdateRequest>(ctx, containerUpdateBody))),
   );
   r.add('GET', '/containers/:id/top', async (ctx) =>
     sendJson(ctx, 200, await b.top(id(ctx), ctx.query.get('ps_args') || '-ef')),
@@ -235,6 +237,8 @@ export function containerRoutes(r: ApiRouter, b: ContainersBackend): void {
       logs: boolParam(ctx, 'logs'),
       detachKeys: ctx.query.get('detachKeys') ?? undefined,
     };
+    // Some SDKs send the options as a JSON body too: it is not stdin.
+    await discardBody(ctx);
     const conn = hijack(ctx, tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
     await b.attach(ref, conn, opts);
   };

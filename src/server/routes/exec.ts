@@ -2,6 +2,7 @@
 import type { Duplex } from 'node:stream';
 import type { ExecCreateRequest, ExecInspect, ExecStartRequest } from '../../api/index.js';
 import { hijack, intParam, jsonBody, type RequestContext, sendEmpty, sendJson } from '../context.js';
+import { execCreateBody, execStartBody } from '../schema/bodies.js';
 import type { ApiRouter } from '../server.js';
 
 export interface ExecBackend {
@@ -15,11 +16,11 @@ export interface ExecBackend {
 
 export function execRoutes(r: ApiRouter, b: ExecBackend): void {
   r.add('POST', '/containers/:id/exec', async (ctx) => {
-    sendJson(ctx, 201, b.create(ctx.params.id ?? '', await jsonBody<ExecCreateRequest>(ctx)));
+    sendJson(ctx, 201, b.create(ctx.params.id ?? '', await jsonBody<ExecCreateRequest>(ctx, execCreateBody)));
   });
   r.add('POST', '/exec/:id/start', async (ctx: RequestContext) => {
     const id = ctx.params.id ?? '';
-    const body = await jsonBody<ExecStartRequest>(ctx, {});
+    const body = await jsonBody<ExecStartRequest>(ctx, execStartBody, {});
     const { tty } = b.check(id);
     const useTty = body.Tty ?? tty;
     if (body.Detach) {

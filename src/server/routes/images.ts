@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidParameter } from '../../errdefs/index.js';
 import { boolParam, filtersParam, jsonBody, mustRes, type RequestContext, sendJson } from '../context.js';
+import { commitBody } from '../schema/bodies.js';
 import type { ApiRouter } from '../server.js';
 
 export interface ImagesBackend {
@@ -81,7 +82,7 @@ export function imageRoutes(r: ApiRouter, b: ImagesBackend): void {
     });
   });
   r.add('POST', '/commit', async (ctx) => {
-    const config = await jsonBody<Record<string, unknown>>(ctx, {});
+    const config = await jsonBody<Record<string, unknown>>(ctx, commitBody, {});
     const id = await b.commit({
       container: ctx.query.get('container') ?? '',
       repo: ctx.query.get('repo') ?? '',
