@@ -7,7 +7,7 @@ import { API_VERSION, MIN_API_VERSION } from '../api/index.js';
 import { InvalidParameter, NotFound } from '../errdefs/index.js';
 import type { RequestContext } from './context.js';
 import { clientErrorStatus, HTTP_VERSION_NOT_SUPPORTED, HttpError } from './httpstatus.js';
-import { answerError, inRequestScope } from './safety.js';
+import { answerError } from './safety.js';
 import { BODY_SCHEMAS } from './schema/bodies.js';
 import { warmSchemas } from './schema/decode.js';
 import { parseRequestTarget } from './target.js';
@@ -141,9 +141,9 @@ export function createApiServer(router: ApiRouter, log: Logger, serverVersion: s
       answerError(log, req, { res, socket }, e);
     }
   };
-  /** Runs one request in its scope; nothing it throws leaves this function. */
+  /** Runs one request; nothing it throws leaves this function. */
   const serve = (req: IncomingMessage, res: ServerResponse | undefined, socket?: Duplex, head?: Buffer) => {
-    inRequestScope(req, socket ?? req.socket, () => dispatch(req, res, socket, head)).catch((e: unknown) => {
+    dispatch(req, res, socket, head).catch((e: unknown) => {
       log.error(`${req.method} ${req.url}: ${e instanceof Error && e.stack ? e.stack : String(e)}`);
       (socket ?? req.socket).destroy();
     });
