@@ -1,6 +1,6 @@
 // Dependency direction (docs/architecture.md): cmd wires everything; nothing imports cmd; leaves never import engine,
 // server or cli; archive (files and tars) imports only errdefs, lib and sys; api imports only errdefs; lib and errdefs
-// import nothing of berth's but each other.
+// import nothing of berth's but each other; the engine and the server reach runtimes only through ContainerRuntime.
 const LEAVES = '^src/(archive|image|storage|runtime|network|volume|distribution|builder)/';
 module.exports = {
   forbidden: [
@@ -19,6 +19,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/archive/' },
       to: { path: '^src/(?!archive/|errdefs/|lib/|sys/)' },
+    },
+    {
+      // The runtime seam: the engine asks a ContainerRuntime, never a shim's socket, a state store or a concrete runtime.
+      name: 'engine-behind-the-runtime-seam',
+      severity: 'error',
+      from: { path: '^src/(engine|server)/' },
+      to: { path: '^src/runtime/(shim/|state-store\\.ts|runtime\\.ts|oci-command/)' },
     },
     { name: 'lib-is-pure', severity: 'error', from: { path: '^src/(lib|errdefs)/' }, to: { path: '^src/(?!lib/|errdefs/)' } },
     { name: 'api-types-only', severity: 'error', from: { path: '^src/api/' }, to: { path: '^src/(?!api/|errdefs/)' } },
