@@ -23,12 +23,7 @@ export async function removeContainer(
     );
   }
   if (isRunning(rec) && rec.state.status !== 'restarting') {
-    if (!opts.force) {
-      const what = rec.state.status === 'paused' ? 'container is paused' : 'container is running';
-      throw new Conflict(
-        `cannot remove container "/${rec.name}": ${what}: stop the container before removing or force remove`,
-      );
-    }
+    if (!opts.force) throw stillRunning(rec);
     const exited = ctx.waiters.nextExit(rec.id);
     await runtime.kill(rec.id, 'SIGKILL', true).catch(() => {});
     if (rec.state.status === 'paused') await runtime.resume(rec.id).catch(() => {});
@@ -38,6 +33,8 @@ export async function removeContainer(
   ctx.restarts.forget(rec.id);
   await ctx.lock.run(rec.id, async () => {
     if (!store.find(rec.id)) return;
+    // A start that came between the check above and this lock: without force, the container now runs and stays.
+    if (isRunning(rec) && rec.state.status !== 'restarting' && !opts.force) throw stillRunning(rec);
     // Anything still held (a start or a release cut short) goes before the record: never a process without one.
     await ctx.resources.releaseAll(rec.id);
     rec.state = { ...rec.state, status: 'removing' };
@@ -66,4 +63,11 @@ export async function removeContainer(
   ctx.publish('destroy', rec);
   ctx.waiters.removed(rec.id);
   ctx.attachments.fail(rec.id);
+}
+
+function stillRunning(rec: ContainerRecord): Conflict {
+  const what = rec.state.status === 'paused' ? 'container is paused' : 'container is running';
+  return new Conflict(
+    `cannot remove container "/${rec.name}": ${what}: stop the container before removing or force remove`,
+  );
 }
