@@ -8,8 +8,6 @@ import { InvalidParameter, NotFound } from '../errdefs/index.js';
 import type { RequestContext } from './context.js';
 import { clientErrorStatus, HTTP_VERSION_NOT_SUPPORTED, HttpError } from './httpstatus.js';
 import { answerError } from './safety.js';
-import { BODY_SCHEMAS } from './schema/bodies.js';
-import { warmSchemas } from './schema/decode.js';
 import { parseRequestTarget } from './target.js';
 
 export type Handler = (ctx: RequestContext) => Promise<void> | void;
@@ -171,6 +169,5 @@ export function createApiServer(router: ApiRouter, log: Logger, serverVersion: s
     );
   });
   // Compiling the body schemas takes ~100 ms of the event loop: in idle turns after start, not in the first create.
-  server.once('listening', () => warmSchemas(BODY_SCHEMAS));
   return server;
 }

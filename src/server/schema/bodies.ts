@@ -233,13 +233,3 @@ export const execStartBody = struct('types.ExecStartCheck', {
   Tty: bool(),
   ConsoleSize: array(2, uint()),
 });
-
-/** Every body schema, for warming up once the server listens. */
-export const BODY_SCHEMAS: GoSchema[] = [
-  containerCreateBody,
-  containerUpdateBody,
-  commitBody,
-  containerStartBody,
-  execCreateBody,
-  execStartBody,
-];

@@ -1,42 +1,20 @@
-// Checks a decoded JSON body against its endpoint's schema (ajv; each schema compiled once, when first needed or by
-// warmSchemas in idle time) and words a refusal as Go's json.Unmarshal does, which is what dockerd answers:
-// "json: cannot unmarshal number 1e30 into Go struct field HostConfig.HostConfig.Memory of type int64".
-import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+// Checks a decoded JSON body against its endpoint's schema and words a refusal as Go's json.Unmarshal does, which is
+// what dockerd answers: "json: cannot unmarshal number 1e30 into Go struct field HostConfig.HostConfig.Memory of type
+// int64". The validator is @cfworker/json-schema, which interprets a schema rather than generating code for it: ajv,
+// tried first, added ~16 MB to berthd's resident memory (its library and the code it generated for the create schema)
+// for checks of ~25 µs where this one takes ~30-80 µs, once per create.
+import { type OutputUnit, Validator } from '@cfworker/json-schema';
 import { InvalidParameter } from '../../errdefs/index.js';
 import type { GoSchema } from './go-types.js';
 
-let ajv: Promise<Ajv> | undefined;
+const validators = new WeakMap<GoSchema, Validator>();
 
-/**
- * ajv is loaded on first use (the warm-up after listen, or the first body): its module set-up cost berthd's every
- * start ~40 ms (measured on `berthd --version`), for requests that may never come.
- */
-function loadAjv(): Promise<Ajv> {
-  ajv ??= import('ajv').then(({ Ajv }) => {
-    // ajv's code optimiser tripled the compile time of the create schema (~300 ms against ~90 ms) for no measurable
-    // gain per check (~25 µs either way). The refused value and its schema node are found by walking the path rather
-    // than asked of ajv (`verbose`, which doubled the generated code); the schemas are code, checked by their unit
-    // tests, so ajv does not validate them against the meta-schema (~45 ms more).
-    const a = new Ajv({
-      allErrors: false,
-      allowUnionTypes: true,
-      strictTypes: false,
-      validateSchema: false,
-      code: { optimize: false },
-    });
-    a.addVocabulary(['goType', 'goStruct']);
-    return a;
-  });
-  return ajv;
-}
-
-const compiled = new WeakMap<GoSchema, ValidateFunction>();
-
-async function validator(schema: GoSchema): Promise<ValidateFunction> {
-  let v = compiled.get(schema);
+function validator(schema: GoSchema): Validator {
+  let v = validators.get(schema);
   if (!v) {
-    v = (await loadAjv()).compile(schema);
-    compiled.set(schema, v);
+    // Short-circuit: the first failing field is enough (Go reports only the first too).
+    v = new Validator(schema as unknown as Record<string, unknown>, '2020-12', true);
+    validators.set(schema, v);
   }
   return v;
 }
@@ -48,25 +26,12 @@ async function validator(schema: GoSchema): Promise<ValidateFunction> {
 export async function checkBody<T>(schema: GoSchema, value: unknown, raw: string): Promise<T> {
   // Go decodes a null body into the zero struct.
   const body = canonicalKeys(schema, value === null ? {} : value);
-  const validate = compiled.get(schema) ?? (await validator(schema));
-  if (validate(body)) return body as T;
-  const first = validate.errors?.[0];
-  if (!first) throw new InvalidParameter('invalid JSON');
-  throw new InvalidParameter(goUnmarshalError(schema, body, first, raw));
-}
-
-/** Compiles the schemas not compiled yet, one per turn of the event loop, so the first request finds them ready. */
-export function warmSchemas(schemas: GoSchema[]): void {
-  const next = schemas.filter((s) => !compiled.has(s));
-  const one = () => {
-    const s = next.shift();
-    if (!s) return;
-    validator(s).then(
-      () => setImmediate(one).unref(),
-      () => {}, // a schema that does not compile fails its first request, where it is seen
-    );
-  };
-  setImmediate(one).unref();
+  const result = validator(schema).validate(body);
+  if (result.valid) return body as T;
+  // The errors run from the outermost (the body's "properties") to the field that failed: the last is the field.
+  const innermost = result.errors.at(-1);
+  if (!innermost) throw new InvalidParameter('invalid JSON');
+  throw new InvalidParameter(goUnmarshalError(schema, body, innermost, raw));
 }
 
 /**
@@ -108,9 +73,10 @@ export function canonicalKeys(schema: GoSchema, value: unknown): unknown {
   return out;
 }
 
-/** Go's UnmarshalTypeError text for ajv's first error. */
-function goUnmarshalError(root: GoSchema, body: unknown, e: ErrorObject, raw: string): string {
-  const segments = e.instancePath === '' ? [] : e.instancePath.slice(1).split('/').map(unescapePointer);
+/** Go's UnmarshalTypeError text for the field the validator refused (`e.instanceLocation`, a `#/a/b` pointer). */
+function goUnmarshalError(root: GoSchema, body: unknown, e: OutputUnit, raw: string): string {
+  const pointer = e.instanceLocation.replace(/^#/, '');
+  const segments = pointer === '' ? [] : pointer.slice(1).split('/').map(unescapePointer);
   // Walk the schema along the value's path: Go names the innermost struct and the chain of field names (no indices,
   // no map keys).
   let node: GoSchema = root;
