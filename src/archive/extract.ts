@@ -18,7 +18,8 @@ import {
 } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { Conflict, errnoCode, InvalidParameter } from '../errdefs/index.js';
-import { LibcError, lsetxattr, makedev, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../sys/ffi-libc.js';
+import { LibcError, lsetxattr, mknod } from '../sys/ffi-libc.js';
+import { deviceNode } from './device-node.js';
 import { cleanEntryName } from './scoped-resolver.js';
 import { readTar, type TarHeader } from './tar.js';
 import { type Dir, ESCAPE, type FsView, O_PATH, PathError, pathError } from './view.js';
@@ -215,9 +216,8 @@ async function extractEntry(
     case 'char':
     case 'block':
     case 'fifo': {
-      const type = h.type === 'char' ? S_IFCHR : h.type === 'block' ? S_IFBLK : S_IFIFO;
-      const dev = h.type === 'fifo' ? 0n : makedev(h.devmajor, h.devminor);
-      await mknod(at, type | (h.mode & 0o777), dev).catch((e: unknown) => {
+      const node = deviceNode(h);
+      await mknod(at, node.mode, node.dev).catch((e: unknown) => {
         throw pathError(e, 'mknod', ctr);
       });
       await lchown(at, owner.uid, owner.gid).catch(fail('lchown'));

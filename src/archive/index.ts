@@ -3,6 +3,7 @@
 // (storage/archive, on the codec, entry-name rule and ScopedResolver) and the runtime's mount points (resolveInRoot)
 // all use it. Imports nothing of berth's but errdefs, lib and sys.
 export { type Compression, decompress, type LayerSource } from './decompress.js';
+export { deviceNode } from './device-node.js';
 export { ensureBindSource, ensureDirInRoot } from './dirs.js';
 export { goBase, goClean, goFileMode, goTimeJSON, preserveTrailingDotOrSeparator } from './go-paths.js';
 export { readFileInRoot, type RootLookups, resolveInRoot } from './resolve-in-root.js';

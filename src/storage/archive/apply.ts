@@ -6,12 +6,13 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { errnoCode, InvalidParameter, System } from '../../errdefs/index.js';
 import type { Digest } from '../../lib/digest.js';
-import { LibcError, makedev, S_IFBLK, S_IFCHR, S_IFIFO } from '../../sys/ffi-libc.js';
+import { LibcError, S_IFCHR } from '../../sys/ffi-libc.js';
 import { type ApplyFs, promiseFs } from './apply-fs.js';
 import {
   type Compression,
   cleanEntryName,
   decompress,
+  deviceNode,
   type LayerSource,
   readTar,
   ScopedResolver,
@@ -184,9 +185,8 @@ export async function applyLayer(target: string, source: LayerSource, options: A
       case 'char':
       case 'block':
       case 'fifo': {
-        const type = header.type === 'char' ? S_IFCHR : header.type === 'block' ? S_IFBLK : S_IFIFO;
-        const dev = header.type === 'fifo' ? 0n : makedev(header.devmajor, header.devminor);
-        await fs.mknod(real, type | (header.mode & 0o777), dev).catch((e: unknown) => {
+        const node = deviceNode(header);
+        await fs.mknod(real, node.mode, node.dev).catch((e: unknown) => {
           throw wrap(e, entry);
         });
         await applyMetadata(fs, real, header, entry);
