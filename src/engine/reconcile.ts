@@ -10,6 +10,7 @@ import type { ContainerDeps } from './container/deps.js';
 import type { ContainerLifecycle } from './container/lifecycle.js';
 import { type ContainerRecord, isRunning } from './container/model.js';
 import { parseRestartPolicy } from './container/restart.js';
+import { isUnavailable } from '../errdefs/index.js';
 
 export interface ReconcileReport {
   adopted: string[];
@@ -106,7 +107,12 @@ async function reconcileOne(
   report: ReconcileReport,
 ): Promise<void> {
   const { store, runtime } = deps;
-  const found = await runtime.state(rec.id).catch(() => undefined);
+  // A container whose runtime is not configured is left as found (the error says why); any other failure to read its
+  // state means its runtime has none: it is gone.
+  const found = await runtime.state(rec.id).catch((e: unknown) => {
+    if (isUnavailable(e)) throw e;
+    return undefined;
+  });
   const alive = found?.status === 'running' || found?.status === 'paused';
   if (alive || isRunning(rec)) {
     // A container that may run holds everything a start acquires (a run of an older berth kept no journal).

@@ -1,9 +1,10 @@
 // The daemon's runtimes by name (berth's own and the configured commands), seen by the engine as one
 // ContainerRuntime: each call goes to the runtime that runs that container. A container's runtime is the name it
 // was created with (HostConfig.Runtime, remembered by its record); one the records do not know (a leftover found
-// at start) belongs to whichever runtime lists it.
+// at start) belongs to whichever runtime lists it. A container whose runtime is no longer configured is refused
+// with Unavailable, never handed to another runtime (which would call it gone while its processes run).
 import type { Duplex } from 'node:stream';
-import { InvalidParameter } from '../errdefs/index.js';
+import { InvalidParameter, Unavailable } from '../errdefs/index.js';
 import type { CgroupStats } from '../runtime/cgroups/index.js';
 import type {
   ContainerCreateOptions,
@@ -48,7 +49,8 @@ export class RuntimeSet implements ContainerRuntime {
     const known = this.byId.get(id);
     if (known) return known;
     const name = this.nameOf(id);
-    return (name && this.runtimes.get(name)) || this.fallback;
+    if (!name) return this.fallback;
+    return this.runtimes.get(name) ?? unconfigured(name, id);
   }
 
   get cgroupVersion(): 1 | 2 {
@@ -150,4 +152,13 @@ export class RuntimeSet implements ContainerRuntime {
   close(): void {
     for (const rt of this.runtimes.values()) rt.close();
   }
+}
+
+/** A stand-in for a runtime no longer configured: every call is refused, as a rejection (callers chain on them). */
+function unconfigured(name: string, id: string): ContainerRuntime {
+  const refusal = () =>
+    Promise.reject(
+      new Unavailable(`container ${id} runs under runtime "${name}", which this daemon does not have configured`),
+    );
+  return new Proxy({} as ContainerRuntime, { get: (_target, key) => (key === 'cgroupVersion' ? 1 : refusal) });
 }

@@ -1,5 +1,6 @@
 // What the lifecycle's parts (create, start, exit, signal, remove) share: the daemon's dependencies, the per-container
 // lock, the waiters, the resources a running container holds, held attaches and restart policies.
+import { isUnavailable } from '../../errdefs/index.js';
 import type { KeyedLock } from '../../lib/keyed-lock.js';
 import type { ContainerDeps } from './deps.js';
 import type { ContainerRecord } from './model.js';
@@ -35,4 +36,13 @@ export function phaseTimer() {
     },
     summary: () => `${parts.join(', ')} ms`,
   };
+}
+
+/**
+ * For a signal sent on the way to waiting for an exit: one that fails because the container exited meanwhile is no
+ * failure (the exit is what the caller waits for); one whose runtime cannot be reached at all is the caller's, or it
+ * would wait for an exit that never comes.
+ */
+export function unlessUnreachable(e: unknown): void {
+  if (isUnavailable(e)) throw e;
 }

@@ -1,7 +1,7 @@
 // Removing a container: a running one killed first (with force), everything it holds released, then its record
 // and its read-write layer; the answer goes out once the record is gone, the layer's disk work after.
 import { Conflict, isNotFound } from '../../errdefs/index.js';
-import type { LifecycleContext } from './lifecycle-context.js';
+import { type LifecycleContext, unlessUnreachable } from './lifecycle-context.js';
 import { type ContainerRecord, isRunning } from './model.js';
 
 export async function removeContainer(
@@ -25,7 +25,7 @@ export async function removeContainer(
   if (isRunning(rec) && rec.state.status !== 'restarting') {
     if (!opts.force) throw stillRunning(rec);
     const exited = ctx.waiters.nextExit(rec.id);
-    await runtime.kill(rec.id, 'SIGKILL', true).catch(() => {});
+    await runtime.kill(rec.id, 'SIGKILL', true).catch(unlessUnreachable);
     if (rec.state.status === 'paused') await runtime.resume(rec.id).catch(() => {});
     await exited;
   }

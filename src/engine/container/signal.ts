@@ -1,7 +1,7 @@
 // Signals: stop (the stop signal, then SIGKILL after the timeout), kill, and the signal sent with its event.
 import { Conflict, InvalidParameter } from '../../errdefs/index.js';
 import { parseSignal } from '../../runtime/signals.js';
-import type { LifecycleContext } from './lifecycle-context.js';
+import { type LifecycleContext, unlessUnreachable } from './lifecycle-context.js';
 import { type ContainerRecord, isRunning } from './model.js';
 
 /** How long a SIGKILL's answer waits for the exit (moby waits 10 s before it kills the pid directly). */
@@ -28,14 +28,14 @@ export async function stopContainer(
   const signal = opts.signal || rec.config.StopSignal || 'SIGTERM';
   const exited = ctx.waiters.nextExit(rec.id);
   if (rec.state.status === 'paused') await runtime.resume(rec.id).catch(() => {});
-  await sendSignal(ctx, rec, signal).catch(() => {});
+  await sendSignal(ctx, rec, signal).catch(unlessUnreachable);
   if (timeout < 0) {
     await exited;
     return true;
   }
   const inTime = await Promise.race([exited.then(() => true), delay(timeout * 1000).then(() => false)]);
   if (!inTime) {
-    await sendSignal(ctx, rec, 'SIGKILL').catch(() => {});
+    await sendSignal(ctx, rec, 'SIGKILL').catch(unlessUnreachable);
     await exited;
   }
   return true;

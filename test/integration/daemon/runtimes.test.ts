@@ -118,6 +118,41 @@ test('a runc container keeps running across a --live-restore restart, then stops
 });
 
 test(
+  'a daemon without the runtime a container runs under leaves it as found, and refuses to act on it',
+  T,
+  async () => {
+    await s.d.docker(
+      'run',
+      '-d',
+      '--runtime',
+      'runc',
+      '--name',
+      'rc-orphan',
+      'busybox',
+      'sh',
+      '-c',
+      'trap "exit 0" TERM; while :; do sleep 0.05; done',
+    );
+    const pid = await inspect(s.d, 'rc-orphan', '{{.State.Pid}}');
+    try {
+      await s.d.restart(['--live-restore']); // runc is not configured now
+      const stop = await s.d.dockerResult(['stop', 'rc-orphan']);
+      assert.notEqual(stop.code, 0);
+      assert.match(stop.stderr, /runs under runtime "runc", which this daemon does not have configured/);
+    const rm = await s.d.dockerResult(['rm', '-f', 'rc-orphan']);
+    assert.notEqual(rm.code, 0);
+    assert.match(rm.stderr, /which this daemon does not have configured/);
+      assert.equal(await inspect(s.d, 'rc-orphan', '{{.State.Status}} {{.State.Pid}}'), `running ${pid}`);
+    } finally {
+      await s.d.restart(ARGS); // runc again: adopted, then stopped and removed as usual
+    }
+    assert.equal(await inspect(s.d, 'rc-orphan', '{{.State.Status}} {{.State.Pid}}'), `running ${pid}`);
+    await s.d.docker('stop', 'rc-orphan');
+    await s.d.docker('rm', 'rc-orphan');
+  },
+);
+
+test(
   'docker info lists the runtimes; inspect shows HostConfig.Runtime, the default when none was asked',
   T,
   async () => {
