@@ -139,9 +139,9 @@ test(
       const stop = await s.d.dockerResult(['stop', 'rc-orphan']);
       assert.notEqual(stop.code, 0);
       assert.match(stop.stderr, /runs under runtime "runc", which this daemon does not have configured/);
-    const rm = await s.d.dockerResult(['rm', '-f', 'rc-orphan']);
-    assert.notEqual(rm.code, 0);
-    assert.match(rm.stderr, /which this daemon does not have configured/);
+      const rm = await s.d.dockerResult(['rm', '-f', 'rc-orphan']);
+      assert.notEqual(rm.code, 0);
+      assert.match(rm.stderr, /which this daemon does not have configured/);
       assert.equal(await inspect(s.d, 'rc-orphan', '{{.State.Status}} {{.State.Pid}}'), `running ${pid}`);
     } finally {
       await s.d.restart(ARGS); // runc again: adopted, then stopped and removed as usual
