@@ -73,7 +73,9 @@ export async function reconcileContainers(
   await Promise.all(
     toCheck.map((rec) =>
       lifecycle
-        .reconcile(rec.id, () => reconcileOne(deps, lifecycle, rec, opts.liveRestore, report))
+        .reconcile(rec.id, () => reconcileOne(deps, lifecycle, rec, opts.liveRestore, report), {
+          unsure: !isRunning(rec) && (inRuntime.has(rec.id) || journaled.has(rec.id)),
+        })
         .catch((e) => log.warn(`reconciling container ${rec.id}: ${(e as Error).message}`)),
     ),
   );

@@ -34,6 +34,8 @@ export class ContainerLifecycle {
   private readonly layerRemovals = new Set<Promise<void>>();
   /** Containers being reconciled after a daemon start: operations on them wait (reads do not). */
   private readonly reconciling = new Map<string, Promise<void>>();
+  /** Those of them whose record may say "not running" while their process runs. */
+  private readonly unsure = new Map<string, Promise<void>>();
 
   constructor(
     private readonly deps: ContainerDeps,
@@ -60,15 +62,24 @@ export class ContainerLifecycle {
 
   /**
    * Runs `work` on container `id` under its lock, with every other operation on it waiting until it is done
-   * (reconciliation at daemon start).
+   * (reconciliation at daemon start). `unsure`: its record may not say whether it runs (a start the crash cut
+   * short), so reads wait for it too rather than show a state its processes contradict.
    */
-  reconcile(id: string, work: () => Promise<void>): Promise<void> {
-    const done = this.lock.run(id, work).finally(() => this.reconciling.delete(id));
-    this.reconciling.set(
-      id,
-      done.catch(() => {}),
-    );
+  reconcile(id: string, work: () => Promise<void>, opts: { unsure?: boolean } = {}): Promise<void> {
+    const done = this.lock.run(id, work).finally(() => {
+      this.reconciling.delete(id);
+      this.unsure.delete(id);
+    });
+    const settled = done.catch(() => {});
+    this.reconciling.set(id, settled);
+    if (opts.unsure) this.unsure.set(id, settled);
     return done;
+  }
+
+  /** Resolves once no container's state is in doubt (`id`: that one's), for list and inspect. */
+  async stateKnown(id?: string): Promise<void> {
+    if (id === undefined) await Promise.all(this.unsure.values());
+    else await this.unsure.get(id);
   }
 
   /** The container, once any reconciliation of it is over. */

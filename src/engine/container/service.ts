@@ -77,6 +77,7 @@ export class ContainerService {
         return rec.imageRef === ref;
       }
     };
+    await this.lifecycle.stateKnown();
     const list = listContainers(this.deps.store, imageMatches, opts);
     if (!opts.size) return list;
     return Promise.all(
@@ -85,6 +86,7 @@ export class ContainerService {
   }
 
   async inspect(ref: string, size: boolean): Promise<ContainerInspect> {
+    await this.lifecycle.stateKnown(this.deps.store.get(ref).id);
     const rec = this.deps.store.get(ref);
     const view = inspectView(this.deps, rec, this.execIds(rec.id));
     return size ? { ...view, ...(await containerSizes(this.deps, rec)) } : view;
