@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages berth builds and runs with: a C compiler, static glibc and musl for berth-helper, busybox-static
 # for the busybox image, the kernel tools the runtime uses. With --test, also what the tests and benchmarks compare
-# against: runc (reference runtime) and docker.io (reference engine, run sandboxed by test/fixtures/dockerd.ts, which
+# against: runc and crun (reference runtimes; berth drives them too) and docker.io (reference engine, run sandboxed by test/fixtures/dockerd.ts, which
 # never touches a system dockerd), plus tmux and hyperfine.
 set -euo pipefail
 pkgs=(build-essential libc6-dev musl-tools busybox-static iproute2 util-linux procps curl)
-if [ "${1:-}" = "--test" ]; then pkgs+=(runc docker.io tmux hyperfine); fi
+if [ "${1:-}" = "--test" ]; then pkgs+=(runc crun docker.io tmux hyperfine); fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -88,11 +88,19 @@ async function crashRound(d: Berthd, round: string, liveRestore: boolean): Promi
   });
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const [listed, busy] = await Promise.all([list(d), withProcesses(d)]);
+    // In this order: a container listed as not running must have no processes *after* it was listed so (the list
+    // waits for containers whose state is in doubt; read side by side, the processes could be from before).
+    const listed = await list(d);
+    const busy = await withProcesses(d);
     const running = new Set(listed.filter((c) => c.State === 'running' || c.State === 'paused').map((c) => c.Id));
     for (const c of listed) {
       if (!running.has(c.Id) && c.State !== 'restarting') {
-        assert.ok(!busy.has(c.Id), `round ${round}: ${c.Id} is listed ${c.State} but its processes live`);
+        if (busy.has(c.Id)) {
+          const log = (await readFile(d.logPath, 'utf8')).split('\n').filter((l) => !l.includes('level=debug'));
+          assert.fail(
+            `round ${round}: ${c.Id} is listed ${c.State} but its processes live\n${log.slice(-30).join('\n')}`,
+          );
+        }
       }
     }
     const settled = liveRestore

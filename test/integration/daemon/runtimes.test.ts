@@ -177,7 +177,13 @@ test("an unknown runtime is refused with 400 and Docker's message", T, async () 
 test('crun runs a container too', {
   ...T,
   skip: T.skip ?? (haveCrun ? undefined : `${CRUN} is not installed`),
-}, async () => {
-  const r = await s.d.docker('run', '--rm', '--runtime', 'crun', 'busybox', 'echo', 'hi');
+}, async (t) => {
+  const r = await s.d.dockerResult(['run', '--rm', '--runtime', 'crun', 'busybox', 'echo', 'hi']);
+  // Debian 12's crun (1.8) refuses hosts with both cgroup versions mounted (as this VM): berth passes its error on.
+  if (/cgroups in hybrid mode not supported/.test(r.stderr)) {
+    t.skip(`crun does not run on this host: ${r.stderr.trim()}`);
+    return;
+  }
+  assert.equal(r.stderr, '');
   assert.equal(r.stdout, 'hi\n');
 });
