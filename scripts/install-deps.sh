@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages berth builds and runs with: a C compiler, static glibc and musl for berth-helper, busybox-static
 # for the busybox image, the kernel tools the runtime uses. With --test, also what the tests and benchmarks compare
-# against: runc and crun (reference runtimes; berth drives them too) and docker.io (reference engine, run sandboxed by test/fixtures/dockerd.ts, which
-# never touches a system dockerd), plus tmux and hyperfine.
+# against or drive: runc and crun (reference runtimes, and berthd's --add-runtime tests), docker.io (reference
+# engine, run sandboxed by test/fixtures/dockerd.ts, which never touches a system dockerd), plus tmux and hyperfine.
 set -euo pipefail
 pkgs=(build-essential libc6-dev musl-tools busybox-static iproute2 util-linux procps curl)
 if [ "${1:-}" = "--test" ]; then pkgs+=(runc crun docker.io tmux hyperfine); fi
