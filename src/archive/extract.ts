@@ -20,6 +20,7 @@ import { posix } from 'node:path';
 import { Conflict, errnoCode, InvalidParameter } from '../errdefs/index.js';
 import { LibcError, lsetxattr, mknod } from '../sys/ffi-libc.js';
 import { deviceNode } from './device-node.js';
+import { writeBody } from './write-body.js';
 import { cleanEntryName } from './scoped-resolver.js';
 import { readTar, type TarHeader } from './tar.js';
 import { type Dir, ESCAPE, type FsView, O_PATH, PathError, pathError } from './view.js';
@@ -320,22 +321,6 @@ async function hardlinkSource(
   if (!st) throw await done(refuse('the target does not exist'));
   if (st.isDirectory()) throw await done(refuse('the target is a directory'));
   return { parent: r.parent, name: r.name, isSymlink: st.isSymbolicLink() };
-}
-
-async function writeBody(fh: FileHandle, body: AsyncIterable<Buffer>): Promise<void> {
-  // Coalesce small chunks into fewer write(2)s.
-  let pending: Buffer[] = [];
-  let pendingLen = 0;
-  for await (const chunk of body) {
-    pending.push(chunk);
-    pendingLen += chunk.length;
-    if (pendingLen >= 1 << 20) {
-      await fh.writev(pending);
-      pending = [];
-      pendingLen = 0;
-    }
-  }
-  if (pendingLen > 0) await fh.writev(pending);
 }
 
 /** chmod of the node itself, never of what a symlink swapped in would point to (an O_PATH descriptor's /proc link). */

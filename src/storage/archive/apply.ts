@@ -13,6 +13,7 @@ import {
   cleanEntryName,
   decompress,
   deviceNode,
+  writeBody,
   type LayerSource,
   readTar,
   ScopedResolver,
@@ -271,23 +272,7 @@ async function writeFile(
   });
   let written = 0;
   try {
-    // Coalesce small chunks into fewer write(2)s: each write is a thread-pool round trip.
-    let pending: Buffer[] = [];
-    let pendingLen = 0;
-    for await (const chunk of body) {
-      pending.push(chunk);
-      pendingLen += chunk.length;
-      if (pendingLen >= 1 << 20) {
-        await fh.writev(pending);
-        written += pendingLen;
-        pending = [];
-        pendingLen = 0;
-      }
-    }
-    if (pendingLen > 0) {
-      await fh.writev(pending);
-      written += pendingLen;
-    }
+    written = await writeBody(fh, body);
     // chown before xattrs (it clears security.capability) and before chmod (it clears setuid/setgid).
     await fh.chown(h.uid, h.gid);
     await setXattrs(fs, real, h, entry);
