@@ -305,3 +305,13 @@ export interface PathStat {
   mtime: string;
   linkTarget: string;
 }
+
+/** The query of POST /containers/{id}/attach, decoded. */
+export interface ContainerAttachOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  stream: boolean;
+  logs: boolean;
+  detachKeys: string | undefined;
+}

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import type {
+  ContainerAttachOptions,
   ContainerCreateRequest,
   ContainerInspect,
   ContainerPruneResponse,
@@ -183,18 +184,7 @@ export class ContainerService {
     })();
   }
 
-  async attach(
-    ref: string,
-    client: Duplex,
-    opts: {
-      stdin: boolean;
-      stdout: boolean;
-      stderr: boolean;
-      stream: boolean;
-      logs: boolean;
-      detachKeys: string | undefined;
-    },
-  ): Promise<void> {
+  async attach(ref: string, client: Duplex, opts: ContainerAttachOptions): Promise<void> {
     const rec = this.deps.store.get(ref);
     const detachKeys = parseDetachKeys(opts.detachKeys);
     const tty = rec.config.Tty === true;

@@ -3,6 +3,7 @@
 import type { Readable, Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type {
+  ContainerAttachOptions,
   ContainerCreateRequest,
   ContainerCreateResponse,
   ContainerInspect,
@@ -41,15 +42,6 @@ export interface LogsRequest {
   until: string;
 }
 
-export interface AttachRequest {
-  stdin: boolean;
-  stdout: boolean;
-  stderr: boolean;
-  stream: boolean;
-  logs: boolean;
-  detachKeys: string | undefined;
-}
-
 export interface ContainersBackend {
   create(name: string | undefined, body: ContainerCreateRequest): Promise<ContainerCreateResponse>;
   list(opts: {
@@ -80,7 +72,7 @@ export interface ContainersBackend {
   /** Whether the container has a TTY (decides the stream framing). */
   isTty(ref: string): Promise<boolean>;
   logs(ref: string, opts: LogsRequest, signal: AbortSignal): Promise<AsyncIterable<{ stream: 1 | 2; data: Buffer }>>;
-  attach(ref: string, client: Duplex, opts: AttachRequest): Promise<void>;
+  attach(ref: string, client: Duplex, opts: ContainerAttachOptions): Promise<void>;
   resize(ref: string, height: number, width: number): Promise<void>;
   stats(ref: string, stream: boolean, oneShot: boolean, signal: AbortSignal): AsyncIterable<unknown>;
   archiveStat(ref: string, path: string): Promise<PathStat>;
@@ -229,7 +221,7 @@ export function containerRoutes(r: ApiRouter, b: ContainersBackend): void {
   const attach = async (ctx: RequestContext) => {
     const ref = id(ctx);
     const tty = await b.isTty(ref);
-    const opts: AttachRequest = {
+    const opts: ContainerAttachOptions = {
       stdin: boolParam(ctx, 'stdin'),
       stdout: boolParam(ctx, 'stdout'),
       stderr: boolParam(ctx, 'stderr'),

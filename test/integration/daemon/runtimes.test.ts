@@ -25,6 +25,11 @@ const ARGS = [
 const s = await daemonSuite({ args: ARGS });
 const T = { skip: s.skip ?? (haveRunc ? undefined : `${RUNC} is not installed`), timeout: 60_000 };
 
+/** `docker run -d --runtime runc --name <name> busybox sh -c <script>`: a looping container under runc. */
+function runcLoop(name: string, script: string) {
+  return s.d.docker('run', '-d', '--runtime', 'runc', '--name', name, 'busybox', 'sh', '-c', script);
+}
+
 test('docker run --runtime runc prints the output and removes the container (--rm)', T, async () => {
   const r = await s.d.docker('run', '--rm', '--runtime', 'runc', 'busybox', 'echo', 'hi');
   assert.equal(r.stdout, 'hi\n');
@@ -67,18 +72,7 @@ test('a runc container: exit code, logs, exec, stop (SIGTERM → 143), rm', T, a
   assert.equal(await inspect(s.d, 'rc', '{{.State.Status}} {{.State.ExitCode}}'), 'exited 137');
   await s.d.docker('rm', 'rc');
 
-  await s.d.docker(
-    'run',
-    '-d',
-    '--runtime',
-    'runc',
-    '--name',
-    'rc-term',
-    'busybox',
-    'sh',
-    '-c',
-    'trap "exit 143" TERM; while :; do sleep 0.05; done',
-  );
+  await runcLoop('rc-term', 'trap "exit 143" TERM; while :; do sleep 0.05; done');
   await s.d.docker('stop', 'rc-term');
   assert.equal(await inspect(s.d, 'rc-term', '{{.State.ExitCode}}'), '143');
   await s.d.docker('rm', 'rc-term');
@@ -95,18 +89,7 @@ test('docker run -i --runtime runc: stdin reaches the container', T, async () =>
 });
 
 test('a runc container keeps running across a --live-restore restart, then stops and is removed', T, async () => {
-  await s.d.docker(
-    'run',
-    '-d',
-    '--runtime',
-    'runc',
-    '--name',
-    'rc-live',
-    'busybox',
-    'sh',
-    '-c',
-    'trap "exit 0" TERM; echo before; while :; do sleep 0.05; done',
-  );
+  await runcLoop('rc-live', 'trap "exit 0" TERM; echo before; while :; do sleep 0.05; done');
   await eventually('the first line', async () => (await s.d.docker('logs', 'rc-live')).stdout === 'before\n');
   const pid = await inspect(s.d, 'rc-live', '{{.State.Pid}}');
   await s.d.restart(ARGS);
@@ -121,18 +104,7 @@ test(
   'a daemon without the runtime a container runs under leaves it as found, and refuses to act on it',
   T,
   async () => {
-    await s.d.docker(
-      'run',
-      '-d',
-      '--runtime',
-      'runc',
-      '--name',
-      'rc-orphan',
-      'busybox',
-      'sh',
-      '-c',
-      'trap "exit 0" TERM; while :; do sleep 0.05; done',
-    );
+    await runcLoop('rc-orphan', 'trap "exit 0" TERM; while :; do sleep 0.05; done');
     const pid = await inspect(s.d, 'rc-orphan', '{{.State.Pid}}');
     try {
       await s.d.restart(['--live-restore']); // runc is not configured now
