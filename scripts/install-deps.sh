@@ -4,7 +4,7 @@
 # against or drive: runc and crun (reference runtimes, and berthd's --add-runtime tests), docker.io (reference
 # engine, run sandboxed by test/fixtures/dockerd.ts, which never touches a system dockerd), plus tmux and hyperfine.
 set -euo pipefail
-pkgs=(build-essential libc6-dev musl-tools busybox-static iproute2 util-linux procps curl)
+pkgs=(build-essential libc6-dev musl-tools busybox-static iproute2 nftables util-linux procps curl)
 if [ "${1:-}" = "--test" ]; then pkgs+=(runc crun docker.io tmux hyperfine); fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
