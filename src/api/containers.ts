@@ -1,6 +1,8 @@
 // Engine API container shapes, with Docker's field names and casing (moby api/swagger.yaml: ContainerConfig,
 // HostConfig, ContainerInspectResponse, ContainerSummary). Optional fields are those clients may leave out.
 
+import type { EndpointSettings } from './networks.js';
+
 export interface HealthConfig {
   /** ["NONE"], ["CMD", args…], ["CMD-SHELL", command]; empty = inherit the image's. */
   Test?: string[] | null;
@@ -145,7 +147,7 @@ export interface HostConfig {
 /** Body of `POST /containers/create`: the Config fields plus HostConfig and NetworkingConfig. */
 export interface ContainerCreateRequest extends ContainerConfig {
   HostConfig?: HostConfig | null;
-  NetworkingConfig?: { EndpointsConfig?: Record<string, unknown> | null } | null;
+  NetworkingConfig?: { EndpointsConfig?: Record<string, Partial<EndpointSettings> | null> | null } | null;
 }
 
 export interface ContainerCreateResponse {
@@ -218,7 +220,7 @@ export interface NetworkSettings {
   IPPrefixLen: number;
   IPv6Gateway: string;
   MacAddress: string;
-  Networks: Record<string, unknown>;
+  Networks: Record<string, EndpointSettings>;
 }
 
 /** `GET /containers/{id}/json` */
@@ -272,7 +274,7 @@ export interface ContainerSummary {
   State: string;
   Status: string;
   HostConfig: { NetworkMode: string };
-  NetworkSettings: { Networks: Record<string, unknown> };
+  NetworkSettings: { Networks: Record<string, EndpointSettings> };
   Mounts: MountPoint[];
 }
 

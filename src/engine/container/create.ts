@@ -10,6 +10,7 @@ import { phaseTimer } from './lifecycle-context.js';
 import { commandOf, mergeConfig } from './merge.js';
 import { type ContainerRecord, newState } from './model.js';
 import { generateName, validateName } from './names.js';
+import { resolveNetworks } from './network-config.js';
 import { validateHostConfig } from './validate.js';
 
 export async function createContainer(
@@ -30,6 +31,7 @@ export async function createContainer(
   const { HostConfig: _h, NetworkingConfig: _n, ...userConfig } = req;
   const config = mergeConfig(userConfig, image.config.config);
   config.Image = req.Image;
+  const networks = resolveNetworks(ctx.deps.networks, config, hostConfig, req.NetworkingConfig?.EndpointsConfig);
   const cmd = commandOf(config);
   if (!cmd) throw new InvalidParameter('no command specified');
   const id = randomBytes(32).toString('hex');
@@ -55,6 +57,7 @@ export async function createContainer(
       hostConfig,
       mounts: mounts.points,
       mountSpec: { oci: mounts.oci, createSources: mounts.createSources },
+      networks,
       state: newState(),
       restartCount: 0,
       manuallyStopped: false,

@@ -4,6 +4,8 @@ import type { ContainerRuntime } from '../../runtime/container-runtime.js';
 import type { LayerStore } from '../../storage/layer/index.js';
 import type { EventBus } from '../events.js';
 import type { DaemonPaths } from '../paths.js';
+import type { ContainerSandboxes } from '../sandbox/sandboxes.js';
+import type { NetworkCatalog } from './network-config.js';
 import type { ContainerStore } from './store.js';
 
 export interface Logger {
@@ -26,6 +28,8 @@ export interface ContainerDeps {
   images: ImageStore;
   events: EventBus;
   netns: NetnsOps;
+  networks: NetworkCatalog;
+  sandboxes: ContainerSandboxes;
   log: Logger;
   storageDriver: string;
   /** The init binary for HostConfig.Init (Docker's docker-init), if one was found. */

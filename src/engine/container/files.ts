@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
 import type { Mount } from '../../runtime/spec.js';
+import type { SandboxInfo } from '../sandbox/sandboxes.js';
 
 export interface ContainerFiles {
   hostnamePath: string;
@@ -39,19 +40,24 @@ async function resolvConf(hostNetwork: boolean): Promise<string> {
 export async function writeContainerFiles(
   files: ContainerFiles,
   hostname: string,
-  opts: { hostNetwork: boolean; extraHosts: readonly string[] },
+  opts: { hostNetwork: boolean; extraHosts: readonly string[]; sandbox: SandboxInfo },
 ): Promise<void> {
   const extra = opts.extraHosts.map((h) => {
     const i = h.indexOf(':');
-    return `${h.slice(i + 1)}\t${h.slice(0, i)}`;
+    const ip = h.slice(i + 1);
+    return `${ip === 'host-gateway' ? (opts.sandbox.gateway ?? ip) : ip}\t${h.slice(0, i)}`;
   });
+  const own = opts.sandbox.addresses.map((a) => `${a.slice(0, a.indexOf('/'))}\t${hostname}`);
   const hosts = opts.hostNetwork
     ? await readFile('/etc/hosts', 'utf8').catch(() => `${LOCAL_HOSTS.join('\n')}\n`)
-    : `${[...LOCAL_HOSTS, ...extra].join('\n')}\n`;
+    : `${[...LOCAL_HOSTS, ...extra, ...own].join('\n')}\n`;
+  const resolv = opts.sandbox.dnsServer
+    ? 'nameserver 127.0.0.11\noptions ndots:0\n'
+    : await resolvConf(opts.hostNetwork);
   await Promise.all([
     writeFileAtomic(files.hostnamePath, `${hostname}\n`, { durable: false }),
     writeFileAtomic(files.hostsPath, hosts, { durable: false }),
-    writeFileAtomic(files.resolvConfPath, await resolvConf(opts.hostNetwork), { durable: false }),
+    writeFileAtomic(files.resolvConfPath, resolv, { durable: false }),
   ]);
 }
 

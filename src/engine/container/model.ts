@@ -1,7 +1,7 @@
 // The container record the engine keeps (one JSON file per container, owned by ContainerStore): what was asked for
 // (config, hostConfig), what it resolved to (image, path/args), and its state. Docker's field names inside config and
 // hostConfig, since they are API payloads; camelCase for berth's own fields.
-import type { ContainerConfig, Health, HostConfig, MountPoint } from '../../api/index.js';
+import type { ContainerConfig, EndpointSettings, Health, HostConfig, MountPoint, PortBinding } from '../../api/index.js';
 import type { Mount } from '../../runtime/spec.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -34,6 +34,13 @@ export interface ContainerRecord {
   mounts: MountPoint[];
   /** The same mounts as the runtime gets them, and bind sources to create at start (resolved at create). */
   mountSpec?: { oci: Mount[]; createSources: string[] };
+  /**
+   * The networks it is attached to, by name, as inspect shows them: what was asked for at create or connect, plus,
+   * while it runs, the addresses it got (a record from before networks were kept has none: the default bridge).
+   */
+  networks?: Record<string, EndpointSettings>;
+  /** Its published ports while it runs (NetworkSettings.Ports: every exposed port, null where not published). */
+  ports?: Record<string, PortBinding[] | null>;
   state: ContainerStateRecord;
   restartCount: number;
   /** Set by an explicit stop/kill: restart policies (unless-stopped, always at daemon start) honour it. */

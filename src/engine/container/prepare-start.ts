@@ -4,7 +4,6 @@ import { hostname as hostHostname } from 'node:os';
 import { ensureBindSource, ensureDirInRoot } from '../../archive/index.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidParameter } from '../../errdefs/index.js';
 import { writeJsonAtomic } from '../../lib/atomic-file.js';
 import type { Spec } from '../../runtime/spec.js';
 import { buildSpec } from '../spec/oci.js';
@@ -13,6 +12,8 @@ import { resolveUser } from '../spec/user.js';
 import type { ContainerDeps } from './deps.js';
 import { containerFileMounts, containerFiles, writeContainerFiles } from './files.js';
 import type { ContainerRecord } from './model.js';
+import { parseNetworkMode } from './network-config.js';
+import type { SandboxInfo } from '../sandbox/sandboxes.js';
 
 export interface PreparedStart {
   bundle: string;
@@ -21,44 +22,36 @@ export interface PreparedStart {
   written: Promise<void>;
 }
 
-/** The network namespace mode: Docker's default/bridge get a private netns with lo until bridge networking lands. */
-export function networkMode(rec: ContainerRecord): 'private' | 'host' | { container: string } {
-  const mode = rec.hostConfig.NetworkMode ?? '';
-  if (mode === 'host') return 'host';
-  if (mode.startsWith('container:')) return { container: mode.slice('container:'.length) };
-  return 'private';
-}
-
-/** `mounting`: the container's root filesystem being mounted meanwhile (the container's own files do not need it). */
+/**
+ * `mounting`, `networking`: the container's root filesystem being mounted and its network sandbox being set up
+ * meanwhile (the container's own files wait for its addresses only).
+ */
 export async function prepareStart(
   deps: ContainerDeps,
   rec: ContainerRecord,
   mounting: Promise<string>,
+  networking: Promise<SandboxInfo>,
 ): Promise<PreparedStart> {
-  const mode = networkMode(rec);
-  const hostNetwork = mode === 'host';
+  const hostNetwork = parseNetworkMode(rec.hostConfig.NetworkMode).kind === 'host';
   const hostname = rec.config.Hostname || (hostNetwork ? hostHostname() : rec.id.slice(0, 12));
   const files = containerFiles(deps.store.dir(rec.id));
   const mounts = rec.mountSpec ?? resolveMounts(rec.hostConfig); // a record from before mounts were kept
   const bundle = join(deps.paths.bundles, rec.id);
-  const [rootfs] = await Promise.all([
+  const writeFiles = networking.then((sandbox) =>
+    writeContainerFiles(files, hostname, {
+      hostNetwork,
+      extraHosts: rec.hostConfig.ExtraHosts ?? [],
+      sandbox,
+    }).then(() => sandbox),
+  );
+  const [rootfs, sandbox] = await Promise.all([
     mounting,
-    writeContainerFiles(files, hostname, { hostNetwork, extraHosts: rec.hostConfig.ExtraHosts ?? [] }),
+    writeFiles,
     mkdir(bundle, { recursive: true, mode: 0o700 }),
     ...mounts.createSources.map(ensureBindSource),
   ]);
   const user = await resolveUser(rootfs, rec.config.User ?? '', rec.hostConfig.GroupAdd ?? []);
   if (rec.config.WorkingDir) await ensureDirInRoot(rootfs, rec.config.WorkingDir, user);
-  // 'private': a new network namespace made by the runtime with the container (lo up, as runc does); bridge
-  // networking will configure it between create and start, while the container waits at its start gate.
-  let network: 'new' | 'host' | { path: string } = mode === 'host' ? 'host' : 'new';
-  if (typeof mode === 'object') {
-    const other = deps.store.get(mode.container);
-    if (other.state.status !== 'running') {
-      throw new InvalidParameter(`cannot join network of a non running container: ${other.id}`);
-    }
-    network = { path: `/proc/${other.state.pid}/ns/net` };
-  }
   const spec = buildSpec({
     id: rec.id,
     config: { ...rec.config, Hostname: hostname },
@@ -67,7 +60,7 @@ export async function prepareStart(
     rootfs,
     user,
     mounts: [...containerFileMounts(files, false), ...mounts.oci],
-    network,
+    network: sandbox.network,
     cgroupsPath: `/${rec.hostConfig.CgroupParent || deps.cgroupParent}/${rec.id}`,
     cgroupVersion: deps.runtime.cgroupVersion,
     initPath: deps.initPath,

@@ -1,10 +1,12 @@
-// What a running container holds, as steps with one release each: its rootfs mount, its OCI bundle, its container in
-// the runtime (process, shim, cgroup, state). Start acquires them under the journal; exit, removal, a failed start and
-// reconciliation after a crash all give them back through releaseAll, so each is given back exactly once and none is
-// forgotten. Network endpoints and volume references join as steps here.
+// What a running container holds, as steps with one release each: its rootfs mount, its network sandbox (namespace,
+// endpoints, addresses, published ports, names), its OCI bundle, its container in the runtime (process, shim, cgroup,
+// state). Start acquires them under the journal; exit, removal, a failed start and reconciliation after a crash all
+// give them back through releaseAll, so each is given back exactly once and none is forgotten. Volume references
+// join as a step here.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isNotFound } from '../../errdefs/index.js';
+import { InvalidParameter, isNotFound } from '../../errdefs/index.js';
+import type { ContainerSandboxes, SandboxInfo } from '../sandbox/sandboxes.js';
 import type { ContainerDeps } from './deps.js';
 import type { ResourceJournal, StepName } from './journal.js';
 
@@ -51,6 +53,36 @@ export class RootfsStep implements ResourceStep {
   }
 }
 
+/** The network sandbox; its release reads the container's record for what it was attached to. */
+export class NetworkStep implements ResourceStep {
+  readonly name = 'network';
+  constructor(
+    private readonly sandboxes: ContainerSandboxes,
+    private readonly store: ContainerDeps['store'],
+  ) {}
+
+  acquire(id: string): Promise<SandboxInfo> {
+    return this.sandboxes.acquire(this.store.get(id), (ref) => this.sharedNetns(ref));
+  }
+
+  /** The namespace of a running container, for `--network container:<ref>`. */
+  private sharedNetns(ref: string): string {
+    const other = this.store.get(ref);
+    if (other.state.status !== 'running' && other.state.status !== 'paused') {
+      throw new InvalidParameter(`cannot join network of a non running container: ${other.id}`);
+    }
+    const mode = other.hostConfig.NetworkMode ?? '';
+    const pinned = mode !== 'none' && mode !== 'host' && !mode.startsWith('container:');
+    return pinned ? this.sandboxes.netnsPath(other.id) : `/proc/${other.state.pid}/ns/net`;
+  }
+
+  async release(id: string): Promise<void> {
+    const rec = this.store.find(id);
+    if (rec) await this.sandboxes.release(rec);
+    else await this.sandboxes.releaseOrphan(id);
+  }
+}
+
 export class BundleStep implements ResourceStep {
   readonly name = 'bundle';
   constructor(private readonly bundles: string) {}
@@ -76,14 +108,16 @@ export class RuntimeStep implements ResourceStep {
 
 export class ContainerResources {
   readonly rootfs: RootfsStep;
+  readonly network: NetworkStep;
   private readonly steps: ResourceStep[];
 
   constructor(
     private readonly journal: ResourceJournal,
-    deps: Pick<ContainerDeps, 'layers' | 'runtime' | 'paths'>,
+    deps: Pick<ContainerDeps, 'layers' | 'runtime' | 'paths' | 'sandboxes' | 'store'>,
   ) {
     this.rootfs = new RootfsStep(deps.layers);
-    this.steps = [this.rootfs, new BundleStep(deps.paths.bundles), new RuntimeStep(deps.runtime)];
+    this.network = new NetworkStep(deps.sandboxes, deps.store);
+    this.steps = [this.rootfs, this.network, new BundleStep(deps.paths.bundles), new RuntimeStep(deps.runtime)];
   }
 
   /** Journals every step of a start before the first is acquired. */
@@ -119,4 +153,4 @@ export class ContainerResources {
   }
 }
 
-const START_STEPS: readonly StepName[] = ['rootfs', 'bundle', 'runtime'];
+const START_STEPS: readonly StepName[] = ['rootfs', 'network', 'bundle', 'runtime'];

@@ -23,9 +23,11 @@ export async function startContainer(ctx: LifecycleContext, id: string): Promise
   await ctx.resources.releaseAll(id);
   ctx.resources.intendStart(id);
   const mounting = ctx.resources.rootfs.acquire(id);
-  mounting.catch(() => {}); // prepareStart awaits it
+  const networking = ctx.resources.network.acquire(id);
+  mounting.catch(() => {}); // prepareStart awaits them
+  networking.catch(() => {});
   try {
-    const prepared = await prepareStart(ctx.deps, rec, mounting);
+    const prepared = await prepareStart(ctx.deps, rec, mounting, networking);
     t.mark('mount and prepare');
     const logOpts = { ...ctx.deps.logOpts, ...(rec.hostConfig.LogConfig?.Config ?? {}) };
     const [created, written] = await Promise.allSettled([
@@ -70,7 +72,7 @@ export async function startContainer(ctx: LifecycleContext, id: string): Promise
     if (saved.status === 'rejected') throw saved.reason;
   } catch (e) {
     // Every acquisition settles first: a mount that lands after its release would stay.
-    await mounting.catch(() => {});
+    await Promise.allSettled([mounting, networking]);
     await ctx.resources.releaseAll(id).catch((err) => log.warn(`releasing ${id} after a failed start: ${err}`));
     rec.state = {
       ...rec.state,

@@ -19,7 +19,6 @@ const DOCKER_LOG_DRIVERS = new Set([
   'gcplogs',
   'logentries',
 ]);
-const SUPPORTED_NETWORK_MODES = new Set(['', 'default', 'bridge', 'none', 'host']);
 
 export function validateHostConfig(hc: HostConfig): string[] {
   const warnings: string[] = [];
@@ -74,10 +73,6 @@ export function validateHostConfig(hc: HostConfig): string[] {
       'OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.',
     );
   }
-  const mode = hc.NetworkMode ?? '';
-  if (!SUPPORTED_NETWORK_MODES.has(mode) && !mode.startsWith('container:')) {
-    throw new InvalidParameter(`network ${mode} not found: user-defined networks are not supported yet`);
-  }
   const logType = hc.LogConfig?.Type ?? '';
   if (logType !== '' && logType !== 'json-file') {
     // A name that is none of Docker's drivers is a plugin to dockerd, and there are none here: dockerd's words.
@@ -87,8 +82,8 @@ export function validateHostConfig(hc: HostConfig): string[] {
     throw new InvalidParameter(`logging driver "${logType}" is not supported yet (only json-file)`);
   }
   if (hc.VolumesFrom?.length) throw new InvalidParameter('--volumes-from is not supported yet');
-  if ((hc.PortBindings && Object.keys(hc.PortBindings).length > 0) || hc.PublishAllPorts) {
-    warnings.push('Published ports are discarded until bridge networking is supported.');
+  if (hc.NetworkMode === 'host' && Object.keys(hc.PortBindings ?? {}).length > 0) {
+    warnings.push('Published ports are discarded when using host network mode');
   }
   return warnings;
 }

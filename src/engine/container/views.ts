@@ -1,9 +1,15 @@
 // Inspect and list: the container record seen through Docker's API shapes (ContainerInspect, ContainerSummary).
-import type { ContainerInspect, ContainerState, ContainerSummary, NetworkSettings } from '../../api/index.js';
+import type {
+  ContainerInspect,
+  ContainerState,
+  ContainerSummary,
+  EndpointSettings,
+  NetworkSettings,
+} from '../../api/index.js';
 import type { ContainerDeps } from './deps.js';
+import { emptyEndpoint, parseNetworkMode } from './network-config.js';
 import { containerFiles } from './files.js';
 import type { ContainerRecord } from './model.js';
-import { networkMode } from './prepare-start.js';
 
 export function stateView(rec: ContainerRecord): ContainerState {
   const s = rec.state;
@@ -24,58 +30,54 @@ export function stateView(rec: ContainerRecord): ContainerState {
   return out;
 }
 
-function networkName(rec: ContainerRecord): string {
-  const m = rec.hostConfig.NetworkMode || 'default';
-  return m === 'default' ? 'bridge' : m;
+/** The networks a container is attached to (a record from before networks were kept: the default bridge's). */
+export function networksOf(rec: ContainerRecord): Record<string, EndpointSettings> {
+  if (rec.networks) return rec.networks;
+  const mode = rec.hostConfig.NetworkMode || 'default';
+  if (mode.startsWith('container:')) return {};
+  return { [mode === 'default' ? 'bridge' : mode]: emptyEndpoint('', null) };
 }
 
+/** NetworkSettings as Docker shows it: the top-level address fields are the default bridge's endpoint's. */
 function networkSettings(rec: ContainerRecord, sandboxKey: string): NetworkSettings {
+  const networks = networksOf(rec);
+  const bridge = networks.bridge;
+  const running = rec.state.status === 'running' || rec.state.status === 'paused';
   return {
     Bridge: '',
-    SandboxID: rec.state.status === 'running' ? rec.id : '',
+    SandboxID: running ? rec.id : '',
     SandboxKey: sandboxKey,
-    Ports: {},
+    Ports: running ? (rec.ports ?? {}) : {},
     HairpinMode: false,
     LinkLocalIPv6Address: '',
     LinkLocalIPv6PrefixLen: 0,
     SecondaryIPAddresses: null,
     SecondaryIPv6Addresses: null,
-    EndpointID: '',
-    Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
-    IPAddress: '',
-    IPPrefixLen: 0,
-    IPv6Gateway: '',
-    MacAddress: '',
-    Networks: {
-      [networkName(rec)]: {
-        IPAMConfig: null,
-        Links: null,
-        Aliases: null,
-        MacAddress: '',
-        NetworkID: '',
-        EndpointID: '',
-        Gateway: '',
-        IPAddress: '',
-        IPPrefixLen: 0,
-        IPv6Gateway: '',
-        GlobalIPv6Address: '',
-        GlobalIPv6PrefixLen: 0,
-        DriverOpts: null,
-        DNSNames: null,
-      },
-    },
+    EndpointID: bridge?.EndpointID ?? '',
+    Gateway: bridge?.Gateway ?? '',
+    GlobalIPv6Address: bridge?.GlobalIPv6Address ?? '',
+    GlobalIPv6PrefixLen: bridge?.GlobalIPv6PrefixLen ?? 0,
+    IPAddress: bridge?.IPAddress ?? '',
+    IPPrefixLen: bridge?.IPPrefixLen ?? 0,
+    IPv6Gateway: bridge?.IPv6Gateway ?? '',
+    MacAddress: bridge?.MacAddress ?? '',
+    Networks: networks,
   };
 }
 
 export function inspectView(deps: ContainerDeps, rec: ContainerRecord, execIds: string[]): ContainerInspect {
   const files = containerFiles(deps.store.dir(rec.id));
   const running = rec.state.status === 'running' || rec.state.status === 'paused';
-  // The runtime makes a private netns with the container (no pinned bind mount): it is reachable through the
-  // container's init while that runs, and `nsenter --net=<SandboxKey>` works as with dockerd's path.
-  const sandboxKey =
-    running && networkMode(rec) === 'private' && rec.state.pid > 0 ? `/proc/${rec.state.pid}/ns/net` : '';
+  // A bridge network's namespace is pinned under the exec root; `none` gets the one the runtime makes with the
+  // container, reachable through its init while that runs (`nsenter --net=<SandboxKey>` works either way).
+  const mode = parseNetworkMode(rec.hostConfig.NetworkMode).kind;
+  const sandboxKey = !running
+    ? ''
+    : mode === 'bridge'
+      ? deps.sandboxes.netnsPath(rec.id)
+      : mode === 'none' && rec.state.pid > 0
+        ? `/proc/${rec.state.pid}/ns/net`
+        : '';
   const rw = deps.layers.listRW().find((l) => l.containerId === rec.id);
   return {
     Id: rec.id,
@@ -192,12 +194,26 @@ export function summaryView(rec: ContainerRecord): ContainerSummary {
     // As moby's view: an argument holding a space is shown in single quotes.
     Command: [rec.path, ...rec.args.map((a) => (a.includes(' ') ? `'${a}'` : a))].join(' '),
     Created: Math.floor(Date.parse(rec.created) / 1000),
-    Ports: [],
+    Ports: portsList(rec),
     Labels: rec.config.Labels ?? {},
     State: rec.state.status,
     Status: statusText(rec),
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode || 'bridge' },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: networksOf(rec) },
     Mounts: rec.mounts,
   };
+}
+
+/** The list's Ports: each host binding of a running container, and its exposed ports not published. */
+function portsList(rec: ContainerRecord): ContainerSummary['Ports'] {
+  if (rec.state.status !== 'running' && rec.state.status !== 'paused') return [];
+  const out: ContainerSummary['Ports'] = [];
+  for (const [key, bindings] of Object.entries(rec.ports ?? {})) {
+    const [port = '0', type = 'tcp'] = key.split('/');
+    if (!bindings?.length) out.push({ PrivatePort: Number(port), Type: type });
+    for (const b of bindings ?? []) {
+      out.push({ IP: b.HostIp ?? '', PrivatePort: Number(port), PublicPort: Number(b.HostPort), Type: type });
+    }
+  }
+  return out;
 }

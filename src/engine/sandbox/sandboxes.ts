@@ -1,0 +1,293 @@
+// Containers' network sandboxes: the namespace made before the container starts and joined by path (the CNI model),
+// with one endpoint per bridge network (a veth pair, addresses from IPAM, the default route), its published ports
+// in the packet filter and its names in the embedded DNS. Acquired by a start, released by an exit, a removal, a
+// failed start or reconciliation, each time through `release`, which finds what there is from the container's record
+// and the names derived from its id, so a daemon that did not set it up (a crash came between) still gives it back.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { EndpointSettings, PortBinding } from '../../api/index.js';
+import { InvalidParameter } from '../../errdefs/index.js';
+import type { ContainerRecord } from '../container/model.js';
+import { parseNetworkMode } from '../container/network-config.js';
+import type {
+  AddressBook,
+  BridgeNetwork,
+  EndpointLink,
+  HostPorts,
+  NameRegistry,
+  PacketFilter,
+  PublishedPort,
+  SandboxKernel,
+  SandboxNetworks,
+} from './deps.js';
+
+export interface SandboxDeps {
+  netnsDir: string;
+  networks: SandboxNetworks;
+  addresses: AddressBook;
+  ports: HostPorts;
+  filter: PacketFilter;
+  kernel: SandboxKernel;
+  names: NameRegistry;
+}
+
+/** What the runtime and the container's files need of a sandbox. */
+export interface SandboxInfo {
+  /** 'new': the runtime makes a namespace with loopback only (none); 'host'; or a namespace to join. */
+  network: 'new' | 'host' | { path: string };
+  /** The container's addresses, for its /etc/hosts line. */
+  addresses: string[];
+  /** The embedded DNS's address on its first user-defined network, when it has one. */
+  dnsServer?: string;
+  /** The gateway of its first network (host-gateway in --add-host, the fallback resolver on the default bridge). */
+  gateway?: string;
+}
+
+const prefixLen = (cidr: string) => Number(cidr.slice(cidr.indexOf('/') + 1));
+const protoOf = (p: string): 'tcp' | 'udp' | 'sctp' => (p === 'udp' || p === 'sctp' ? p : 'tcp');
+
+export class ContainerSandboxes {
+  /** Published ports of the containers this daemon set up (or found running), to unpublish exactly those. */
+  private readonly published = new Map<string, PublishedPort[]>();
+
+  constructor(private readonly deps: SandboxDeps) {}
+
+  netnsPath(id: string): string {
+    return join(this.deps.netnsDir, id);
+  }
+
+  /**
+   * Sets up `rec`'s sandbox for a start, writing the addresses and ports it got into the record (the caller saves
+   * it). On failure everything taken is given back first.
+   */
+  async acquire(rec: ContainerRecord, containerNetns: (ref: string) => string): Promise<SandboxInfo> {
+    const mode = parseNetworkMode(rec.hostConfig.NetworkMode);
+    if (mode.kind === 'host') return { network: 'host', addresses: [] };
+    if (mode.kind === 'none') return { network: 'new', addresses: [] };
+    if (mode.kind === 'container') return { network: { path: containerNetns(mode.ref) }, addresses: [] };
+    try {
+      return await this.setUp(rec);
+    } catch (e) {
+      await this.release(rec).catch(() => {});
+      throw e;
+    }
+  }
+
+  private async setUp(rec: ContainerRecord): Promise<SandboxInfo> {
+    const { addresses, kernel } = this.deps;
+    const endpoints: { name: string; net: BridgeNetwork; link: EndpointLink; settings: EndpointSettings }[] = [];
+    for (const [name, settings] of Object.entries(rec.networks ?? {})) {
+      const net = this.deps.networks.bridgeNetwork(settings.NetworkID);
+      if (!net) throw new InvalidParameter(`network ${name} not found`);
+      const link = this.endpointLink(rec, net, settings, endpoints.length);
+      endpoints.push({ name, net, link, settings });
+    }
+    const first = endpoints[0];
+    const ports = await this.deps.ports.allocate(rec.id, {
+      portBindings: rec.hostConfig.PortBindings ?? {},
+      publishAll: rec.hostConfig.PublishAllPorts === true,
+      exposed: Object.keys(rec.config.ExposedPorts ?? {}),
+    });
+    const dnsNet = endpoints.find((e) => e.net.custom && e.net.ipv4);
+    const dnsServer = dnsNet?.net.ipv4?.gateway;
+    const netnsPath = this.netnsPath(rec.id);
+    await kernel.create(
+      netnsPath,
+      endpoints.map((e) => e.link),
+      dnsServer ? { dnsServer } : {},
+    );
+    const published: PublishedPort[] = [];
+    if (first?.link.ipv4) {
+      const containerIp = first.link.ipv4.slice(0, first.link.ipv4.indexOf('/'));
+      for (const p of ports) published.push({ ...p, containerIp, bridge: first.net.bridge });
+    }
+    if (published.length > 0) {
+      this.published.set(rec.id, published);
+      await this.deps.filter.publish(published);
+    }
+    for (const e of endpoints) this.register(rec, e.net, e.link, e.settings);
+    // What inspect shows while it runs.
+    for (const e of endpoints) {
+      const s = e.settings;
+      s.EndpointID = s.EndpointID || endpointId(rec.id, e.net.id);
+      s.IPAddress = e.link.ipv4?.slice(0, e.link.ipv4.indexOf('/')) ?? '';
+      s.IPPrefixLen = e.link.ipv4 ? prefixLen(e.link.ipv4) : 0;
+      s.Gateway = e.link.gateway4 ?? '';
+      s.GlobalIPv6Address = e.link.ipv6?.slice(0, e.link.ipv6.indexOf('/')) ?? '';
+      s.GlobalIPv6PrefixLen = e.link.ipv6 ? prefixLen(e.link.ipv6) : 0;
+      s.IPv6Gateway = e.link.gateway6 ?? '';
+      s.MacAddress = e.link.mac;
+      if (e.net.custom) s.DNSNames = dnsNames(rec, s);
+    }
+    rec.ports = portsView(Object.keys(rec.config.ExposedPorts ?? {}), published.length ? published : ports);
+    return {
+      network: { path: netnsPath },
+      addresses: endpoints.flatMap((e) => [e.link.ipv4, e.link.ipv6].filter((a): a is string => !!a)),
+      ...(dnsServer ? { dnsServer } : {}),
+      ...(first?.link.gateway4 ? { gateway: first.link.gateway4 } : {}),
+    };
+  }
+
+  /** The endpoint's link, with addresses from IPAM (held by the container until it is released). */
+  private endpointLink(rec: ContainerRecord, net: BridgeNetwork, s: EndpointSettings, index: number): EndpointLink {
+    const { addresses, kernel } = this.deps;
+    const link: EndpointLink = {
+      ifname: `eth${index}`,
+      hostVeth: kernel.vethName(rec.id, net.id),
+      bridge: net.bridge,
+      mtu: net.mtu,
+      // --mac-address is the first network's (as Docker applies it); others get the address-derived one.
+      mac: index === 0 ? (rec.config.MacAddress ?? '') : '',
+    };
+    if (net.ipv4) {
+      const ip = addresses.allocate(net.id, rec.id, 4, s.IPAMConfig?.IPv4Address || undefined);
+      link.ipv4 = `${ip}/${prefixLen(net.ipv4.subnet)}`;
+      if (!net.internal) link.gateway4 = net.ipv4.gateway;
+      if (!link.mac) link.mac = kernel.macFor(ip);
+    }
+    if (net.ipv6) {
+      const ip = addresses.allocate(net.id, rec.id, 6, s.IPAMConfig?.IPv6Address || undefined);
+      link.ipv6 = `${ip}/${prefixLen(net.ipv6.subnet)}`;
+      if (!net.internal) link.gateway6 = net.ipv6.gateway;
+    }
+    if (!link.mac) link.mac = kernel.macFor('0.0.0.0');
+    return link;
+  }
+
+  private register(rec: ContainerRecord, net: BridgeNetwork, link: EndpointLink, s: EndpointSettings): void {
+    if (!net.custom) return;
+    this.deps.names.register(rec.id, net.id, {
+      names: dnsNames(rec, s),
+      ...(link.ipv4 ? { ipv4: link.ipv4.slice(0, link.ipv4.indexOf('/')) } : {}),
+      ...(link.ipv6 ? { ipv6: link.ipv6.slice(0, link.ipv6.indexOf('/')) } : {}),
+      links: linkAliases(s.Links),
+    });
+  }
+
+  /**
+   * Gives back everything `rec`'s sandbox holds (idempotent; also right after a crash, from the record alone) and
+   * clears the addresses from its record.
+   */
+  async release(rec: ContainerRecord): Promise<void> {
+    const mode = parseNetworkMode(rec.hostConfig.NetworkMode);
+    const id = rec.id;
+    this.deps.names.unregister(id);
+    const published = this.published.get(id);
+    this.published.delete(id);
+    if (published) await this.deps.filter.unpublish(published);
+    this.deps.ports.release(id);
+    if (mode.kind === 'bridge') {
+      const veths = Object.values(rec.networks ?? {}).map((s) => this.deps.kernel.vethName(id, s.NetworkID));
+      await this.deps.kernel.destroy(this.netnsPath(id), veths);
+    }
+    this.deps.addresses.release(id);
+    for (const s of Object.values(rec.networks ?? {})) clearAddresses(s);
+    rec.ports = undefined;
+  }
+
+  /** What a container without a record left (its journal outlived it): the namespace (its endpoints go with it). */
+  async releaseOrphan(id: string): Promise<void> {
+    this.deps.names.unregister(id);
+    const published = this.published.get(id);
+    this.published.delete(id);
+    if (published) await this.deps.filter.unpublish(published);
+    this.deps.ports.release(id);
+    this.deps.addresses.release(id);
+    await this.deps.kernel.destroy(this.netnsPath(id), []);
+  }
+
+  /** A running container found at daemon start: what it holds is marked as held again. */
+  restore(rec: ContainerRecord): void {
+    const published: PublishedPort[] = [];
+    const first = Object.values(rec.networks ?? {})[0];
+    for (const s of Object.values(rec.networks ?? {})) {
+      const net = this.deps.networks.bridgeNetwork(s.NetworkID);
+      if (!net) continue;
+      if (s.IPAddress) this.deps.addresses.reserve(net.id, rec.id, s.IPAddress);
+      if (s.GlobalIPv6Address) this.deps.addresses.reserve(net.id, rec.id, s.GlobalIPv6Address);
+      if (net.custom) {
+        this.deps.names.register(rec.id, net.id, {
+          names: dnsNames(rec, s),
+          ...(s.IPAddress ? { ipv4: s.IPAddress } : {}),
+          ...(s.GlobalIPv6Address ? { ipv6: s.GlobalIPv6Address } : {}),
+          links: linkAliases(s.Links),
+        });
+      }
+      if (s === first && s.IPAddress) {
+        for (const [key, bindings] of Object.entries(rec.ports ?? {})) {
+          const [port = '0', proto = 'tcp'] = key.split('/');
+          for (const b of bindings ?? []) {
+            published.push({
+              proto: protoOf(proto),
+              hostIp: b.HostIp === '0.0.0.0' || b.HostIp === '::' ? '' : (b.HostIp ?? ''),
+              hostPort: Number(b.HostPort),
+              containerPort: Number(port),
+              containerIp: s.IPAddress,
+              bridge: net.bridge,
+            });
+          }
+        }
+      }
+    }
+    if (published.length > 0) {
+      this.published.set(rec.id, published);
+      this.deps.ports.reserve(rec.id, published);
+    }
+  }
+
+  /** Every published port of the containers restored or set up (the packet filter's state at daemon start). */
+  allPublished(): PublishedPort[] {
+    return [...this.published.values()].flat();
+  }
+}
+
+/** A stable endpoint id per container and network (Docker's are random; nothing depends on that). */
+function endpointId(containerId: string, networkId: string): string {
+  return createHash('sha256').update(`${containerId}/${networkId}`).digest('hex');
+}
+
+/** The names a container answers to on a user-defined network: its name, its short id, its aliases. */
+function dnsNames(rec: ContainerRecord, s: EndpointSettings): string[] {
+  return [...new Set([rec.name, rec.id.slice(0, 12), ...(s.Aliases ?? [])])];
+}
+
+/** `--link name:alias` on a user-defined network: the alias resolves to that container for this one only. */
+function linkAliases(links: string[] | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of links ?? []) {
+    const [name = '', alias = name] = l.split(':');
+    out[alias] = name.replace(/^\//, '');
+  }
+  return out;
+}
+
+function clearAddresses(s: EndpointSettings): void {
+  Object.assign(s, {
+    EndpointID: '',
+    Gateway: '',
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    MacAddress: '',
+  });
+  s.DNSNames = undefined;
+}
+
+/** NetworkSettings.Ports: every exposed port, with its host bindings or null. */
+function portsView(
+  exposed: string[],
+  ports: { proto: string; hostIp: string; hostPort: number; containerPort: number }[],
+): Record<string, PortBinding[] | null> {
+  const out: Record<string, PortBinding[] | null> = {};
+  for (const e of exposed) out[e.includes('/') ? e : `${e}/tcp`] = null;
+  for (const p of ports) {
+    const key = `${p.containerPort}/${p.proto}`;
+    const list = out[key] ?? [];
+    const family = p.hostIp.includes(':') ? '::' : '0.0.0.0';
+    list.push({ HostIp: p.hostIp || family, HostPort: String(p.hostPort) });
+    out[key] = list;
+  }
+  return out;
+}
