@@ -10,13 +10,7 @@
 #include "cleanup.h"
 #include "io.h"
 
-struct op_info {
-	enum plan_op op;
-	const char *name;
-	int16_t min_args, max_args; // max -1: any number
-};
-
-static const struct op_info ops[] = {
+static const struct plan_op_spec ops[] = {
 	{PLAN_STDIO, "STDIO", 2, 2},
 	{PLAN_LOG, "LOG", 3, 3},
 	{PLAN_SOCKET, "SOCKET", 1, 1},
@@ -59,18 +53,39 @@ static const struct op_info ops[] = {
 	{PLAN_LOOPBACK, "LOOPBACK", 0, 0},
 };
 
-static const struct op_info *op_info(uint32_t op)
+// The init plan must end with its EXEC, and have no other.
+static int check_init_plan(const struct plan *p, struct berr *e)
 {
-	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-		if ((uint32_t)ops[i].op == op)
-			return &ops[i];
+	for (size_t i = 0; i + 1 < p->n; i++)
+		if (p->steps[i].op == PLAN_EXEC) {
+			e->step = (int)i;
+			return berr_set(e, EINVAL, "plan: EXEC must be the last op");
+		}
+	e->step = -1;
+	if (p->n == 0 || p->steps[p->n - 1].op != PLAN_EXEC)
+		return berr_set(e, EINVAL, "plan: no EXEC op");
+	return 0;
+}
+
+const struct plan_spec init_plan_spec = {ops, sizeof ops / sizeof ops[0], PLAN_SECCOMP, check_init_plan};
+
+static const struct plan_op_spec *op_spec(const struct plan_spec *spec, uint32_t code)
+{
+	for (size_t i = 0; i < spec->n; i++)
+		if (spec->ops[i].code == code)
+			return &spec->ops[i];
 	return NULL;
+}
+
+const char *plan_spec_op_name(const struct plan_spec *spec, uint32_t code)
+{
+	const struct plan_op_spec *o = op_spec(spec, code);
+	return o ? o->name : "UNKNOWN";
 }
 
 const char *plan_op_name(enum plan_op op)
 {
-	const struct op_info *o = op_info(op);
-	return o ? o->name : "UNKNOWN";
+	return plan_spec_op_name(&init_plan_spec, op);
 }
 
 static uint32_t get_u32(const unsigned char *p)
@@ -102,8 +117,8 @@ struct sizes {
 	size_t ops, args, bytes;
 };
 
-static int walk(const unsigned char *buf, size_t len, struct sizes *sz, struct plan *fill, char *arena,
-		struct berr *e)
+static int walk(const struct plan_spec *spec, const unsigned char *buf, size_t len, struct sizes *sz,
+		struct plan *fill, char *arena, struct berr *e)
 {
 	struct cursor c = {buf, buf + len};
 	char **ptrs = NULL;
@@ -115,13 +130,12 @@ static int walk(const unsigned char *buf, size_t len, struct sizes *sz, struct p
 		strs = (char *)lens + align8(sz->args * sizeof(uint32_t));
 	}
 	size_t n = 0;
-	enum plan_op last = 0;
 	while (c.p < c.end) {
 		e->step = (int)n;
 		uint32_t code, argc;
 		if (take_u32(&c, &code) < 0 || take_u32(&c, &argc) < 0)
 			return berr_set(e, EINVAL, "plan: truncated op header");
-		const struct op_info *info = op_info(code);
+		const struct plan_op_spec *info = op_spec(spec, code);
 		if (!info)
 			return berr_set(e, EINVAL, "plan: unknown opcode %u", code);
 		if ((int64_t)argc < info->min_args || (info->max_args >= 0 && argc > (uint32_t)info->max_args))
@@ -129,7 +143,7 @@ static int walk(const unsigned char *buf, size_t len, struct sizes *sz, struct p
 					info->max_args < 0 ? "at least " : "", info->min_args, argc);
 		if (fill) {
 			struct plan_step *s = &fill->steps[n];
-			s->op = info->op;
+			s->code = info->code;
 			s->argc = argc;
 			s->argv = ptrs;
 			s->len = lens;
@@ -138,8 +152,8 @@ static int walk(const unsigned char *buf, size_t len, struct sizes *sz, struct p
 			uint32_t alen;
 			if (take_u32(&c, &alen) < 0 || (size_t)(c.end - c.p) < alen)
 				return berr_set(e, EINVAL, "plan: %s: truncated argument %u", info->name, i);
-			// Only SECCOMP's program is binary; a NUL anywhere else would silently cut a path short.
-			if (info->op != PLAN_SECCOMP && memchr(c.p, 0, alen))
+			// Only binary arguments (SECCOMP's program) may hold a NUL; elsewhere it would silently cut a path short.
+			if (info->code != spec->binary_op && memchr(c.p, 0, alen))
 				return berr_set(e, EINVAL, "plan: %s: argument %u contains a NUL byte", info->name, i);
 			if (fill) {
 				memcpy(strs, c.p, alen);
@@ -155,23 +169,19 @@ static int walk(const unsigned char *buf, size_t len, struct sizes *sz, struct p
 		}
 		if (fill)
 			*ptrs++ = NULL;
-		if (info->op == PLAN_EXEC && c.p != c.end)
-			return berr_set(e, EINVAL, "plan: EXEC must be the last op");
-		last = info->op;
 		n++;
 	}
 	if (!fill)
 		sz->ops = n;
 	e->step = -1;
-	if (last != PLAN_EXEC)
-		return berr_set(e, EINVAL, "plan: no EXEC op");
 	return 0;
 }
 
-int plan_parse(const unsigned char *buf, size_t len, struct plan *p, struct berr *e)
+int plan_parse_spec(const struct plan_spec *spec, const unsigned char *buf, size_t len, struct plan *p,
+		    struct berr *e)
 {
 	struct sizes sz = {0, 0, 0};
-	if (walk(buf, len, &sz, NULL, NULL, e) < 0)
+	if (walk(spec, buf, len, &sz, NULL, NULL, e) < 0)
 		return -1;
 	size_t total = align8(sz.ops * sizeof(struct plan_step)) + (sz.args + sz.ops) * sizeof(char *) +
 		       align8(sz.args * sizeof(uint32_t)) + sz.bytes;
@@ -180,15 +190,19 @@ int plan_parse(const unsigned char *buf, size_t len, struct plan *p, struct berr
 		return berr_sys(e, "plan: malloc(%zu)", total);
 	p->steps = (struct plan_step *)arena;
 	p->n = sz.ops;
-	if (walk(buf, len, &sz, p, arena, e) < 0) {
-		free(arena);
-		p->steps = NULL;
+	if (walk(spec, buf, len, &sz, p, arena, e) < 0 || (spec->check && spec->check(p, e) < 0)) {
+		plan_free(p);
 		return -1;
 	}
 	return 0;
 }
 
-int plan_read(int fd, struct plan *p, struct berr *e)
+int plan_parse(const unsigned char *buf, size_t len, struct plan *p, struct berr *e)
+{
+	return plan_parse_spec(&init_plan_spec, buf, len, p, e);
+}
+
+int plan_read_spec(const struct plan_spec *spec, int fd, struct plan *p, struct berr *e)
 {
 	unsigned char hdr[4];
 	e->step = -1;
@@ -203,7 +217,12 @@ int plan_read(int fd, struct plan *p, struct berr *e)
 		return berr_sys(e, "plan: malloc(%u)", len);
 	if (read_exact(fd, buf, len) < 0)
 		return errno ? berr_sys(e, "plan: read %u bytes", len) : berr_set(e, 0, "plan: fd %d closed", fd);
-	return plan_parse(buf, len, p, e);
+	return plan_parse_spec(spec, buf, len, p, e);
+}
+
+int plan_read(int fd, struct plan *p, struct berr *e)
+{
+	return plan_read_spec(&init_plan_spec, fd, p, e);
 }
 
 void plan_free(struct plan *p)

@@ -56,12 +56,22 @@ enum plan_op {
 #define PLAN_MAX_BYTES (64u << 20)
 
 // One op. argv[argc] is NULL, each argv[i] is NUL-terminated (and 8-byte aligned); len[i] is its wire length, for
-// the one binary argument (SECCOMP's program).
+// the one binary argument (SECCOMP's program). `code` is the raw opcode, for plans of other kinds (netplan.h).
 struct plan_step {
-	enum plan_op op;
+	union {
+		enum plan_op op;
+		uint32_t code;
+	};
 	uint32_t argc;
 	char **argv;
 	uint32_t *len;
+};
+
+// The ops one kind of plan accepts; the same wire format carries the init plan and the network plan (netplan.h).
+struct plan_op_spec {
+	uint32_t code;
+	const char *name;
+	int16_t min_args, max_args; // max -1: any number
 };
 
 struct plan {
@@ -69,7 +79,21 @@ struct plan {
 	size_t n;
 };
 
-// Read `u32 length` + body from fd and parse it. On error e->step is the offending op (or -1); e->err is 0 only
+struct plan_spec {
+	const struct plan_op_spec *ops;
+	size_t n;
+	uint32_t binary_op; // the one op whose arguments may hold NUL bytes (SECCOMP's program), 0 for none
+	int (*check)(const struct plan *p, struct berr *e); // whole-plan rules after parsing, may be NULL
+};
+
+extern const struct plan_spec init_plan_spec;
+
+int plan_read_spec(const struct plan_spec *spec, int fd, struct plan *p, struct berr *e);
+int plan_parse_spec(const struct plan_spec *spec, const unsigned char *buf, size_t len, struct plan *p,
+		    struct berr *e);
+const char *plan_spec_op_name(const struct plan_spec *spec, uint32_t code);
+
+// Read `u32 length` + body from fd and parse it as an init plan. On error e->step is the offending op (or -1); e->err is 0 only
 // when fd reached EOF first.
 int plan_read(int fd, struct plan *p, struct berr *e);
 int plan_parse(const unsigned char *buf, size_t len, struct plan *p, struct berr *e);

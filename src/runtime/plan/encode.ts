@@ -1,10 +1,9 @@
-// Serialises an init plan into the length-prefixed wire format berth-helper reads (docs/helper-protocol.md):
-// u32le total length, then per op: u32le opcode, u32le argc, argc × (u32le length, bytes). Numbers travel as decimal text.
+// Serialises an init plan into the length-prefixed wire format berth-helper reads (lib/plan-wire.ts,
+// docs/helper-protocol.md): each op becomes its opcode and its arguments; numbers travel as decimal text.
+import { encodeWireOps, type WireOp } from '../../lib/plan-wire.js';
 import { Opcode, type PlanOp } from './ops.js';
 
-type Arg = string | number | bigint | Uint8Array;
-
-function opArgs(op: PlanOp): [number, Arg[]] {
+function opArgs(op: PlanOp): WireOp {
   switch (op.op) {
     case 'stdio':
       return [Opcode.Stdio, [op.mode, op.openStdin ? 1 : 0]];
@@ -89,36 +88,7 @@ function opArgs(op: PlanOp): [number, Arg[]] {
   }
 }
 
-/** Strings are written straight into the buffer: a Buffer per argument (a plan has ~250) showed in start-up profiles. */
-function argValue(a: Arg): string | Uint8Array {
-  return a instanceof Uint8Array || typeof a === 'string' ? a : a.toString();
-}
-
-const byteLength = (v: string | Uint8Array) => (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length);
-
-/** Encodes the plan, including its leading u32le total length, into one buffer (sized first, then filled). */
+/** Encodes the plan, including its leading u32le total length, into one buffer. */
 export function encodePlan(plan: readonly PlanOp[]): Buffer {
-  const ops = plan.map((op) => {
-    const [code, args] = opArgs(op);
-    return { code, args: args.map(argValue) };
-  });
-  let size = 0;
-  for (const { args } of ops) {
-    size += 8;
-    for (const a of args) size += 4 + byteLength(a);
-  }
-  const buf = Buffer.allocUnsafe(size + 4);
-  let off = buf.writeUInt32LE(size, 0);
-  for (const { code, args } of ops) {
-    off = buf.writeUInt32LE(code, off);
-    off = buf.writeUInt32LE(args.length, off);
-    for (const a of args) {
-      const len = byteLength(a);
-      off = buf.writeUInt32LE(len, off);
-      if (typeof a === 'string') buf.write(a, off, 'utf8');
-      else buf.set(a, off);
-      off += len;
-    }
-  }
-  return buf;
+  return encodeWireOps(plan.map(opArgs));
 }
