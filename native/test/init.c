@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -456,9 +457,35 @@ static int tool_recvtty(int argc, char **argv) {
   return rc;
 }
 
+/* udp-echo PORT: answers each datagram on PORT (IPv4 and IPv6, all addresses) with "echo:" and the datagram. */
+static int tool_udp_echo(int argc, char **argv) {
+  if (argc < 3) return usage("udp-echo PORT");
+  int port = atoi(argv[2]);
+  int sock = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) return fail("socket", "AF_INET6");
+  int off = 0;
+  setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+  struct sockaddr_in6 addr = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port), .sin6_addr = in6addr_any};
+  if (bind(sock, (struct sockaddr *)&addr, sizeof addr) < 0) return fail("bind", argv[2]);
+  printf("listening\n");
+  fflush(stdout);
+  for (;;) {
+    char buf[2048];
+    memcpy(buf, "echo:", 5);
+    struct sockaddr_in6 from;
+    socklen_t fromlen = sizeof from;
+    ssize_t n = recvfrom(sock, buf + 5, sizeof buf - 5, 0, (struct sockaddr *)&from, &fromlen);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("recvfrom", argv[2]);
+    }
+    sendto(sock, buf, (size_t)n + 5, 0, (struct sockaddr *)&from, fromlen);
+  }
+}
+
 int main(int argc, char **argv) {
   const char *tools =
-      "hog|forkbomb|caps|ids|tty|winch|signals|exit|kill-self|write|read|sleep|pid1|recvtty";
+      "hog|forkbomb|caps|ids|tty|winch|signals|exit|kill-self|write|read|sleep|pid1|recvtty|udp-echo";
   if (argc < 2) return usage(tools);
   const char *t = argv[1];
   if (strcmp(t, "hog") == 0) return tool_hog(argc, argv);
@@ -475,6 +502,7 @@ int main(int argc, char **argv) {
   if (strcmp(t, "sleep") == 0) return tool_sleep(argc, argv);
   if (strcmp(t, "pid1") == 0) return tool_pid1();
   if (strcmp(t, "recvtty") == 0) return tool_recvtty(argc, argv);
+  if (strcmp(t, "udp-echo") == 0) return tool_udp_echo(argc, argv);
   fprintf(stderr, "berth-test-init: unknown tool %s\n", t);
   return usage(tools);
 }

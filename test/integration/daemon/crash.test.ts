@@ -123,11 +123,12 @@ ${log.slice(-40).join('\n')}`);
     'nothing left',
     async () => {
       const l = await d.leftovers();
-      return l.processes.length + l.cgroups.length + l.mounts.length === 0 ? l : undefined;
+      const n = l.processes.length + l.cgroups.length + l.mounts.length + l.links.length + l.netns.length;
+      return n === 0 ? l : undefined;
     },
     10_000,
   ).catch(async () => d.leftovers());
-  assert.deepEqual(left, { processes: [], cgroups: [], mounts: [] }, `round ${round}`);
+  assert.deepEqual(left, { processes: [], cgroups: [], mounts: [], links: [], netns: [] }, `round ${round}`);
 }
 
 test('kill -9 of berthd under 16 busy clients, three rounds: states match processes, rm -f leaves nothing', {
