@@ -5,4 +5,5 @@ export * from './system.js';
 export const API_VERSION = '1.47';
 export const MIN_API_VERSION = '1.24';
 export * from './images.js';
+export * from './networks.js';
 export * from './stdcopy.js';
