@@ -169,7 +169,7 @@ export class NetworkService {
       throw new NotImplemented('config-only networks are not supported by berth');
     }
     const enableIPv6 = req.EnableIPv6 === true;
-    const given = (req.IPAM?.Config ?? []).map((c) => ({ ...c }));
+    const given = (req.IPAM?.Config ?? []).map(withoutEmpty);
     const subnets = validateIpam(given, enableIPv6);
 
     // Subnets asked for must overlap neither each other nor another network's.
@@ -376,6 +376,18 @@ const CREATE = '\0create';
 
 function newId(): string {
   return randomBytes(32).toString('hex');
+}
+
+/** A config as Go marshals it: empty fields left out (they are `omitempty`). */
+function withoutEmpty(c: IPAMConfig): IPAMConfig {
+  const out: IPAMConfig = {};
+  if (c.Subnet) out.Subnet = c.Subnet;
+  if (c.IPRange) out.IPRange = c.IPRange;
+  if (c.Gateway) out.Gateway = c.Gateway;
+  if (c.AuxiliaryAddresses && Object.keys(c.AuxiliaryAddresses).length > 0) {
+    out.AuxiliaryAddresses = { ...c.AuxiliaryAddresses };
+  }
+  return out;
 }
 
 function poolFor(c: IPAMConfig): AddressPool {
