@@ -77,6 +77,13 @@ const LOADERS: Record<string, Loader> = {
   events: () => import('./commands/events.js'),
   'system events': () => import('./commands/events.js'),
   'system df': () => import('./commands/df.js'),
+  'network create': () => import('./commands/network-create.js'),
+  'network ls': () => import('./commands/network-ls.js'),
+  'network inspect': () => import('./commands/network-inspect.js'),
+  'network rm': () => import('./commands/network-rm.js'),
+  'network prune': () => import('./commands/network-prune.js'),
+  'network connect': () => import('./commands/network-connect.js'),
+  'network disconnect': () => import('./commands/network-connect.js'),
 };
 
 function loaderFor(spec: CommandSpec): Loader | undefined {

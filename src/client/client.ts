@@ -1,10 +1,11 @@
-// The Engine API client: system endpoints here, the others grouped by area (client.containers, .images, .exec).
+// The Engine API client: system endpoints here, the others grouped by area (client.containers, .images, .exec, .networks).
 // Works against any Docker-compatible daemon; the API version is negotiated on first use.
 import type { EventMessage, InfoResponse, VersionResponse } from '../api/system.js';
 import { Containers } from './containers.js';
 import { Exec } from './exec.js';
 import { Images } from './images.js';
 import { type JsonStream, jsonStream } from './jsonstream.js';
+import { Networks } from './networks.js';
 import { encodeFilters, type Filters } from './query.js';
 import { optionsFromEnv, type Ping, Transport, type TransportOptions } from './transport.js';
 import type { DiskUsage } from './types.js';
@@ -22,12 +23,14 @@ export class Client {
   readonly containers: Containers;
   readonly images: Images;
   readonly exec: Exec;
+  readonly networks: Networks;
 
   constructor(opts: TransportOptions = {}) {
     this.transport = new Transport(opts);
     this.containers = new Containers(this.transport);
     this.images = new Images(this.transport);
     this.exec = new Exec(this.transport);
+    this.networks = new Networks(this.transport);
   }
 
   /** A client configured as the docker CLI configures itself from DOCKER_HOST & co; `overrides` win. */

@@ -4,6 +4,7 @@ import { STATUS_CODES } from 'node:http';
 import {
   type BerthError,
   Conflict,
+  Forbidden,
   InvalidParameter,
   NotFound,
   NotImplemented,
@@ -61,6 +62,14 @@ export class ApiNotImplemented extends NotImplemented implements ApiError {
     super(message);
   }
 }
+export class ApiForbidden extends Forbidden implements ApiError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 export class ApiSystem extends System implements ApiError {
   constructor(
     readonly status: number,
@@ -76,6 +85,7 @@ const API_ERROR_CLASSES = [
   ApiInvalidParameter,
   ApiUnauthorized,
   ApiNotImplemented,
+  ApiForbidden,
   ApiSystem,
 ];
 
@@ -83,7 +93,7 @@ export function isApiError(e: unknown): e is ApiError {
   return API_ERROR_CLASSES.some((c) => e instanceof c);
 }
 
-/** The error kind for an HTTP status (404 NotFound, 409 Conflict, 400 InvalidParameter, 401, 501, else System). */
+/** The error kind for an HTTP status (404 NotFound, 409 Conflict, 400 InvalidParameter, 401, 403, 501, else System). */
 export function apiError(status: number, message: string): ApiError {
   switch (status) {
     case 404:
@@ -94,6 +104,8 @@ export function apiError(status: number, message: string): ApiError {
       return new ApiInvalidParameter(status, message);
     case 401:
       return new ApiUnauthorized(status, message);
+    case 403:
+      return new ApiForbidden(status, message);
     case 501:
       return new ApiNotImplemented(status, message);
     default:

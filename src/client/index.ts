@@ -15,6 +15,7 @@ export {
 export {
   ApiConflict,
   type ApiError,
+  ApiForbidden,
   ApiInvalidParameter,
   ApiNotFound,
   ApiNotImplemented,
@@ -28,6 +29,7 @@ export {
 export { Exec } from './exec.js';
 export type { HijackedStream } from './hijack.js';
 export { type CommitOptions, type ImageListOptions, Images, type ImportOptions } from './images.js';
+export { type NetworkInspectOptions, Networks } from './networks.js';
 export { collectProgress, decodeJsonStream, type JSONMessage, type JsonStream } from './jsonstream.js';
 export { encodeFilters, type Filters } from './query.js';
 export { demux, FrameDecoder, type Sink, STDERR, STDIN, STDOUT, SYSTEMERR } from './stdcopy.js';

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { ImageStore } from '../image/store/index.js';
 import type { Digest } from '../lib/digest.js';
 import { createNetns, deleteNetns, prepareNetnsDir } from '../network/index.js';
+import { hostRouteSubnets } from '../network/host-routes.js';
 import { detectCgroupDriver } from '../runtime/cgroups/index.js';
 import { syncCgroupFs } from '../sys/index.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
@@ -28,17 +29,37 @@ import { EventBus } from '../engine/events.js';
 import { ExecService } from '../engine/exec/service.js';
 import { HealthMonitor } from '../engine/health/monitor.js';
 import { ImageService } from '../engine/images/service.js';
+import { type Endpoints, type NetworkDriver, NetworkService } from '../engine/network/service.js';
+import { NetworkStore } from '../engine/network/store.js';
 import { createLogger } from '../engine/logger.js';
 import { daemonPaths } from '../engine/paths.js';
 import { emptyReport, reconcileContainers, removeIncomplete, startOnBoot } from '../engine/reconcile.js';
 import { BERTH_VERSION, ENGINE_VERSION, SystemService } from '../engine/system/service.js';
+import { NotImplemented } from '../errdefs/index.js';
 import { installRequestSafetyNet } from '../server/safety.js';
 import { ApiRouter, createApiServer } from '../server/server.js';
 import { containerRoutes } from '../server/routes/containers.js';
 import { execRoutes } from '../server/routes/exec.js';
 import { imageRoutes } from '../server/routes/images.js';
+import { networkRoutes } from '../server/routes/networks.js';
 import { systemRoutes } from '../server/routes/system.js';
 import { unsupportedRoutes } from '../server/routes/unsupported.js';
+
+// Placeholders until containers are wired to networks: networks are records only (no bridge, no firewall), no
+// container is on any, and connect/disconnect say so. The lead's bridge driver and endpoints replace them.
+const recordOnlyDriver: NetworkDriver = {
+  createNetwork: async () => {},
+  deleteNetwork: async () => {},
+};
+const noEndpointsYet: Endpoints = {
+  activeEndpoints: () => [],
+  connect: async () => {
+    throw new NotImplemented('connecting containers to networks is not supported yet');
+  },
+  disconnect: async () => {
+    throw new NotImplemented('disconnecting containers from networks is not supported yet');
+  },
+};
 
 async function findInit(): Promise<string | undefined> {
   for (const p of [
@@ -190,6 +211,16 @@ async function main(argv: string[]): Promise<number> {
   events.subscribe((e) => {
     if (e.Type === 'container' && e.Action === 'destroy') execs.forget(e.Actor.ID);
   });
+  const networks = new NetworkService({
+    store: await NetworkStore.open(join(cfg.dataRoot, 'network')),
+    driver: recordOnlyDriver,
+    endpoints: noEndpointsYet,
+    events,
+    hostSubnets: hostRouteSubnets,
+    // bip, fixed-cidr and mtu come here once the daemon config reads them.
+    defaultBridge: {},
+  });
+  await networks.ensurePredefined();
   const health = new HealthMonitor(store, events, (id, cmd, timeoutMs) => execs.runCaptured(id, cmd, timeoutMs));
 
   // The records alone are checked before the API serves; the containers themselves are reconciled while it serves
@@ -202,6 +233,7 @@ async function main(argv: string[]): Promise<number> {
   containerRoutes(router, containers);
   execRoutes(router, execs);
   imageRoutes(router, imageService);
+  networkRoutes(router, networks);
   unsupportedRoutes(router);
   const servers: Server[] = [];
   for (const host of cfg.hosts) servers.push(await listen(router, host, cfg, log));

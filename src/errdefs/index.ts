@@ -25,6 +25,10 @@ export class Unavailable extends BerthError {
 export class NotImplemented extends BerthError {
   override name = 'NotImplemented';
 }
+/** A request that is understood but refused (removing a predefined network): Docker's 403. */
+export class Forbidden extends BerthError {
+  override name = 'Forbidden';
+}
 /** A fault of the host or of berth itself (a syscall failed, a file is corrupt). */
 export class System extends BerthError {
   override name = 'System';
@@ -36,6 +40,7 @@ export const isConflict = (e: unknown): e is Conflict => e instanceof Conflict;
 export const isUnauthorized = (e: unknown): e is Unauthorized => e instanceof Unauthorized;
 export const isUnavailable = (e: unknown): e is Unavailable => e instanceof Unavailable;
 export const isNotImplemented = (e: unknown): e is NotImplemented => e instanceof NotImplemented;
+export const isForbidden = (e: unknown): e is Forbidden => e instanceof Forbidden;
 export const isSystem = (e: unknown): e is System => e instanceof System;
 
 /** The errno code of a Node system error (`ENOENT`), or undefined. */

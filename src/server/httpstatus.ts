@@ -1,6 +1,7 @@
 // The one place that maps error kinds to HTTP status codes (and the JSON error body Docker clients read).
 import {
   isConflict,
+  isForbidden,
   isInvalidParameter,
   isNotFound,
   isNotImplemented,
@@ -14,6 +15,7 @@ export function statusOf(e: unknown): number {
   if (isInvalidParameter(e)) return 400;
   if (isConflict(e)) return 409;
   if (isUnauthorized(e)) return 401;
+  if (isForbidden(e)) return 403;
   if (isNotImplemented(e)) return 501;
   if (isUnavailable(e)) return 503;
   return 500;

@@ -1,4 +1,4 @@
-// The help of the root command and of the management commands (berth container, image, system), in the docker CLI's
+// The help of the root command and of the management commands (berth container, image, network, system), in the docker CLI's
 // layout: common commands, management commands, the rest, then the global options.
 import { COMMANDS, globalOptionsHelp } from '../args/index.js';
 
@@ -7,6 +7,7 @@ const COMMON = ['run', 'exec', 'ps', 'pull', 'images', 'version', 'info'];
 export const MANAGEMENT: Readonly<Record<string, string>> = {
   container: 'Manage containers',
   image: 'Manage images',
+  network: 'Manage networks',
   system: 'Manage Docker',
 };
 

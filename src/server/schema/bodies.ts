@@ -233,3 +233,64 @@ export const execStartBody = struct('types.ExecStartCheck', {
   Tty: bool(),
   ConsoleSize: array(2, uint()),
 });
+
+const endpointSettings = () =>
+  struct('network.EndpointSettings', {
+    IPAMConfig: struct('network.EndpointIPAMConfig', {
+      IPv4Address: string(),
+      IPv6Address: string(),
+      LinkLocalIPs: strings(),
+    }),
+    Links: strings(),
+    Aliases: strings(),
+    DriverOpts: stringMap(),
+    GwPriority: int(),
+    NetworkID: string(),
+    EndpointID: string(),
+    Gateway: string(),
+    IPAddress: string(),
+    IPPrefixLen: int(),
+    IPv6Gateway: string(),
+    GlobalIPv6Address: string(),
+    GlobalIPv6PrefixLen: int(),
+    MacAddress: string(),
+    DNSNames: strings(),
+  });
+
+/** POST /networks/create */
+export const networkCreateBody = struct('types.NetworkCreateRequest', {
+  Name: string(),
+  CheckDuplicate: bool(),
+  Driver: string(),
+  Scope: string(),
+  EnableIPv4: bool(),
+  EnableIPv6: bool(),
+  IPAM: struct('network.IPAM', {
+    Driver: string(),
+    Options: stringMap(),
+    Config: slice(
+      struct('network.IPAMConfig', {
+        Subnet: string(),
+        IPRange: string(),
+        Gateway: string(),
+        AuxiliaryAddresses: stringMap(),
+      }),
+    ),
+  }),
+  Internal: bool(),
+  Attachable: bool(),
+  Ingress: bool(),
+  ConfigOnly: bool(),
+  ConfigFrom: struct('network.ConfigReference', { Network: string() }),
+  Options: stringMap(),
+  Labels: stringMap(),
+});
+
+/** POST /networks/{id}/connect */
+export const networkConnectBody = struct('types.NetworkConnect', {
+  Container: string(),
+  EndpointConfig: endpointSettings(),
+});
+
+/** POST /networks/{id}/disconnect */
+export const networkDisconnectBody = struct('types.NetworkDisconnect', { Container: string(), Force: bool() });
