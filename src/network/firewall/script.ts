@@ -80,8 +80,13 @@ export function networkRules(networks: FirewallNetwork[]): string[] {
     }
     // The loopback path: the host's 127.0.0.1:port DNATed out the bridge needs a source the container can answer.
     out.push(rule('postrouting', `oifname ${br} ct status dnat ip saddr 127.0.0.0/8 masquerade`));
-    // Hairpin: a container reaching a published port through the host's address comes back out the same bridge.
-    out.push(rule('postrouting', `iifname ${br} oifname ${br} ct status dnat masquerade`));
+    // Hairpin: a container reaching a published port through the host's address comes back out its own bridge
+    // (routed, or bridged back by br_netfilter); the target must answer through the host. (No iifname here: the
+    // input interface is unknown in postrouting.)
+    for (const s of n.subnets) {
+      const ip = isIPv4(s.split('/')[0] ?? '') ? 'ip' : 'ip6';
+      out.push(rule('postrouting', `oifname ${br} ct status dnat ${ip} saddr ${s} masquerade`));
+    }
   }
   // route_localnet lets 127.0.0.1 be routed to the bridge; never let a container use it to reach the host's loopback.
   const routed = networks.filter((n) => !n.internal).map((n) => n.bridge);
