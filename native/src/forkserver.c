@@ -1,6 +1,7 @@
 // `berth-helper forkserver <socket>`: a daemon's source of shims. Each connection to the socket becomes a new shim
 // (a fork of this small process, with the connection as its fd 3), so the daemon never forks itself: Node's spawn
-// blocks its event loop for a fork of the whole daemon, ~2-6 ms per container. Ends when its stdin reaches EOF (the
+// blocks its event loop for a fork of the whole daemon, ~2-6 ms per container. A connection that brings a network
+// plan instead (netplan.h) is answered by a forked `net` executor, for the same reason. Ends when its stdin reaches EOF (the
 // daemon is gone); the shims it made live on, as shims do.
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "forkserver.h"
+#include "netplan.h"
 #include "shim.h"
 
 static int listen_at(const char *path)
@@ -64,6 +66,8 @@ static _Noreturn void become_shim(int listen_fd, int conn)
 			_exit(125);
 		close(conn);
 	}
+	if (net_is_plan(LAUNCHER_FD))
+		_exit(net_serve(LAUNCHER_FD, LAUNCHER_FD));
 	_exit(shim_main());
 }
 

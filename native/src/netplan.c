@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -139,10 +140,10 @@ static net_op_fn *net_op(enum net_op op)
 	return NULL;
 }
 
-static int run_plan(struct netctx *c, struct berr *e)
+static int run_plan(int in, struct netctx *c, struct berr *e)
 {
 	struct plan p = {NULL, 0};
-	if (plan_read_spec(&net_plan_spec, STDIN_FILENO, &p, e) < 0)
+	if (plan_read_spec(&net_plan_spec, in, &p, e) < 0)
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; i < p.n && rc == 0; i++) {
@@ -153,16 +154,31 @@ static int run_plan(struct netctx *c, struct berr *e)
 	return rc;
 }
 
-int net_main(void)
+int net_is_plan(int fd)
+{
+	unsigned char head[8];
+	ssize_t n;
+	do
+		n = recv(fd, head, sizeof head, MSG_PEEK | MSG_WAITALL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof head && head[5] == 0 && head[6] == 0 && head[7] == 0 && head[4] >= NET_NETNS_CREATE;
+}
+
+int net_serve(int in, int out)
 {
 	signal(SIGPIPE, SIG_IGN);
 	struct berr e = {.step = -1};
 	struct netctx c = {.home_ns = -1, .nl = -1, .home_nl = -1, .away = 0};
-	int rc = run_plan(&c, &e);
+	int rc = run_plan(in, &c, &e);
 	char line[sizeof e.msg + 32];
 	int n = rc == 0 ? snprintf(line, sizeof line, "ok\n")
 			: snprintf(line, sizeof line, "error %d %d %s\n", e.step, e.err, e.msg);
-	if (write_all(STDOUT_FILENO, line, (size_t)n) < 0)
+	if (write_all(out, line, (size_t)n) < 0)
 		return 1;
 	return rc == 0 ? 0 : 1;
+}
+
+int net_main(void)
+{
+	return net_serve(STDIN_FILENO, STDOUT_FILENO);
 }

@@ -41,5 +41,10 @@ net_op_fn net_bridge, net_veth, net_master, net_up, net_link_delete, net_addr, n
 
 // `berth-helper net`: one plan on stdin, `ok` or `error <step> <errno> <message>` on stdout.
 int net_main(void);
+// The same with the plan read from `in` and the answer written to `out` (a forkserver connection).
+int net_serve(int in, int out);
+// Whether the socket's pending bytes start a network plan (first opcode >= 64), without consuming them. A forkserver
+// connection carries either an init plan (a shim) or a network plan; an empty network plan is never sent there.
+int net_is_plan(int fd);
 
 #endif

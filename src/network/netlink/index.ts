@@ -2,4 +2,11 @@
 export { encodeNetPlan, netOpArgs } from './encode.js';
 export { macFromIPv4, vethName } from './names.js';
 export { NetOpcode, type NetOp, type NetPlan } from './ops.js';
-export { isNetPlanError, NetPlanError, parseNetPlanReply, type RunNetPlanOptions, runNetPlan } from './run.js';
+export {
+  isNetPlanError,
+  NetPlanError,
+  parseNetPlanReply,
+  type RunNetPlanOptions,
+  runNetPlan,
+  runNetPlanVia,
+} from './run.js';

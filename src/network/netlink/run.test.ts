@@ -2,7 +2,7 @@
 // mount namespace and a new network namespace), so its bridges, veths, namespaces and mounts never touch the host's,
 // even if it dies half-way; its test events go to the same stdout, so the runner reports them as this file's.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { isNetPlanError, type NetOp, NetOpcode, type NetPlanError, runNetPlan } from './index.js';
+import { isNetPlanError, type NetOp, NetOpcode, type NetPlanError, runNetPlan, runNetPlanVia } from './index.js';
 
 const run = promisify(execFile);
 const INNER = 'BERTH_NETLINK_TEST_IN_OWN_NETNS';
@@ -93,8 +93,26 @@ function rawPlan(bytes: Buffer): Promise<{ line: string; code: number | null }> 
   });
 }
 
-async function rejectsWith(ops: NetOp[], check: (e: NetPlanError) => void): Promise<void> {
-  await assert.rejects(runNetPlan(helper, ops), (e: unknown) => {
+/** Starts `berth-helper forkserver <socket>` and waits (bounded) for its `ready` line. */
+function startForkserver(socket: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const fs = spawn(helper, ['forkserver', socket], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const timer = setTimeout(() => reject(new Error('forkserver not ready')), TIMEOUT);
+    fs.stdout.setEncoding('utf8').once('data', (d: string) => {
+      clearTimeout(timer);
+      if (d.startsWith('ready')) resolve(fs);
+      else reject(new Error(`forkserver said ${d}`));
+    });
+    fs.on('error', reject);
+  });
+}
+
+async function rejectsWith(
+  ops: NetOp[],
+  check: (e: NetPlanError) => void,
+  runner: (ops: NetOp[]) => Promise<void> = (o) => runNetPlan(helper, o),
+): Promise<void> {
+  await assert.rejects(runner(ops), (e: unknown) => {
     assert.ok(isNetPlanError(e), String(e));
     check(e);
     return true;
@@ -139,10 +157,14 @@ if (skip === undefined && process.env[INNER] !== '1') {
 } else {
   describe('network plans (berth-helper net) against the kernel', { ...(skip ? { skip } : {}) }, () => {
     let tmp: string;
+    let forkserver: ChildProcess;
+    let socket: string;
     const ns = (name: string) => join(tmp, name);
 
     before(async () => {
       tmp = await mkdtemp(join(tmpdir(), 'berth-netlink-'));
+      socket = join(tmp, 'forkserver.sock');
+      forkserver = await startForkserver(socket);
       // The test's own namespace starts with lo down; the bridge gateway is the "host" side.
       await run('ip', ['link', 'set', 'lo', 'up']);
       await runNetPlan(helper, [
@@ -154,6 +176,12 @@ if (skip === undefined && process.env[INNER] !== '1') {
     });
 
     after(async () => {
+      // The forkserver ends when its stdin closes.
+      const exited = new Promise((r) => forkserver.once('exit', r));
+      forkserver.stdin?.end();
+      const timer = setTimeout(() => forkserver.kill('SIGKILL'), TIMEOUT);
+      await exited;
+      clearTimeout(timer);
       await runNetPlan(helper, [{ op: 'linkDelete', name: 'br-test' }]);
       assert.deepEqual(await links(), ['lo'], 'no link is left');
       assert.deepEqual(await mountsUnder(tmp), [], 'no namespace is left mounted');
@@ -437,25 +465,63 @@ if (skip === undefined && process.env[INNER] !== '1') {
       }
     });
 
-    it('one container’s setup from Node: median of 50 runs, beside a bare helper spawn', async (t) => {
-      const setups: number[] = [];
+    it('runs plans through the forkserver too: setup, EXEC, errors', async () => {
+      const via = (ops: NetOp[]) => runNetPlanVia(socket, ops);
+      const h = ns('h');
+      await via([
+        ...containerSetup(h, 'veth-fs', 'br-test', '10.77.0.8'),
+        { op: 'netnsEnter', path: h },
+        { op: 'exec', stdin: 'table inet via-forkserver {}\n', argv: ['nft', '-f', '-'] },
+      ]);
+      try {
+        await ping(h, '10.77.0.1');
+        const inside = await run('nsenter', [`--net=${h}`, 'nft', 'list', 'tables'], { timeout: TIMEOUT });
+        assert.match(inside.stdout, /via-forkserver/);
+        await rejectsWith(
+          [{ op: 'veth', hostName: 'veth-fs', peerName: 'eth1', peerNetnsPath: '', mtu: 0, peerMac: '' }],
+          (e) => assert.equal(e.code, 'EEXIST'),
+          via,
+        );
+        await rejectsWith(
+          [{ op: 'exec', stdin: '', argv: ['sh', '-c', 'echo no >&2; exit 4'] }],
+          (e) => assert.equal(e.message, 'EXEC sh: exit status 4: no'),
+          via,
+        );
+        await via([]);
+      } finally {
+        await via([
+          { op: 'linkDelete', name: 'veth-fs' },
+          { op: 'netnsDelete', path: h },
+        ]);
+      }
+      assert.deepEqual(await links(), ['br-test', 'lo']);
+    });
+
+    it('one container’s setup from Node: median of 50 runs, spawned and via the forkserver, beside a bare spawn', async (t) => {
+      const spawned: number[] = [];
+      const forked: number[] = [];
       const spawns: number[] = [];
       for (let i = 0; i < 50; i++) {
-        const path = ns(`t${i}`);
-        const t0 = performance.now();
-        await runNetPlan(helper, containerSetup(path, `veth-t${i}`, 'br-test', `10.77.0.${100 + i}`).slice(0, -1));
-        setups.push(performance.now() - t0);
+        for (const [runner, times] of [
+          [(o: NetOp[]) => runNetPlan(helper, o), spawned],
+          [(o: NetOp[]) => runNetPlanVia(socket, o), forked],
+        ] as const) {
+          const path = ns(`t${i}`);
+          const t0 = performance.now();
+          await runner(containerSetup(path, `veth-t${i}`, 'br-test', `10.77.0.${100 + i}`).slice(0, -1));
+          times.push(performance.now() - t0);
+          await runNetPlan(helper, [
+            { op: 'linkDelete', name: `veth-t${i}` },
+            { op: 'netnsDelete', path },
+          ]);
+        }
         const t1 = performance.now();
         await run(helper, ['version']);
         spawns.push(performance.now() - t1);
-        await runNetPlan(helper, [
-          { op: 'linkDelete', name: `veth-t${i}` },
-          { op: 'netnsDelete', path },
-        ]);
       }
       t.diagnostic(
-        `container network setup (NETNS_CREATE+VETH+MASTER+UP+NETNS_ENTER+ADDR+UP+ROUTE) median ${median(setups).toFixed(2)} ms; ` +
-          `bare \`berth-helper version\` spawn median ${median(spawns).toFixed(2)} ms`,
+        `container network setup (NETNS_CREATE+VETH+MASTER+UP+NETNS_ENTER+ADDR+UP+ROUTE) median: spawned ${median(spawned).toFixed(2)} ms, ` +
+          `via the forkserver ${median(forked).toFixed(2)} ms; bare \`berth-helper version\` spawn ${median(spawns).toFixed(2)} ms`,
       );
       assert.deepEqual(await links(), ['br-test', 'lo']);
     });

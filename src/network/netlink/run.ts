@@ -1,6 +1,8 @@
 // Runs a network plan: one `berth-helper net` process, the encoded plan on its stdin, one answer line on its stdout
-// (`ok`, or `error <step> <errno> <message>`: docs/helper-protocol.md, "Network plans").
+// (`ok`, or `error <step> <errno> <message>`: docs/helper-protocol.md, "Network plans"); or the same through a
+// running `berth-helper forkserver`, which forks the executor instead of Node spawning (and exec'ing) it.
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { constants } from 'node:os';
 import { System } from '../../errdefs/index.js';
 import { encodeNetPlan } from './encode.js';
@@ -71,6 +73,41 @@ export function runNetPlan(helperPath: string, ops: readonly NetOp[], options: R
           new NetPlanError(`network plan: berth-helper ${why}${err ? `: ${err.trim()}` : ''}`, -1, undefined, 0),
         );
       }
+      const failure = parseNetPlanReply(line, ops);
+      if (failure) reject(failure);
+      else resolve();
+    });
+  });
+}
+
+/**
+ * Runs `ops` through the forkserver listening on `forkserverSocket`: the plan is written to a new connection, which
+ * the forkserver hands to a forked executor, and the answer line comes back on it. No process is spawned by Node.
+ */
+export function runNetPlanVia(
+  forkserverSocket: string,
+  ops: readonly NetOp[],
+  options: RunNetPlanOptions = {},
+): Promise<void> {
+  // The forkserver tells a network plan from an init plan by its first opcode: an empty plan has none.
+  if (ops.length === 0) return Promise.resolve();
+  const plan = encodeNetPlan(ops);
+  return new Promise((resolve, reject) => {
+    const sock = connect(forkserverSocket);
+    let out = '';
+    const timer = setTimeout(() => sock.destroy(new Error('timed out')), options.timeoutMs ?? 30_000);
+    sock.setEncoding('utf8').on('data', (d: string) => (out += d));
+    sock.on('connect', () => sock.write(plan));
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new System(`network plan: forkserver ${forkserverSocket}: ${e.message}`, { cause: e }));
+    });
+    sock.on('close', (hadError) => {
+      clearTimeout(timer);
+      if (hadError) return;
+      const line = out.split('\n')[0] ?? '';
+      if (line === '')
+        return reject(new NetPlanError('network plan: the forkserver closed without an answer', -1, undefined, 0));
       const failure = parseNetPlanReply(line, ops);
       if (failure) reject(failure);
       else resolve();
