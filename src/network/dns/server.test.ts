@@ -19,6 +19,7 @@ import {
   RECURSION_DESIRED,
   TRUNCATED_RESPONSE,
 } from 'dns-packet';
+import { isSystem } from '../../errdefs/index.js';
 import { FrameReader, frame } from './framing.js';
 import { EmbeddedDns, type Resolver } from './index.js';
 
@@ -418,6 +419,16 @@ if (skip === undefined && process.env[INNER] !== '1') {
       await dns.listen('::1', PORT); // again: a no-op
       await assert.rejects(dns.listen('::1', PORT + 1), /already listens on ::1 port/);
       await assert.rejects(dns.listen('nope', PORT), /invalid address/);
+      const other = new EmbeddedDns({ resolver, log });
+      await assert.rejects(other.listen(SERVER, PORT), (e: unknown) => {
+        assert.ok(isSystem(e));
+        assert.match(e.message, /^listening for DNS on 127\.0\.0\.11 port \d+: .*EADDRINUSE/);
+        return true;
+      });
+      await other.listen('127.0.0.14', PORT); // nothing half-made by the failure
+      await other.close();
+      await Promise.all([dns.listen('127.0.0.15', PORT), dns.listen('127.0.0.15', PORT)]); // concurrent: one bind
+      await dns.unlisten('127.0.0.15');
       assert.deepEqual(dataOf(await udpQuery(q('web', 'A'), { to: '::1' })), ['10.0.0.2']);
       const tcp = await tcpQueries([q('example.test', 'A')], { to: '::1' });
       assert.deepEqual(dataOf([...tcp.values()][0]!), ['192.0.2.1']);

@@ -4,7 +4,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { setMaxListeners } from 'node:events';
 import { createServer, isIP, type Server, type Socket } from 'node:net';
 import { type DecodedPacket, decode, encode } from 'dns-packet';
-import { Conflict, InvalidParameter } from '../../errdefs/index.js';
+import { Conflict, InvalidParameter, System } from '../../errdefs/index.js';
 import { encodeWithin, localAnswer, maxUdpSize, RCODE, reply } from './answer.js';
 import { forward } from './forward.js';
 import { FrameReader, frame } from './framing.js';
@@ -48,6 +48,7 @@ export class EmbeddedDns {
   readonly #idleMs: number;
   readonly #maxConns: number;
   readonly #listeners = new Map<string, Listener>();
+  readonly #opening = new Map<string, Promise<void>>();
   #abort = EmbeddedDns.#controller();
   #upstreams: Upstream[] = [];
   #inFlight = 0;
@@ -87,11 +88,39 @@ export class EmbeddedDns {
   async listen(address: string, port = 53): Promise<void> {
     const family = isIP(address);
     if (family === 0) throw new InvalidParameter(`invalid address for the embedded DNS server: ${address}`);
+    const pending = this.#opening.get(address);
+    if (pending) {
+      // A listen on the same address is under way: let it settle, then decide (no await before the check below,
+      // so two calls cannot both get past it).
+      await pending;
+      return this.listen(address, port);
+    }
     const existing = this.#listeners.get(address);
     if (existing) {
       if (existing.port === port) return;
       throw new Conflict(`the embedded DNS server already listens on ${address} port ${existing.port}`);
     }
+    const opening = this.#open(address, family === 6 ? 6 : 4, port);
+    this.#opening.set(
+      address,
+      opening.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    try {
+      this.#listeners.set(address, await opening);
+    } catch (e) {
+      throw new System(`listening for DNS on ${address} port ${port}: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+      });
+    } finally {
+      this.#opening.delete(address);
+    }
+  }
+
+  /** Binds the UDP socket and the TCP server, or neither. */
+  async #open(address: string, family: 4 | 6, port: number): Promise<Listener> {
     const udp = createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
@@ -126,11 +155,12 @@ export class EmbeddedDns {
         }
       });
     });
-    this.#listeners.set(address, { port, udp, tcp, conns });
+    return { port, udp, tcp, conns };
   }
 
   /** Stops serving on `address`: its sockets close and its TCP clients are disconnected. Unknown addresses: no-op. */
   async unlisten(address: string): Promise<void> {
+    await this.#opening.get(address);
     const l = this.#listeners.get(address);
     if (!l) return;
     this.#listeners.delete(address);
