@@ -30,6 +30,10 @@ export interface ContainerDeps {
   netns: NetnsOps;
   networks: NetworkCatalog;
   sandboxes: ContainerSandboxes;
+  /** The host's address as containers see it (--add-host host-gateway): the default bridge's gateway. */
+  hostGateway?: string;
+  /** Set when the host's resolvers are all loopback: berthd's DNS forwarding to them from the default bridge. */
+  bridgeResolver?: string;
   log: Logger;
   storageDriver: string;
   /** The init binary for HostConfig.Init (Docker's docker-init), if one was found. */

@@ -1,10 +1,11 @@
 // The per-container files the engine writes and bind-mounts: /etc/hostname, /etc/hosts and /etc/resolv.conf, as
-// Docker does (a private network namespace gets localhost entries; the host network gets the host's files).
+// Docker writes them (src/network/files builds them): the host's for the host network, the container's addresses,
+// --add-host entries and legacy links otherwise; resolv.conf pointing at the embedded DNS on user networks.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
+import { type HostsLink, hostsFile, resolvConf } from '../../network/files/index.js';
 import type { Mount } from '../../runtime/spec.js';
-import type { SandboxInfo } from '../sandbox/sandboxes.js';
 
 export interface ContainerFiles {
   hostnamePath: string;
@@ -20,44 +21,50 @@ export function containerFiles(dir: string): ContainerFiles {
   };
 }
 
-const LOCAL_HOSTS = [
-  '127.0.0.1\tlocalhost',
-  '::1\tlocalhost ip6-localhost ip6-loopback',
-  'fe00::0\tip6-localnet',
-  'ff00::0\tip6-mcastprefix',
-  'ff02::1\tip6-allnodes',
-  'ff02::2\tip6-allrouters',
-];
-
-/** The host's resolv.conf without loopback nameservers (unreachable from a private netns), as libnetwork filters it. */
-async function resolvConf(hostNetwork: boolean): Promise<string> {
-  const text = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
-  if (hostNetwork) return text;
-  const lines = text.split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1\b)/.test(l));
-  return `${lines.join('\n').trim()}\n`;
+export interface FilesInput {
+  hostname: string;
+  domainname?: string;
+  /** host: the host's files; bridge: a private namespace without the embedded DNS; embedded: a user network's. */
+  mode: 'host' | 'bridge' | 'embedded';
+  /** The container's own addresses (bare). */
+  addresses: string[];
+  /** `--add-host` entries with host-gateway already substituted. */
+  extraHosts: string[];
+  links: HostsLink[];
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+  ipv6: boolean;
+  /** Nameservers for when the host has only loopback ones (berthd's DNS forwarding on the bridge's gateway). */
+  fallback?: string[];
 }
 
-export async function writeContainerFiles(
-  files: ContainerFiles,
-  hostname: string,
-  opts: { hostNetwork: boolean; extraHosts: readonly string[]; sandbox: SandboxInfo },
-): Promise<void> {
-  const extra = opts.extraHosts.map((h) => {
-    const i = h.indexOf(':');
-    const ip = h.slice(i + 1);
-    return `${ip === 'host-gateway' ? (opts.sandbox.gateway ?? ip) : ip}\t${h.slice(0, i)}`;
+export async function writeContainerFiles(files: ContainerFiles, f: FilesInput): Promise<void> {
+  const [hostResolv, hostHosts] = await Promise.all([
+    readFile('/etc/resolv.conf', 'utf8').catch(() => ''),
+    f.mode === 'host' ? readFile('/etc/hosts', 'utf8').catch(() => '') : Promise.resolve(undefined),
+  ]);
+  const hosts = hostsFile({
+    hostname: f.hostname,
+    ...(f.domainname ? { domainname: f.domainname } : {}),
+    addresses: f.addresses,
+    extraHosts: f.extraHosts,
+    links: f.links,
+    ...(hostHosts !== undefined ? { hostHosts } : {}),
   });
-  const own = opts.sandbox.addresses.map((a) => `${a.slice(0, a.indexOf('/'))}\t${hostname}`);
-  const hosts = opts.hostNetwork
-    ? await readFile('/etc/hosts', 'utf8').catch(() => `${LOCAL_HOSTS.join('\n')}\n`)
-    : `${[...LOCAL_HOSTS, ...extra, ...own].join('\n')}\n`;
-  const resolv = opts.sandbox.dnsServer
-    ? 'nameserver 127.0.0.11\noptions ndots:0\n'
-    : await resolvConf(opts.hostNetwork);
+  const resolv = resolvConf({
+    mode: f.mode,
+    host: hostResolv,
+    dns: f.dns,
+    dnsSearch: f.dnsSearch,
+    dnsOptions: f.dnsOptions,
+    ipv6: f.ipv6,
+    ...(f.fallback ? { fallback: f.fallback } : {}),
+  });
   await Promise.all([
-    writeFileAtomic(files.hostnamePath, `${hostname}\n`, { durable: false }),
+    writeFileAtomic(files.hostnamePath, `${f.hostname}\n`, { durable: false }),
     writeFileAtomic(files.hostsPath, hosts, { durable: false }),
-    writeFileAtomic(files.resolvConfPath, resolv, { durable: false }),
+    writeFileAtomic(files.resolvConfPath, resolv.content, { durable: false }),
   ]);
 }
 

@@ -3,7 +3,13 @@
 // they share and gates every operation on a container behind its reconciliation at daemon start.
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { ContainerCreateRequest, ContainerUpdateRequest, HostConfig } from '../../api/index.js';
+import type {
+  ContainerCreateRequest,
+  ContainerUpdateRequest,
+  EndpointSettings,
+  HostConfig,
+} from '../../api/index.js';
+import { connectNetwork, disconnectNetwork } from './connect.js';
 import { Conflict, InvalidParameter } from '../../errdefs/index.js';
 import { KeyedLock } from '../../lib/keyed-lock.js';
 import { resourcesOf } from '../spec/oci.js';
@@ -261,6 +267,18 @@ export class ContainerLifecycle {
   /** A container an earlier daemon left running (live restore): its rootfs mount taken over, its exit followed. */
   async adopt(id: string): Promise<void> {
     await this.resources.rootfs.adopt(id);
+    await this.deps.sandboxes.restore(this.deps.store.get(id));
     void this.watch(id);
+  }
+
+  /** `network connect`: a created container gets the endpoint at its next start, a running one at once. */
+  async connect(ref: string, networkRef: string, settings: Partial<EndpointSettings>): Promise<void> {
+    const rec = await this.ready(ref);
+    await this.lock.run(rec.id, () => connectNetwork(this.ctx, rec, networkRef, settings));
+  }
+
+  async disconnect(ref: string, networkRef: string, force: boolean): Promise<void> {
+    const rec = await this.ready(ref);
+    await this.lock.run(rec.id, () => disconnectNetwork(this.ctx, rec, networkRef, force));
   }
 }

@@ -11,6 +11,7 @@ import { resolveMounts } from '../spec/mounts.js';
 import { resolveUser } from '../spec/user.js';
 import type { ContainerDeps } from './deps.js';
 import { containerFileMounts, containerFiles, writeContainerFiles } from './files.js';
+import { resolveLinks } from './links.js';
 import type { ContainerRecord } from './model.js';
 import { parseNetworkMode } from './network-config.js';
 import type { SandboxInfo } from '../sandbox/sandboxes.js';
@@ -37,13 +38,27 @@ export async function prepareStart(
   const files = containerFiles(deps.store.dir(rec.id));
   const mounts = rec.mountSpec ?? resolveMounts(rec.hostConfig); // a record from before mounts were kept
   const bundle = join(deps.paths.bundles, rec.id);
-  const writeFiles = networking.then((sandbox) =>
-    writeContainerFiles(files, hostname, {
-      hostNetwork,
-      extraHosts: rec.hostConfig.ExtraHosts ?? [],
-      sandbox,
-    }).then(() => sandbox),
-  );
+  const mode = parseNetworkMode(rec.hostConfig.NetworkMode).kind;
+  // Links are the default bridge's: a link on a user network is an alias its DNS answers.
+  const links = mode === 'bridge' && rec.networks?.bridge ? resolveLinks(deps.store, rec) : { hosts: [], env: [] };
+  const writeFiles = networking.then(async (sandbox) => {
+    if (mode === 'container') return sandbox; // it shares the other container's files
+    const hostGateway = sandbox.gateway ?? deps.hostGateway ?? '';
+    await writeContainerFiles(files, {
+      hostname,
+      ...(rec.config.Domainname ? { domainname: rec.config.Domainname } : {}),
+      mode: mode === 'host' ? 'host' : sandbox.dnsServer ? 'embedded' : 'bridge',
+      addresses: sandbox.addresses.map((a) => a.slice(0, a.indexOf('/'))),
+      extraHosts: (rec.hostConfig.ExtraHosts ?? []).map((h) => h.replace(/:host-gateway$/, `:${hostGateway}`)),
+      links: links.hosts,
+      dns: rec.hostConfig.Dns ?? [],
+      dnsSearch: rec.hostConfig.DnsSearch ?? [],
+      dnsOptions: rec.hostConfig.DnsOptions ?? [],
+      ipv6: sandbox.addresses.some((a) => a.includes(':')),
+      ...(deps.bridgeResolver ? { fallback: [deps.bridgeResolver] } : {}),
+    });
+    return sandbox;
+  });
   const [rootfs, sandbox] = await Promise.all([
     mounting,
     writeFiles,
@@ -65,7 +80,7 @@ export async function prepareStart(
     cgroupVersion: deps.runtime.cgroupVersion,
     initPath: deps.initPath,
   });
-  if (spec.process) spec.process.env = withHomeEnv(spec.process.env ?? [], user.home);
+  if (spec.process) spec.process.env = withHomeEnv([...links.env, ...(spec.process.env ?? [])], user.home);
   return { bundle, spec, written: writeJsonAtomic(join(bundle, 'config.json'), spec, { durable: false }) };
 }
 

@@ -1,8 +1,6 @@
 // A network as the engine keeps it: the API's view of it (Docker's fields, camelCase here) plus what only berth needs,
-// the IPAM state of each subnet and the bridge's interface name, persisted together so an address is never handed out
-// twice, across restarts too.
+// the bridge's interface name. Addresses are not kept here: running containers' records hold them (engine/sandbox).
 import type { IPAMConfig } from '../../api/networks.js';
-import type { PoolState } from '../../network/ipam/index.js';
 
 export interface NetworkRecord {
   id: string;
@@ -23,8 +21,6 @@ export interface NetworkRecord {
   predefined: boolean;
   /** The bridge interface the driver makes (`berth0`, `br-<id12>`, or -o com.docker.network.bridge.name). */
   bridgeName?: string;
-  /** One pool per subnet of `ipam.config`, in the same order. */
-  pools: PoolState[];
 }
 
 export const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';

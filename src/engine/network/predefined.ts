@@ -39,7 +39,7 @@ export function defaultBridgeIpam(o: DefaultBridgeOptions): IPAMConfig {
   return cfg;
 }
 
-/** A predefined network's record (its pools are filled in by the service). */
+/** A predefined network's record. */
 export function predefinedRecord(
   name: (typeof PREDEFINED)[number],
   id: string,
@@ -56,7 +56,6 @@ export function predefinedRecord(
     ingress: false,
     labels: {},
     predefined: true,
-    pools: [],
   };
   if (name === 'bridge') {
     const bridgeName = o.bridgeName ?? DEFAULT_BRIDGE;

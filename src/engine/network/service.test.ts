@@ -40,32 +40,6 @@ async function open(
   return { dir, service, events };
 }
 
-test('addresses survive a reopen: the next one follows the last handed out, a taken one is refused', async () => {
-  const { dir, service } = await open();
-  const { Id } = await service.create({
-    Name: 'n',
-    EnableIPv6: true,
-    IPAM: { Config: [{ Subnet: '10.8.0.0/24' }, { Subnet: 'fd00:8::/64' }] },
-  });
-  const a = await service.allocateAddress(Id);
-  assert.deepEqual(a, {
-    ipv4: { address: '10.8.0.2', prefixLen: 24, gateway: '10.8.0.1' },
-    ipv6: { address: 'fd00:8::2', prefixLen: 64, gateway: 'fd00:8::1' },
-  });
-  const b = await service.allocateAddress(Id, { ipv4: '10.8.0.50' });
-  assert.equal(b.ipv4?.address, '10.8.0.50');
-  await service.releaseAddress(Id, '10.8.0.2/24');
-
-  const again = (await open(dir)).service;
-  await assert.rejects(again.allocateAddress(Id, { ipv4: '10.8.0.50' }), /Address already in use/);
-  const c = await again.allocateAddress(Id);
-  assert.equal(c.ipv4?.address, '10.8.0.3');
-  assert.equal(c.ipv6?.address, 'fd00:8::4'); // ::2 (kept), ::3 for b, then ::4
-  await assert.rejects(again.allocateAddress(Id, { ipv4: '10.9.0.1' }), /no configured subnet or ip-range contain/);
-  // the failed requests took nothing: the next address is the one after c
-  assert.equal((await again.allocateAddress(Id)).ipv4?.address, '10.8.0.4');
-});
-
 test('a driver that fails leaves no record; create and destroy are published', async () => {
   const failing: NetworkDriver = {
     createNetwork: async () => {
@@ -92,7 +66,6 @@ test('the default bridge follows bip and fixed-cidr; a user network avoids host 
   const b = service.inspect('bridge');
   assert.deepEqual(b.IPAM.Config, [{ Subnet: '10.99.0.0/24', IPRange: '10.99.0.128/25', Gateway: '10.99.0.1' }]);
   assert.equal(b.Options['com.docker.network.driver.mtu'], '1400');
-  assert.equal((await service.allocateAddress(b.Id)).ipv4?.address, '10.99.0.128');
   const { Id } = await service.create({ Name: 'auto' });
   // 172.17 is free now (the bridge moved) but 172.18 is a host route
   assert.equal(service.inspect(Id).IPAM.Config[0]?.Subnet, '172.17.0.0/16');

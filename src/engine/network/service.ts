@@ -1,6 +1,6 @@
 // The network backend the API's network routes call: create (validation, IPAM, the driver's side effects, nothing
 // half-made on failure), list with Docker's filters, inspect, remove, prune, connect/disconnect (handed to the
-// container side), and the address allocation endpoints need, persisted with the network.
+// container side), and and the networks' IPAM configs (the addresses themselves are the container side's).
 import { randomBytes } from 'node:crypto';
 import type {
   EndpointResource,
@@ -66,24 +66,11 @@ export interface NetworkDeps {
   defaultBridge?: DefaultBridgeOptions;
 }
 
-/** An address handed to an endpoint, with what its interface and route need. */
-export interface AssignedAddress {
-  address: string;
-  prefixLen: number;
-  gateway: string;
-}
-
-export interface EndpointAddresses {
-  ipv4?: AssignedAddress;
-  ipv6?: AssignedAddress;
-}
-
 const SUPPORTED_LATER = ['overlay', 'macvlan', 'ipvlan'];
 
 export class NetworkService {
   /** One network's changes at a time; `create` takes the CREATE key so names and subnets are picked one by one. */
   private readonly lock = new KeyedLock();
-  private readonly pools = new Map<string, AddressPool[]>();
 
   constructor(private readonly deps: NetworkDeps) {}
 
@@ -94,7 +81,8 @@ export class NetworkService {
 
   /**
    * Makes sure bridge, host and none exist, and the default bridge matches the daemon's bip/fixed-cidr (a change of
-   * those gives it new pools, as dockerd recreates docker0's network).
+   * those gives it new pools, as dockerd recreates docker0's network; its containers get addresses from them at
+   * their next start).
    */
   async ensurePredefined(): Promise<void> {
     const opts = this.deps.defaultBridge ?? {};
@@ -109,21 +97,6 @@ export class NetworkService {
         continue;
       }
       if (have) want.created = have.created;
-      want.pools = want.ipam.config.map((c) => poolFor(c).toJSON());
-      if (have && name === 'bridge') {
-        // Keep the leases that still fit, so a restart with new options hands no address out twice.
-        const old = have.pools.flatMap((p) => p.allocated);
-        const fresh = want.pools.map((p) => AddressPool.fromJSON(p));
-        for (const a of old) {
-          try {
-            fresh.find((p) => p.contains(a))?.request(a);
-          } catch {
-            // outside the new range: its container gets a new address when it next starts
-          }
-        }
-        want.pools = fresh.map((p) => p.toJSON());
-      }
-      this.pools.delete(want.id);
       await this.deps.store.save(want);
     }
   }
@@ -209,7 +182,6 @@ export class NetworkService {
       labels: { ...(req.Labels ?? {}) },
       predefined: false,
       bridgeName: options[BRIDGE_NAME_OPTION] || `br-${id.slice(0, 12)}`,
-      pools: pools.map((p) => p.toJSON()),
     };
     const clash = this.deps.store.all().find((n) => n.bridgeName === rec.bridgeName);
     if (clash) throw new Conflict(`bridge name ${rec.bridgeName} is already in use by network ${clash.name}`);
@@ -236,7 +208,6 @@ export class NetworkService {
     }
     await this.deps.driver.deleteNetwork(n);
     await this.deps.store.delete(n.id);
-    this.pools.delete(n.id);
     this.deps.events.publish('network', 'destroy', n.id, { name: n.name, type: n.driver });
   }
 
@@ -265,78 +236,6 @@ export class NetworkService {
   async disconnect(term: string, req: NetworkDisconnectRequest): Promise<void> {
     const n = this.deps.store.get(term);
     await this.deps.endpoints.disconnect(n.id, req.Container ?? '', req.Force === true);
-  }
-
-  /**
-   * Addresses for a new endpoint: the ones asked for (`--ip`, `--ip6`) or the next free ones, an IPv6 one only on an
-   * IPv6 network. Persisted before it resolves; nothing is kept if any part fails.
-   */
-  async allocateAddress(networkId: string, want: { ipv4?: string; ipv6?: string } = {}): Promise<EndpointAddresses> {
-    return this.lock.run(networkId, async () => {
-      const n = this.deps.store.get(networkId);
-      const pools = this.poolsOf(n);
-      const out: EndpointAddresses = {};
-      const taken: [AddressPool, string][] = [];
-      try {
-        for (const family of [4, 6] as const) {
-          const asked = family === 4 ? want.ipv4 : want.ipv6;
-          const candidates = pools.filter((p) => p.family === family);
-          if (candidates.length === 0) {
-            if (asked) throw new InvalidParameter(`no configured subnet or ip-range contain the IP address ${asked}`);
-            continue;
-          }
-          let pool = candidates[0] as AddressPool;
-          let address: string;
-          if (asked) {
-            pool = candidates.find((p) => p.contains(asked)) ?? pool;
-            address = pool.request(asked);
-          } else {
-            address = pool.allocate();
-          }
-          taken.push([pool, address]);
-          const assigned = { address, prefixLen: pool.prefixLen, gateway: pool.toJSON().gateway };
-          if (family === 4) out.ipv4 = assigned;
-          else out.ipv6 = assigned;
-        }
-        await this.persistPools(n, pools);
-      } catch (e) {
-        for (const [p, a] of taken) p.release(a);
-        throw e;
-      }
-      return out;
-    });
-  }
-
-  /** Gives an endpoint's address back (unknown addresses are ignored, so a release may be repeated). */
-  async releaseAddress(networkId: string, address: string): Promise<void> {
-    await this.lock.run(networkId, async () => {
-      const n = this.deps.store.get(networkId);
-      const pools = this.poolsOf(n);
-      const bare = address.split('/')[0] ?? '';
-      if (!parseAddr(bare)) throw new InvalidParameter(`invalid address ${address}`);
-      const pool = pools.find((p) => p.has(bare));
-      if (!pool) return;
-      pool.release(bare);
-      await this.persistPools(n, pools);
-    });
-  }
-
-  private poolsOf(n: NetworkRecord): AddressPool[] {
-    let pools = this.pools.get(n.id);
-    if (!pools) {
-      pools = n.pools.map((s) => AddressPool.fromJSON(s));
-      this.pools.set(n.id, pools);
-    }
-    return pools;
-  }
-
-  private async persistPools(n: NetworkRecord, pools: AddressPool[]): Promise<void> {
-    try {
-      await this.deps.store.save({ ...n, pools: pools.map((p) => p.toJSON()) });
-    } catch (e) {
-      this.pools.delete(n.id); // re-read from the record, which still has the state before this change
-      throw e;
-    }
   }
 
   private resource(n: NetworkRecord, withContainers: boolean): NetworkResource {

@@ -49,6 +49,8 @@ const protoOf = (p: string): 'tcp' | 'udp' | 'sctp' => (p === 'udp' || p === 'sc
 export class ContainerSandboxes {
   /** Published ports of the containers this daemon set up (or found running), to unpublish exactly those. */
   private readonly published = new Map<string, PublishedPort[]>();
+  /** The interface each running container has on each network (eth0, eth1, …; connect takes the lowest free). */
+  private readonly ifnames = new Map<string, Map<string, string>>();
 
   constructor(private readonly deps: SandboxDeps) {}
 
@@ -106,19 +108,8 @@ export class ContainerSandboxes {
       await this.deps.filter.publish(published);
     }
     for (const e of endpoints) this.register(rec, e.net, e.link, e.settings);
-    // What inspect shows while it runs.
-    for (const e of endpoints) {
-      const s = e.settings;
-      s.EndpointID = s.EndpointID || endpointId(rec.id, e.net.id);
-      s.IPAddress = e.link.ipv4?.slice(0, e.link.ipv4.indexOf('/')) ?? '';
-      s.IPPrefixLen = e.link.ipv4 ? prefixLen(e.link.ipv4) : 0;
-      s.Gateway = e.link.gateway4 ?? '';
-      s.GlobalIPv6Address = e.link.ipv6?.slice(0, e.link.ipv6.indexOf('/')) ?? '';
-      s.GlobalIPv6PrefixLen = e.link.ipv6 ? prefixLen(e.link.ipv6) : 0;
-      s.IPv6Gateway = e.link.gateway6 ?? '';
-      s.MacAddress = e.link.mac;
-      if (e.net.custom) s.DNSNames = dnsNames(rec, s);
-    }
+    this.ifnames.set(rec.id, new Map(endpoints.map((e) => [e.net.id, e.link.ifname])));
+    for (const e of endpoints) showAddresses(rec, e.net, e.link, e.settings);
     rec.ports = portsView(Object.keys(rec.config.ExposedPorts ?? {}), published.length ? published : ports);
     return {
       network: { path: netnsPath },
@@ -126,6 +117,37 @@ export class ContainerSandboxes {
       ...(dnsServer ? { dnsServer } : {}),
       ...(first?.link.gateway4 ? { gateway: first.link.gateway4 } : {}),
     };
+  }
+
+  /** `network connect` of a running container: a new endpoint in its namespace (no route changes). */
+  async attach(rec: ContainerRecord, name: string, settings: EndpointSettings): Promise<void> {
+    const net = this.deps.networks.bridgeNetwork(settings.NetworkID);
+    if (!net) throw new InvalidParameter(`network ${name} not found`);
+    const used = this.ifnames.get(rec.id) ?? new Map<string, string>();
+    let index = 0;
+    while ([...used.values()].includes(`eth${index}`)) index++;
+    const link = this.endpointLink(rec, net, settings, index);
+    try {
+      const dnsServer = net.custom ? net.ipv4?.gateway : undefined;
+      await this.deps.kernel.attach(this.netnsPath(rec.id), [link], dnsServer ? { dnsServer } : {});
+    } catch (e) {
+      this.deps.addresses.release(rec.id, net.id);
+      await this.deps.kernel.detach([link.hostVeth]).catch(() => {});
+      throw e;
+    }
+    used.set(net.id, link.ifname);
+    this.ifnames.set(rec.id, used);
+    this.register(rec, net, link, settings);
+    showAddresses(rec, net, link, settings);
+  }
+
+  /** `network disconnect` of a running container: its endpoint on that network goes. */
+  async detach(rec: ContainerRecord, settings: EndpointSettings): Promise<void> {
+    this.deps.names.unregister(rec.id, settings.NetworkID);
+    await this.deps.kernel.detach([this.deps.kernel.vethName(rec.id, settings.NetworkID)]);
+    this.deps.addresses.release(rec.id, settings.NetworkID);
+    this.ifnames.get(rec.id)?.delete(settings.NetworkID);
+    clearAddresses(settings);
   }
 
   /** The endpoint's link, with addresses from IPAM (held by the container until it is released). */
@@ -181,6 +203,7 @@ export class ContainerSandboxes {
       await this.deps.kernel.destroy(this.netnsPath(id), veths);
     }
     this.deps.addresses.release(id);
+    this.ifnames.delete(id);
     for (const s of Object.values(rec.networks ?? {})) clearAddresses(s);
     rec.ports = undefined;
   }
@@ -196,9 +219,14 @@ export class ContainerSandboxes {
     await this.deps.kernel.destroy(this.netnsPath(id), []);
   }
 
-  /** A running container found at daemon start: what it holds is marked as held again. */
-  restore(rec: ContainerRecord): void {
+  /** A running container found at daemon start: what it holds is marked as held again, its ports published. */
+  async restore(rec: ContainerRecord): Promise<void> {
+    if (parseNetworkMode(rec.hostConfig.NetworkMode).kind !== 'bridge') return;
     const published: PublishedPort[] = [];
+    this.ifnames.set(
+      rec.id,
+      new Map(Object.values(rec.networks ?? {}).map((s, i) => [s.NetworkID, `eth${i}`])),
+    );
     const first = Object.values(rec.networks ?? {})[0];
     for (const s of Object.values(rec.networks ?? {})) {
       const net = this.deps.networks.bridgeNetwork(s.NetworkID);
@@ -232,6 +260,7 @@ export class ContainerSandboxes {
     if (published.length > 0) {
       this.published.set(rec.id, published);
       this.deps.ports.reserve(rec.id, published);
+      await this.deps.filter.publish(published);
     }
   }
 
@@ -259,6 +288,19 @@ function linkAliases(links: string[] | null): Record<string, string> {
     out[alias] = name.replace(/^\//, '');
   }
   return out;
+}
+
+/** What inspect shows of an endpoint while its container runs. */
+function showAddresses(rec: ContainerRecord, net: BridgeNetwork, link: EndpointLink, s: EndpointSettings): void {
+  s.EndpointID = s.EndpointID || endpointId(rec.id, net.id);
+  s.IPAddress = link.ipv4?.slice(0, link.ipv4.indexOf('/')) ?? '';
+  s.IPPrefixLen = link.ipv4 ? prefixLen(link.ipv4) : 0;
+  s.Gateway = link.gateway4 ?? '';
+  s.GlobalIPv6Address = link.ipv6?.slice(0, link.ipv6.indexOf('/')) ?? '';
+  s.GlobalIPv6PrefixLen = link.ipv6 ? prefixLen(link.ipv6) : 0;
+  s.IPv6Gateway = link.gateway6 ?? '';
+  s.MacAddress = link.mac;
+  if (net.custom) s.DNSNames = dnsNames(rec, s);
 }
 
 function clearAddresses(s: EndpointSettings): void {

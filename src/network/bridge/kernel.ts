@@ -1,5 +1,6 @@
-// The bridge driver's kernel side: bridges and container sandboxes made by running network plans in berth-helper.
-import { macFromIPv4, runNetPlan, vethName } from '../netlink/index.js';
+// The bridge driver's kernel side: bridges and container sandboxes made by running network plans in berth-helper
+// (each plan one helper process: forked by the daemon's forkserver, or spawned).
+import { macFromIPv4, type NetOp, vethName } from '../netlink/index.js';
 import {
   attachPlan,
   type BridgeSpec,
@@ -9,31 +10,33 @@ import {
   teardownPlan,
 } from './plans.js';
 
+export type NetPlanRunner = (ops: readonly NetOp[]) => Promise<void>;
+
 export class BridgeKernel {
-  constructor(private readonly helperPath: string) {}
+  constructor(private readonly run: NetPlanRunner) {}
 
   ensureBridge(b: BridgeSpec): Promise<void> {
-    return runNetPlan(this.helperPath, bridgePlan(b));
+    return this.run(bridgePlan(b));
   }
 
   removeBridge(name: string): Promise<void> {
-    return runNetPlan(this.helperPath, teardownPlan([name]));
+    return this.run(teardownPlan([name]));
   }
 
   create(netns: string, endpoints: EndpointSpec[], opts: { dnsServer?: string }): Promise<void> {
-    return runNetPlan(this.helperPath, sandboxPlan(netns, endpoints, opts.dnsServer));
+    return this.run(sandboxPlan(netns, endpoints, opts.dnsServer));
   }
 
   attach(netns: string, endpoints: EndpointSpec[], opts: { dnsServer?: string }): Promise<void> {
-    return runNetPlan(this.helperPath, attachPlan(netns, endpoints, opts.dnsServer));
+    return this.run(attachPlan(netns, endpoints, opts.dnsServer));
   }
 
   detach(hostVeths: string[]): Promise<void> {
-    return hostVeths.length ? runNetPlan(this.helperPath, teardownPlan(hostVeths)) : Promise.resolve();
+    return hostVeths.length ? this.run(teardownPlan(hostVeths)) : Promise.resolve();
   }
 
   destroy(netns: string, hostVeths: string[]): Promise<void> {
-    return runNetPlan(this.helperPath, teardownPlan(hostVeths, netns));
+    return this.run(teardownPlan(hostVeths, netns));
   }
 
   vethName(containerId: string, networkId: string): string {
