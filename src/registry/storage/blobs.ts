@@ -159,8 +159,14 @@ export class BlobStore {
   }
 }
 
+/**
+ * Passes a blob through while hashing it, holding back the last chunk until the digest is known: a mismatch then
+ * errors the stream before the response is complete, so the client never receives all Content-Length bytes of bad
+ * content.
+ */
 class VerifyingStream extends Transform {
   private readonly hash;
+  private held: Buffer | undefined;
   constructor(
     private readonly expected: Digest,
     private readonly onGood: () => void,
@@ -171,13 +177,17 @@ class VerifyingStream extends Transform {
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.hash.update(chunk);
-    cb(null, chunk);
+    const previous = this.held;
+    this.held = chunk;
+    cb(null, previous);
   }
   override _flush(cb: TransformCallback): void {
     const actual = `${parseDigest(this.expected).algorithm}:${this.hash.digest('hex')}`;
-    if (actual === this.expected) {
-      this.onGood();
-      cb();
-    } else cb(this.onBad(this.expected, actual));
+    if (actual !== this.expected) {
+      cb(this.onBad(this.expected, actual));
+      return;
+    }
+    this.onGood();
+    cb(null, this.held);
   }
 }
