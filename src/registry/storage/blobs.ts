@@ -14,6 +14,8 @@ import type { Layout } from './layout.js';
 
 /** Blobs up to this size are verified before the first byte is sent; bigger ones while streaming. */
 const VERIFY_FIRST_MAX = 8 << 20;
+/** Read chunk size: 1 MiB reads cost far fewer event-loop turns than the 64 KiB default on multi-MB layers. */
+const READ_CHUNK = 1 << 20;
 
 export interface BlobRead {
   size: number;
@@ -119,8 +121,12 @@ export class BlobStore {
       await this.verify(d, path);
       this.verified.set(d, identity);
     }
-    if (range) return { size: st.size, stream: createReadStream(path, { start: range.start, end: range.end }) };
-    const file = createReadStream(path);
+    if (range)
+      return {
+        size: st.size,
+        stream: createReadStream(path, { start: range.start, end: range.end, highWaterMark: READ_CHUNK }),
+      };
+    const file = createReadStream(path, { highWaterMark: READ_CHUNK });
     if (this.verified.get(d) === identity) return { size: st.size, stream: file };
     // A big unverified blob: hash while sending; a mismatch errors the stream, which aborts the response.
     const check = new VerifyingStream(
@@ -136,7 +142,7 @@ export class BlobStore {
 
   private async verify(d: Digest, path: string): Promise<void> {
     const hash = createHash(parseDigest(d).algorithm);
-    for await (const c of createReadStream(path)) hash.update(c as Buffer);
+    for await (const c of createReadStream(path, { highWaterMark: READ_CHUNK })) hash.update(c as Buffer);
     const actual = `${parseDigest(d).algorithm}:${hash.digest('hex')}`;
     if (actual !== d) throw this.corrupt(d, actual);
   }
