@@ -88,11 +88,11 @@ async function main(): Promise<void> {
     servers.push(await start('berth', tmp));
     if (existsSync('/usr/bin/docker-registry')) servers.push(await start('distribution', tmp));
     const skopeo = (...a: string[]) => exec('/usr/bin/skopeo', ['--insecure-policy', ...a]);
-    const push: Record<string, number[]> = {};
-    const pull: Record<string, number[]> = {};
+    const push: Record<string, number[]> = Object.fromEntries(servers.map((s) => [s.name, []]));
+    const pull: Record<string, number[]> = Object.fromEntries(servers.map((s) => [s.name, []]));
     for (let i = 0; i < RUNS; i++) {
       for (const s of servers) {
-        (push[s.name] ??= []).push(
+        push[s.name]?.push(
           ...(await timeRuns(1, () =>
             skopeo(
               'copy',
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
           )),
         );
         const out = path.join(tmp, `out-${s.name}-${i}`);
-        (pull[s.name] ??= []).push(
+        pull[s.name]?.push(
           ...(await timeRuns(1, () =>
             skopeo('copy', '--src-tls-verify=false', `docker://${s.host}/bench/app${i}:v1`, `oci:${out}:v1`),
           )),
