@@ -27,6 +27,13 @@ module.exports = {
       from: { path: '^src/(engine|server)/' },
       to: { path: '^src/runtime/(shim/|state-store\\.ts|runtime\\.ts|oci-command/)' },
     },
+    {
+      // The registry server stands beside the engine, not on it: it shares storage/, lib/, api/ and errdefs only.
+      name: 'registry-shares-storage-lib-api-only',
+      severity: 'error',
+      from: { path: '^src/registry/' },
+      to: { path: '^src/(?!registry/|storage/|lib/|api/|errdefs/)' },
+    },
     { name: 'lib-is-pure', severity: 'error', from: { path: '^src/(lib|errdefs)/' }, to: { path: '^src/(?!lib/|errdefs/)' } },
     { name: 'api-types-only', severity: 'error', from: { path: '^src/api/' }, to: { path: '^src/(?!api/|errdefs/)' } },
     { name: 'cli-talks-http', severity: 'error', from: { path: '^src/cli/' }, to: { path: '^src/(engine|server|runtime|image|storage|network|volume)/' } },
