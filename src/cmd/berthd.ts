@@ -29,13 +29,26 @@ import { EventBus } from '../engine/events.js';
 import { ExecService } from '../engine/exec/service.js';
 import { HealthMonitor } from '../engine/health/monitor.js';
 import { ImageService } from '../engine/images/service.js';
-import { type Endpoints, type NetworkDriver, NetworkService } from '../engine/network/service.js';
+import { NetworkService } from '../engine/network/service.js';
+import { BridgeNetworkDriver, dnsAddress, networkMtu } from '../engine/network/bridge-driver.js';
+import type { NetworkRecord } from '../engine/network/model.js';
+import { activeEndpoints } from '../engine/container/connect.js';
+import { ContainerAddresses } from '../engine/sandbox/addresses.js';
+import type { BridgeNetwork } from '../engine/sandbox/deps.js';
+import { ContainerNames } from '../engine/sandbox/names.js';
+import { ContainerPorts } from '../engine/sandbox/ports.js';
+import { ContainerSandboxes } from '../engine/sandbox/sandboxes.js';
+import { BridgeKernel } from '../network/bridge/index.js';
+import { EmbeddedDns } from '../network/dns/index.js';
+import { nameservers } from '../network/files/resolvconf.js';
+import { Firewall, enableForwarding } from '../network/firewall/index.js';
+import { runNetPlanVia } from '../network/netlink/index.js';
+import { PortAllocator, ephemeralRange } from '../network/ports/index.js';
 import { NetworkStore } from '../engine/network/store.js';
 import { createLogger } from '../engine/logger.js';
 import { daemonPaths } from '../engine/paths.js';
 import { emptyReport, reconcileContainers, removeIncomplete, startOnBoot } from '../engine/reconcile.js';
 import { BERTH_VERSION, ENGINE_VERSION, SystemService } from '../engine/system/service.js';
-import { NotImplemented } from '../errdefs/index.js';
 import { installRequestSafetyNet } from '../server/safety.js';
 import { ApiRouter, createApiServer } from '../server/server.js';
 import { containerRoutes } from '../server/routes/containers.js';
@@ -44,22 +57,6 @@ import { imageRoutes } from '../server/routes/images.js';
 import { networkRoutes } from '../server/routes/networks.js';
 import { systemRoutes } from '../server/routes/system.js';
 import { unsupportedRoutes } from '../server/routes/unsupported.js';
-
-// Placeholders until containers are wired to networks: networks are records only (no bridge, no firewall), no
-// container is on any, and connect/disconnect say so. The lead's bridge driver and endpoints replace them.
-const recordOnlyDriver: NetworkDriver = {
-  createNetwork: async () => {},
-  deleteNetwork: async () => {},
-};
-const noEndpointsYet: Endpoints = {
-  activeEndpoints: () => [],
-  connect: async () => {
-    throw new NotImplemented('connecting containers to networks is not supported yet');
-  },
-  disconnect: async () => {
-    throw new NotImplemented('disconnecting containers from networks is not supported yet');
-  },
-};
 
 async function findInit(): Promise<string | undefined> {
   for (const p of [
@@ -153,6 +150,7 @@ async function main(argv: string[]): Promise<number> {
     return rec && (rec.hostConfig.Runtime || BUILTIN_RUNTIME);
   });
   const events = new EventBus();
+  const net = await openNetworking(cfg, paths.runtime, events, log);
   const deps: ContainerDeps = {
     paths,
     store,
@@ -167,6 +165,10 @@ async function main(argv: string[]): Promise<number> {
     logOpts: cfg.logOpts,
     cgroupParent: cfg.cgroupParent,
     runtimeName: (requested) => runtime.resolve(requested),
+    networks: net.catalog,
+    sandboxes: net.sandboxes,
+    hostGateway: net.hostGateway,
+    ...(net.bridgeResolver ? { bridgeResolver: net.bridgeResolver } : {}),
   };
   const containers = new ContainerService(deps, ResourceJournal.open(paths.journal));
   const execs = new ExecService({ store, runtime, events, rootfs: (id) => layers.mountPath(id) });
@@ -211,16 +213,12 @@ async function main(argv: string[]): Promise<number> {
   events.subscribe((e) => {
     if (e.Type === 'container' && e.Action === 'destroy') execs.forget(e.Actor.ID);
   });
-  const networks = new NetworkService({
-    store: await NetworkStore.open(join(cfg.dataRoot, 'network')),
-    driver: recordOnlyDriver,
-    endpoints: noEndpointsYet,
-    events,
-    hostSubnets: hostRouteSubnets,
-    // bip, fixed-cidr and mtu come here once the daemon config reads them.
-    defaultBridge: {},
-  });
-  await networks.ensurePredefined();
+  const networks = net.service;
+  networks.endpoints = {
+    activeEndpoints: (id) => activeEndpoints(store.all(), id),
+    connect: (id, ref, settings) => containers.lifecycle.connect(ref, id, settings),
+    disconnect: (id, ref, force) => containers.lifecycle.disconnect(ref, id, force),
+  };
   const health = new HealthMonitor(store, events, (id, cmd, timeoutMs) => execs.runCaptured(id, cmd, timeoutMs));
 
   // The records alone are checked before the API serves; the containers themselves are reconciled while it serves
@@ -270,6 +268,7 @@ async function main(argv: string[]): Promise<number> {
       }
       await containers.lifecycle.settled();
       if (!cfg.liveRestore) await selected.driver.cleanup().catch(() => {});
+      await net.dns.close();
       runtime.close();
       for (const h of cfg.hosts) if (h.startsWith('unix://')) await unlink(h.slice(7)).catch(() => {});
       if (cfg.pidFile) await unlink(cfg.pidFile).catch(() => {});
@@ -325,3 +324,114 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+/**
+ * The network side: networks (the default bridge and the user's), their bridges and firewall rules made again at
+ * start, the embedded DNS, and containers' sandboxes over them. Network plans go through the runtime's forkserver.
+ */
+async function openNetworking(
+  cfg: DaemonConfig,
+  runtimeRoot: string,
+  events: EventBus,
+  log: ReturnType<typeof createLogger>,
+) {
+  const networkStore = await NetworkStore.open(join(cfg.dataRoot, 'network'));
+  const kernel = new BridgeKernel((ops) => runNetPlanVia(join(runtimeRoot, 'forkserver.sock'), ops));
+  const firewall = new Firewall();
+  const names = new ContainerNames();
+  const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+  // The host's resolvers, loopback ones included: berthd runs in the host's namespace and reaches them all.
+  const dns = new EmbeddedDns({
+    resolver: names,
+    upstreams: nameservers(hostResolv),
+    log: { debug: (m) => log.debug(`dns: ${m}`), warn: (m) => log.warn(`dns: ${m}`) },
+  });
+  let service: NetworkService | undefined;
+  const all = () => networkStore.all();
+  const find = (id: string): NetworkRecord | undefined => {
+    try {
+      return service?.get(id);
+    } catch {
+      return undefined;
+    }
+  };
+  const addresses = new ContainerAddresses((id) =>
+    find(id)?.ipam.config.flatMap((c) =>
+      c.Subnet
+        ? [
+            {
+              subnet: c.Subnet,
+              ...(c.IPRange ? { ipRange: c.IPRange } : {}),
+              ...(c.Gateway ? { gateway: c.Gateway } : {}),
+              ...(c.AuxiliaryAddresses ? { aux: c.AuxiliaryAddresses } : {}),
+            },
+          ]
+        : [],
+    ),
+  );
+  const driver = new BridgeNetworkDriver({
+    kernel,
+    firewall,
+    dns: { listen: (a) => dns.listen(a), unlisten: (a) => dns.unlisten(a) },
+    networks: all,
+    forgetAddresses: (id) => addresses.forget(id),
+  });
+  service = new NetworkService({
+    store: networkStore,
+    driver,
+    endpoints: { activeEndpoints: () => [], connect: async () => {}, disconnect: async () => {} },
+    events,
+    hostSubnets: hostRouteSubnets,
+    defaultBridge: {},
+  });
+  await service.ensurePredefined();
+  await driver.restore();
+  await firewall.init({ networks: driver.firewallNetworks(), ports: [] });
+  await enableForwarding({ ipv6: all().some((n) => n.enableIPv6) });
+  const bridge = service.get('bridge');
+  const hostGateway = dnsAddress(bridge) ?? '';
+  // Only loopback resolvers on the host (systemd-resolved, a local dnsmasq): default-bridge containers ask berthd,
+  // which forwards to them (Docker would write Google's servers instead).
+  const loopbackOnly = nameservers(hostResolv).every((n) => n.startsWith('127.') || n === '::1');
+  if (loopbackOnly && hostGateway) await dns.listen(hostGateway);
+
+  const bridgeNetwork = (id: string): BridgeNetwork | undefined => {
+    const n = find(id);
+    if (n?.driver !== 'bridge' || !n.bridgeName) return undefined;
+    const v4 = n.ipam.config.find((c) => c.Subnet && !c.Subnet.includes(':'));
+    const v6 = n.ipam.config.find((c) => c.Subnet?.includes(':'));
+    return {
+      id: n.id,
+      name: n.name,
+      bridge: n.bridgeName,
+      mtu: networkMtu(n),
+      internal: n.internal,
+      custom: !n.predefined,
+      ...(v4?.Subnet && v4.Gateway ? { ipv4: { subnet: v4.Subnet, gateway: v4.Gateway } } : {}),
+      ...(n.enableIPv6 && v6?.Subnet && v6.Gateway ? { ipv6: { subnet: v6.Subnet, gateway: v6.Gateway } } : {}),
+    };
+  };
+  const sandboxes = new ContainerSandboxes({
+    netnsDir: join(cfg.execRoot, 'netns'),
+    networks: { bridgeNetwork },
+    addresses,
+    ports: new ContainerPorts(new PortAllocator(await ephemeralRange())),
+    filter: firewall,
+    kernel,
+    names,
+  });
+  const catalog = {
+    find: (ref: string) => {
+      const n = (service as NetworkService).get(ref);
+      return { id: n.id, name: n.name, driver: n.driver, custom: !n.predefined, userSubnet: !n.predefined };
+    },
+  };
+  return {
+    service,
+    sandboxes,
+    catalog,
+    dns,
+    hostGateway,
+    ...(loopbackOnly && hostGateway ? { bridgeResolver: hostGateway } : {}),
+  };
+}

@@ -207,7 +207,8 @@ export class Runtime implements ContainerRuntime {
         created: new Date().toISOString(),
         started: opts.startNow === true,
         annotations: spec.annotations ?? {},
-        namespaces: (spec.linux?.namespaces ?? []).filter((n) => !n.path).map((n) => n.type),
+        // Joined ones too (a network namespace made ahead, --pid container:): an exec must be in all of them.
+        namespaces: (spec.linux?.namespaces ?? []).map((n) => n.type),
         execStep: plan.ops.length - 1,
       };
       await this.store.write(record);

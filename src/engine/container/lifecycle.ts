@@ -3,12 +3,7 @@
 // they share and gates every operation on a container behind its reconciliation at daemon start.
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import type {
-  ContainerCreateRequest,
-  ContainerUpdateRequest,
-  EndpointSettings,
-  HostConfig,
-} from '../../api/index.js';
+import type { ContainerCreateRequest, ContainerUpdateRequest, EndpointSettings, HostConfig } from '../../api/index.js';
 import { connectNetwork, disconnectNetwork } from './connect.js';
 import { Conflict, InvalidParameter } from '../../errdefs/index.js';
 import { KeyedLock } from '../../lib/keyed-lock.js';

@@ -1,7 +1,14 @@
 // The container record the engine keeps (one JSON file per container, owned by ContainerStore): what was asked for
 // (config, hostConfig), what it resolved to (image, path/args), and its state. Docker's field names inside config and
 // hostConfig, since they are API payloads; camelCase for berth's own fields.
-import type { ContainerConfig, EndpointSettings, Health, HostConfig, MountPoint, PortBinding } from '../../api/index.js';
+import type {
+  ContainerConfig,
+  EndpointSettings,
+  Health,
+  HostConfig,
+  MountPoint,
+  PortBinding,
+} from '../../api/index.js';
 import type { Mount } from '../../runtime/spec.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';

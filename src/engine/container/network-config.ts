@@ -62,7 +62,10 @@ function validateSharedMode(mode: ContainerNetworkMode, config: ContainerConfig,
 }
 
 /** An endpoint as a created container keeps it: the request's part, no addresses yet. */
-export function emptyEndpoint(networkId: string, asked: Partial<EndpointSettings> | null | undefined): EndpointSettings {
+export function emptyEndpoint(
+  networkId: string,
+  asked: Partial<EndpointSettings> | null | undefined,
+): EndpointSettings {
   const ipam = asked?.IPAMConfig;
   return {
     IPAMConfig: ipam && (ipam.IPv4Address || ipam.IPv6Address || ipam.LinkLocalIPs?.length) ? { ...ipam } : null,

@@ -33,21 +33,22 @@ export async function prepareStart(
   mounting: Promise<string>,
   networking: Promise<SandboxInfo>,
 ): Promise<PreparedStart> {
-  const hostNetwork = parseNetworkMode(rec.hostConfig.NetworkMode).kind === 'host';
+  const mode = parseNetworkMode(rec.hostConfig.NetworkMode);
+  const hostNetwork = mode.kind === 'host';
   const hostname = rec.config.Hostname || (hostNetwork ? hostHostname() : rec.id.slice(0, 12));
-  const files = containerFiles(deps.store.dir(rec.id));
+  // A container in another's network namespace has that one's hosts, hostname and resolv.conf, as with Docker.
+  const files = containerFiles(deps.store.dir(mode.kind === 'container' ? deps.store.get(mode.ref).id : rec.id));
   const mounts = rec.mountSpec ?? resolveMounts(rec.hostConfig); // a record from before mounts were kept
   const bundle = join(deps.paths.bundles, rec.id);
-  const mode = parseNetworkMode(rec.hostConfig.NetworkMode).kind;
   // Links are the default bridge's: a link on a user network is an alias its DNS answers.
-  const links = mode === 'bridge' && rec.networks?.bridge ? resolveLinks(deps.store, rec) : { hosts: [], env: [] };
+  const links = mode.kind === 'bridge' && rec.networks?.bridge ? resolveLinks(deps.store, rec) : { hosts: [], env: [] };
   const writeFiles = networking.then(async (sandbox) => {
-    if (mode === 'container') return sandbox; // it shares the other container's files
+    if (mode.kind === 'container') return sandbox; // it shares the other container's files
     const hostGateway = sandbox.gateway ?? deps.hostGateway ?? '';
     await writeContainerFiles(files, {
       hostname,
       ...(rec.config.Domainname ? { domainname: rec.config.Domainname } : {}),
-      mode: mode === 'host' ? 'host' : sandbox.dnsServer ? 'embedded' : 'bridge',
+      mode: mode.kind === 'host' ? 'host' : sandbox.dnsServer ? 'embedded' : 'bridge',
       addresses: sandbox.addresses.map((a) => a.slice(0, a.indexOf('/'))),
       extraHosts: (rec.hostConfig.ExtraHosts ?? []).map((h) => h.replace(/:host-gateway$/, `:${hostGateway}`)),
       links: links.hosts,

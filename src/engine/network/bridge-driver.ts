@@ -75,7 +75,11 @@ export class BridgeNetworkDriver implements NetworkDriver {
 
   async createNetwork(net: NetworkRecord): Promise<void> {
     if (!isBridge(net)) return;
-    await this.deps.kernel.ensureBridge({ name: net.bridgeName ?? '', mtu: networkMtu(net), gateways: gatewayCidrs(net) });
+    await this.deps.kernel.ensureBridge({
+      name: net.bridgeName ?? '',
+      mtu: networkMtu(net),
+      gateways: gatewayCidrs(net),
+    });
     try {
       const others = this.deps.networks().filter((n) => isBridge(n) && n.id !== net.id);
       await this.deps.firewall.setNetworks([...others, net].map(firewallNetwork));

@@ -23,7 +23,6 @@ import {
   overlaps,
   overlapsAny,
   POOL_OVERLAP,
-  parseAddr,
   pickSubnet,
   validateIpam,
 } from '../../network/ipam/index.js';

@@ -33,8 +33,8 @@ export class ContainerNames implements NameRegistry {
       ...(entry.ipv4 ? { ipv4: entry.ipv4 } : {}),
       ...(entry.ipv6 ? { ipv6: entry.ipv6 } : {}),
     };
-    let nets = this.entries.get(containerId);
-    if (!nets) this.entries.set(containerId, (nets = new Map()));
+    const nets = this.entries.get(containerId) ?? new Map<string, Entry>();
+    this.entries.set(containerId, nets);
     nets.set(networkId, e);
     if (e.ipv4) this.byAddress.set(e.ipv4, e);
     if (e.ipv6) this.byAddress.set(e.ipv6, e);

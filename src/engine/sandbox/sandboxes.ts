@@ -76,7 +76,7 @@ export class ContainerSandboxes {
   }
 
   private async setUp(rec: ContainerRecord): Promise<SandboxInfo> {
-    const { addresses, kernel } = this.deps;
+    const { kernel } = this.deps;
     const endpoints: { name: string; net: BridgeNetwork; link: EndpointLink; settings: EndpointSettings }[] = [];
     for (const [name, settings] of Object.entries(rec.networks ?? {})) {
       const net = this.deps.networks.bridgeNetwork(settings.NetworkID);
@@ -223,10 +223,7 @@ export class ContainerSandboxes {
   async restore(rec: ContainerRecord): Promise<void> {
     if (parseNetworkMode(rec.hostConfig.NetworkMode).kind !== 'bridge') return;
     const published: PublishedPort[] = [];
-    this.ifnames.set(
-      rec.id,
-      new Map(Object.values(rec.networks ?? {}).map((s, i) => [s.NetworkID, `eth${i}`])),
-    );
+    this.ifnames.set(rec.id, new Map(Object.values(rec.networks ?? {}).map((s, i) => [s.NetworkID, `eth${i}`])));
     const first = Object.values(rec.networks ?? {})[0];
     for (const s of Object.values(rec.networks ?? {})) {
       const net = this.deps.networks.bridgeNetwork(s.NetworkID);

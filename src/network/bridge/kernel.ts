@@ -1,14 +1,7 @@
 // The bridge driver's kernel side: bridges and container sandboxes made by running network plans in berth-helper
 // (each plan one helper process: forked by the daemon's forkserver, or spawned).
 import { macFromIPv4, type NetOp, vethName } from '../netlink/index.js';
-import {
-  attachPlan,
-  type BridgeSpec,
-  bridgePlan,
-  type EndpointSpec,
-  sandboxPlan,
-  teardownPlan,
-} from './plans.js';
+import { attachPlan, type BridgeSpec, bridgePlan, type EndpointSpec, sandboxPlan, teardownPlan } from './plans.js';
 
 export type NetPlanRunner = (ops: readonly NetOp[]) => Promise<void>;
 
