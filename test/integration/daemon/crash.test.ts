@@ -13,11 +13,19 @@ const s = await daemonSuite({ timeoutMs: 30_000 });
 const LOOP = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.1; done'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function createContainer(d: Berthd, cmd: string[]): Promise<string | undefined> {
+/** `publish`: port 80 on a free host port, so the crash also cuts publishing and unpublishing short. */
+async function createContainer(d: Berthd, cmd: string[], publish = false): Promise<string | undefined> {
+  const hostConfig = publish ? { PortBindings: { '80/tcp': [{ HostPort: '' }] } } : {};
   const r = await d.request(
     'POST',
     '/containers/create',
-    JSON.stringify({ Image: 'busybox', Cmd: cmd, StopTimeout: 2 }),
+    JSON.stringify({
+      Image: 'busybox',
+      Cmd: cmd,
+      StopTimeout: 2,
+      ExposedPorts: { '80/tcp': {} },
+      HostConfig: hostConfig,
+    }),
     { 'Content-Type': 'application/json' },
   );
   return r.status === 201 ? (JSON.parse(r.body) as { Id: string }).Id : undefined;
@@ -29,7 +37,7 @@ async function client(d: Berthd, stopped: () => boolean, known: string[]): Promi
     try {
       const op = Math.random();
       if (op < 0.45) {
-        const id = await createContainer(d, LOOP);
+        const id = await createContainer(d, LOOP, Math.random() < 0.5);
         if (!id) continue;
         known.push(id);
         await d.request('POST', `/containers/${id}/start`);
@@ -129,6 +137,10 @@ ${log.slice(-40).join('\n')}`);
     10_000,
   ).catch(async () => d.leftovers());
   assert.deepEqual(left, { processes: [], cgroups: [], mounts: [], links: [], netns: [] }, `round ${round}`);
+  // No published port outlives its container: the firewall's port map is empty.
+  const ports = await d.inSandbox('nft', ['-j', 'list', 'map', 'inet', 'berth', 'pub4any']);
+  const map = (JSON.parse(ports.stdout) as { nftables: { map?: { elem?: unknown[] } }[] }).nftables.find((o) => o.map);
+  assert.deepEqual(map?.map?.elem ?? [], [], `round ${round}: published ports left`);
 }
 
 test('kill -9 of berthd under 16 busy clients, three rounds: states match processes, rm -f leaves nothing', {
