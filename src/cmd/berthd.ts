@@ -168,6 +168,7 @@ async function main(argv: string[]): Promise<number> {
     networks: net.catalog,
     sandboxes: net.sandboxes,
     hostGateway: net.hostGateway,
+    dnsDefaults: { dns: cfg.network.dns, dnsSearch: cfg.network.dnsSearch, dnsOptions: cfg.network.dnsOptions },
     ...(net.bridgeResolver ? { bridgeResolver: net.bridgeResolver } : {}),
   };
   const containers = new ContainerService(deps, ResourceJournal.open(paths.journal));
@@ -343,7 +344,7 @@ async function openNetworking(
   // The host's resolvers, loopback ones included: berthd runs in the host's namespace and reaches them all.
   const dns = new EmbeddedDns({
     resolver: names,
-    upstreams: nameservers(hostResolv),
+    upstreams: cfg.network.dns.length > 0 ? cfg.network.dns : nameservers(hostResolv),
     log: { debug: (m) => log.debug(`dns: ${m}`), warn: (m) => log.warn(`dns: ${m}`) },
   });
   let service: NetworkService | undefined;
@@ -382,7 +383,13 @@ async function openNetworking(
     endpoints: { activeEndpoints: () => [], connect: async () => {}, disconnect: async () => {} },
     events,
     hostSubnets: hostRouteSubnets,
-    defaultBridge: {},
+    defaultBridge: {
+      ...(cfg.network.bip ? { bip: cfg.network.bip } : {}),
+      ...(cfg.network.fixedCidr ? { fixedCidr: cfg.network.fixedCidr } : {}),
+      ...(cfg.network.mtu ? { mtu: cfg.network.mtu } : {}),
+      ipv6: cfg.network.ipv6,
+      ...(cfg.network.fixedCidrV6 ? { fixedCidrV6: cfg.network.fixedCidrV6 } : {}),
+    },
   });
   await service.ensurePredefined();
   await driver.restore();

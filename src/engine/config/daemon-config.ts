@@ -20,6 +20,17 @@ export interface DaemonConfig {
   cgroupParent: string;
   logOpts: Record<string, string>;
   pidFile: string | undefined;
+  /** The default bridge and containers' resolver defaults (dockerd's bip, fixed-cidr, mtu, ipv6, dns…). */
+  network: {
+    bip?: string;
+    fixedCidr?: string;
+    mtu?: number;
+    ipv6: boolean;
+    fixedCidrV6?: string;
+    dns: string[];
+    dnsSearch: string[];
+    dnsOptions: string[];
+  };
   /** Runtime commands besides berth's own, and the default's name. */
   runtimes: RuntimesConfig;
   version: boolean;
@@ -54,6 +65,14 @@ const FLAGS = {
   pidfile: { type: 'string', short: 'p' },
   'add-runtime': { type: 'string', multiple: true },
   'default-runtime': { type: 'string' },
+  bip: { type: 'string' },
+  'fixed-cidr': { type: 'string' },
+  mtu: { type: 'string' },
+  ipv6: { type: 'boolean' },
+  'fixed-cidr-v6': { type: 'string' },
+  dns: { type: 'string', multiple: true },
+  'dns-search': { type: 'string', multiple: true },
+  'dns-opt': { type: 'string', multiple: true },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -78,6 +97,14 @@ const JSON_KEYS: Record<string, string> = {
   pidfile: 'pidfile',
   'add-runtime': 'runtimes',
   'default-runtime': 'default-runtime',
+  bip: 'bip',
+  'fixed-cidr': 'fixed-cidr',
+  mtu: 'mtu',
+  ipv6: 'ipv6',
+  'fixed-cidr-v6': 'fixed-cidr-v6',
+  dns: 'dns',
+  'dns-search': 'dns-search',
+  'dns-opt': 'dns-opts',
 };
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -89,17 +116,25 @@ A self-sufficient runtime for containers, Docker-compatible.
 Options:
       --config-file string          Daemon configuration file (default "/etc/berth/daemon.json")
       --add-runtime runtime         Register an additional OCI compatible runtime (name=path)
+      --bip string                  Specify network bridge IP (default 172.17.0.1/16)
       --cgroup-parent string        Parent cgroup for all containers (default "berth")
       --data-root string            Root directory of persistent state (default "/var/lib/berth")
   -D, --debug                       Enable debug mode
       --default-runtime string      Default OCI runtime for containers (default "berth")
+      --dns list                    DNS server to use
+      --dns-opt list                DNS options to use
+      --dns-search list             DNS search domains to use
       --exec-root string            Root directory for execution state files (default "/run/berth")
+      --fixed-cidr string           IPv4 subnet for fixed IPs
+      --fixed-cidr-v6 string        IPv6 subnet for fixed IPs
   -H, --host list                   Daemon socket(s) to connect to
       --insecure-registry list      Enable insecure registry communication
       --insecure-tcp                Allow a tcp:// host without TLS
+      --ipv6                        Enable IPv6 networking
       --live-restore                Keep containers running while the daemon is down
   -l, --log-level string            Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
       --log-opt map                 Default log driver options for containers (max-size, max-file)
+      --mtu int                     Set the containers network MTU (default 1500)
   -p, --pidfile string              Path to use for daemon PID file
       --registry-mirror list        Preferred registry mirror
   -s, --storage-driver string       Storage driver to use (overlay2, vfs)
@@ -209,6 +244,7 @@ export async function loadDaemonConfig(
     cgroupParent: pick<string>('cgroup-parent') ?? DEFAULTS.cgroupParent,
     logOpts,
     pidFile: pick<string>('pidfile'),
+    network: networkConfig(pick, flags, file),
     runtimes: parseRuntimes(
       (flags['add-runtime'] as string[] | undefined) ?? [],
       file.runtimes,
@@ -219,6 +255,34 @@ export async function loadDaemonConfig(
   };
   validateHosts(cfg);
   return cfg;
+}
+
+function networkConfig(
+  pick: <T>(flag: string) => T | undefined,
+  flags: Record<string, unknown>,
+  file: Record<string, unknown>,
+): DaemonConfig['network'] {
+  const list = (flag: string, key: string) => (flags[flag] as string[] | undefined) ?? asStringList(file[key], key);
+  const mtuRaw = pick<string | number>('mtu');
+  let mtu: number | undefined;
+  if (mtuRaw !== undefined) {
+    mtu = Number(mtuRaw);
+    if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new InvalidParameter(`invalid MTU: ${mtuRaw}`);
+  }
+  const out: DaemonConfig['network'] = {
+    ipv6: pick<boolean>('ipv6') === true,
+    dns: list('dns', 'dns'),
+    dnsSearch: list('dns-search', 'dns-search'),
+    dnsOptions: list('dns-opt', 'dns-opts'),
+  };
+  const bip = pick<string>('bip');
+  const fixedCidr = pick<string>('fixed-cidr');
+  const fixedCidrV6 = pick<string>('fixed-cidr-v6');
+  if (bip) out.bip = bip;
+  if (fixedCidr) out.fixedCidr = fixedCidr;
+  if (fixedCidrV6) out.fixedCidrV6 = fixedCidrV6;
+  if (mtu !== undefined) out.mtu = mtu;
+  return out;
 }
 
 /** unix:// always; tcp:// only with full TLS verification, or explicitly insecure. */

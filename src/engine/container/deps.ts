@@ -32,6 +32,8 @@ export interface ContainerDeps {
   sandboxes: ContainerSandboxes;
   /** The host's address as containers see it (--add-host host-gateway): the default bridge's gateway. */
   hostGateway?: string;
+  /** The daemon's --dns, --dns-search, --dns-opt: a container's own replace them. */
+  dnsDefaults?: { dns: string[]; dnsSearch: string[]; dnsOptions: string[] };
   /** Set when the host's resolvers are all loopback: berthd's DNS forwarding to them from the default bridge. */
   bridgeResolver?: string;
   log: Logger;

@@ -52,9 +52,9 @@ export async function prepareStart(
       addresses: sandbox.addresses.map((a) => a.slice(0, a.indexOf('/'))),
       extraHosts: (rec.hostConfig.ExtraHosts ?? []).map((h) => h.replace(/:host-gateway$/, `:${hostGateway}`)),
       links: links.hosts,
-      dns: rec.hostConfig.Dns ?? [],
-      dnsSearch: rec.hostConfig.DnsSearch ?? [],
-      dnsOptions: rec.hostConfig.DnsOptions ?? [],
+      dns: orDefault(rec.hostConfig.Dns, deps.dnsDefaults?.dns),
+      dnsSearch: orDefault(rec.hostConfig.DnsSearch, deps.dnsDefaults?.dnsSearch),
+      dnsOptions: orDefault(rec.hostConfig.DnsOptions, deps.dnsDefaults?.dnsOptions),
       ipv6: sandbox.addresses.some((a) => a.includes(':')),
       ...(deps.bridgeResolver ? { fallback: [deps.bridgeResolver] } : {}),
     });
@@ -84,6 +84,9 @@ export async function prepareStart(
   if (spec.process) spec.process.env = withHomeEnv([...links.env, ...(spec.process.env ?? [])], user.home);
   return { bundle, spec, written: writeJsonAtomic(join(bundle, 'config.json'), spec, { durable: false }) };
 }
+
+const orDefault = (own: string[] | null | undefined, daemon: string[] | undefined): string[] =>
+  own?.length ? own : (daemon ?? []);
 
 function withHomeEnv(env: string[], home: string): string[] {
   return env.some((e) => e.startsWith('HOME=')) ? env : [...env, `HOME=${home}`];

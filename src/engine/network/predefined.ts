@@ -14,6 +14,9 @@ export interface DefaultBridgeOptions {
   mtu?: number;
   /** The interface (default berth0). */
   bridgeName?: string;
+  /** `--ipv6` with `--fixed-cidr-v6`: the default bridge is dual-stack on that subnet. */
+  ipv6?: boolean;
+  fixedCidrV6?: string;
 }
 
 export const DEFAULT_BRIDGE = 'berth0';
@@ -39,6 +42,14 @@ export function defaultBridgeIpam(o: DefaultBridgeOptions): IPAMConfig {
   return cfg;
 }
 
+/** The default bridge's IPv6 subnet (`--fixed-cidr-v6`), its gateway the subnet's first address. */
+function defaultBridgeIpamV6(cidr: string): IPAMConfig {
+  const p = parsePrefix(cidr);
+  if (!p || p.addr.family !== 6) throw new InvalidParameter(`invalid fixed-cidr-v6: ${cidr}`);
+  const m = masked(p);
+  return { Subnet: formatPrefix(m), Gateway: formatAddr({ family: 6, value: m.addr.value + 1n }) };
+}
+
 /** A predefined network's record. */
 export function predefinedRecord(
   name: (typeof PREDEFINED)[number],
@@ -59,10 +70,12 @@ export function predefinedRecord(
   };
   if (name === 'bridge') {
     const bridgeName = o.bridgeName ?? DEFAULT_BRIDGE;
+    const v6 = o.ipv6 && o.fixedCidrV6 ? defaultBridgeIpamV6(o.fixedCidrV6) : undefined;
     return {
       ...base,
+      enableIPv6: v6 !== undefined,
       driver: 'bridge',
-      ipam: { driver: 'default', options: null, config: [defaultBridgeIpam(o)] },
+      ipam: { driver: 'default', options: null, config: v6 ? [defaultBridgeIpam(o), v6] : [defaultBridgeIpam(o)] },
       options: {
         'com.docker.network.bridge.default_bridge': 'true',
         'com.docker.network.bridge.enable_icc': 'true',

@@ -91,6 +91,7 @@ export class NetworkService {
       if (
         have &&
         JSON.stringify(have.ipam) === JSON.stringify(want.ipam) &&
+        have.enableIPv6 === want.enableIPv6 &&
         JSON.stringify(have.options) === JSON.stringify(want.options)
       ) {
         continue;
