@@ -56,6 +56,9 @@ function firewallNetwork(n: NetworkRecord) {
 
 const isBridge = (n: NetworkRecord) => n.driver === 'bridge' && !!n.bridgeName;
 
+/** Networks in one order whatever the store's, so a restart writes the rules it found (by id: names may be reused). */
+const ordered = (ns: NetworkRecord[]) => [...ns].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
 export class BridgeNetworkDriver implements NetworkDriver {
   constructor(private readonly deps: BridgeDriverDeps) {}
 
@@ -70,7 +73,7 @@ export class BridgeNetworkDriver implements NetworkDriver {
 
   /** The firewall's view of every bridge network, for its init at daemon start. */
   firewallNetworks() {
-    return this.deps.networks().filter(isBridge).map(firewallNetwork);
+    return ordered(this.deps.networks().filter(isBridge)).map(firewallNetwork);
   }
 
   async createNetwork(net: NetworkRecord): Promise<void> {
@@ -82,7 +85,7 @@ export class BridgeNetworkDriver implements NetworkDriver {
     });
     try {
       const others = this.deps.networks().filter((n) => isBridge(n) && n.id !== net.id);
-      await this.deps.firewall.setNetworks([...others, net].map(firewallNetwork));
+      await this.deps.firewall.setNetworks(ordered([...others, net]).map(firewallNetwork));
       await this.listenDns(net);
     } catch (e) {
       await this.deleteNetwork(net).catch(() => {});
@@ -93,7 +96,7 @@ export class BridgeNetworkDriver implements NetworkDriver {
   async deleteNetwork(net: NetworkRecord): Promise<void> {
     if (!isBridge(net)) return;
     const others = this.deps.networks().filter((n) => isBridge(n) && n.id !== net.id);
-    await this.deps.firewall.setNetworks(others.map(firewallNetwork));
+    await this.deps.firewall.setNetworks(ordered(others).map(firewallNetwork));
     const dns = dnsAddress(net);
     if (dns && !net.predefined) await this.deps.dns.unlisten(dns);
     await this.deps.kernel.removeBridge(net.bridgeName ?? '');

@@ -96,8 +96,8 @@ export interface SandboxKernel {
   attach(netnsPath: string, endpoints: EndpointLink[], opts: { dnsServer?: string }): Promise<void>;
   /** Removes endpoints' host ends (and with them the container's ends). Missing ones are fine. */
   detach(hostVeths: string[]): Promise<void>;
-  /** Removes the host ends and the namespace. Missing ones are fine. */
-  destroy(netnsPath: string, hostVeths: string[]): Promise<void>;
+  /** Unpins the namespace of a container whose processes are gone; its endpoints go with it. Missing is fine. */
+  destroy(netnsPath: string): Promise<void>;
   /** The host-side name of the veth of container `containerId` on network `networkId`. */
   vethName(containerId: string, networkId: string): string;
   /** Docker's MAC for an IPv4 address (02:42 then the address's bytes). */

@@ -198,10 +198,7 @@ export class ContainerSandboxes {
     this.published.delete(id);
     if (published) await this.deps.filter.unpublish(published);
     this.deps.ports.release(id);
-    if (mode.kind === 'bridge') {
-      const veths = Object.values(rec.networks ?? {}).map((s) => this.deps.kernel.vethName(id, s.NetworkID));
-      await this.deps.kernel.destroy(this.netnsPath(id), veths);
-    }
+    if (mode.kind === 'bridge') await this.deps.kernel.destroy(this.netnsPath(id));
     this.deps.addresses.release(id);
     this.ifnames.delete(id);
     for (const s of Object.values(rec.networks ?? {})) clearAddresses(s);
@@ -216,7 +213,7 @@ export class ContainerSandboxes {
     if (published) await this.deps.filter.unpublish(published);
     this.deps.ports.release(id);
     this.deps.addresses.release(id);
-    await this.deps.kernel.destroy(this.netnsPath(id), []);
+    await this.deps.kernel.destroy(this.netnsPath(id));
   }
 
   /** A running container found at daemon start: what it holds is marked as held again, its ports published. */

@@ -1,7 +1,15 @@
 // The bridge driver's kernel side: bridges and container sandboxes made by running network plans in berth-helper
 // (each plan one helper process: forked by the daemon's forkserver, or spawned).
 import { macFromIPv4, type NetOp, vethName } from '../netlink/index.js';
-import { attachPlan, type BridgeSpec, bridgePlan, type EndpointSpec, sandboxPlan, teardownPlan } from './plans.js';
+import {
+  attachPlan,
+  type BridgeSpec,
+  bridgePlan,
+  destroyPlan,
+  type EndpointSpec,
+  sandboxPlan,
+  teardownPlan,
+} from './plans.js';
 
 export type NetPlanRunner = (ops: readonly NetOp[]) => Promise<void>;
 
@@ -28,8 +36,9 @@ export class BridgeKernel {
     return hostVeths.length ? this.run(teardownPlan(hostVeths)) : Promise.resolve();
   }
 
-  destroy(netns: string, hostVeths: string[]): Promise<void> {
-    return this.run(teardownPlan(hostVeths, netns));
+  /** The namespace unpinned; its endpoints go with it (see destroyPlan). */
+  destroy(netns: string): Promise<void> {
+    return this.run(destroyPlan(netns));
   }
 
   vethName(containerId: string, networkId: string): string {
