@@ -58,6 +58,46 @@ export interface StatsResponseJson {
   memory_stats: MemoryStatsJson;
   name: string;
   id: string;
+  /** Per interface of the container's own network namespace (moby's omitempty: left out for the host network). */
+  networks?: Record<string, NetworkStatsJson>;
+}
+
+export interface NetworkStatsJson {
+  rx_bytes: number;
+  rx_packets: number;
+  rx_errors: number;
+  rx_dropped: number;
+  tx_bytes: number;
+  tx_packets: number;
+  tx_errors: number;
+  tx_dropped: number;
+}
+
+/** /proc/<pid>/net/dev (the counters of that process's network namespace), loopback left out as dockerd does. */
+export function parseNetDev(text: string): Record<string, NetworkStatsJson> {
+  const out: Record<string, NetworkStatsJson> = {};
+  for (const line of text.split('\n').slice(2)) {
+    const colon = line.indexOf(':');
+    if (colon === -1) continue;
+    const name = line.slice(0, colon).trim();
+    const f = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (name === 'lo' || f.length < 16 || f.some((n) => !Number.isFinite(n))) continue;
+    out[name] = {
+      rx_bytes: f[0] ?? 0,
+      rx_packets: f[1] ?? 0,
+      rx_errors: f[2] ?? 0,
+      rx_dropped: f[3] ?? 0,
+      tx_bytes: f[8] ?? 0,
+      tx_packets: f[9] ?? 0,
+      tx_errors: f[10] ?? 0,
+      tx_dropped: f[11] ?? 0,
+    };
+  }
+  return out;
 }
 
 /** The host-wide figures sampled next to the container's: /proc/stat's. */
@@ -184,15 +224,19 @@ export interface SampleInput {
   hostMemory: number | undefined;
   /** The previous frame of this response; undefined for the first, whose pre* fields are zero. */
   previous: PreviousFrame | undefined;
+  /** Its network namespace's interfaces (parseNetDev), when it has one of its own. */
+  networks?: Record<string, NetworkStatsJson>;
 }
 
 export function statsResponse(s: SampleInput): StatsResponseJson {
-  return frame(s.id, s.name, s.previous, {
+  const out = frame(s.id, s.name, s.previous, {
     read: s.read,
     pids_stats: pidsStatsJson(s.cgroup.pids),
     cpu_stats: cpuStatsJson(s.cgroup.cpu, s.host),
     memory_stats: memoryStatsJson(s.cgroup.memory, s.version, s.hostMemory),
   });
+  if (s.networks && Object.keys(s.networks).length > 0) out.networks = s.networks;
+  return out;
 }
 
 /** A container that is not running: dockerd's empty frame (only name and id set, `read` the zero time). */

@@ -424,3 +424,24 @@ describe('stats sampling loop', () => {
     assert.equal(frames[0]?.pids_stats.current, 2);
   });
 });
+
+it('parseNetDev: per-interface counters, loopback left out', async () => {
+  const { parseNetDev } = await import('./stats-json.js');
+  const text = `Inter-|   Receive                                                |  Transmit
+ face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+    lo:     100       2    0    0    0     0          0         0      100       2    0    0    0     0       0          0
+  eth0:    5234      40    1    2    0     0          0         0     1811      19    3    4    0     0       0          0
+`;
+  assert.deepEqual(parseNetDev(text), {
+    eth0: {
+      rx_bytes: 5234,
+      rx_packets: 40,
+      rx_errors: 1,
+      rx_dropped: 2,
+      tx_bytes: 1811,
+      tx_packets: 19,
+      tx_errors: 3,
+      tx_dropped: 4,
+    },
+  });
+});

@@ -12,6 +12,7 @@ import {
   parseProcStat,
   previousOf,
   rfc3339Nano,
+  parseNetDev,
   statsResponse,
   zeroedResponse,
 } from './stats-json.js';
@@ -24,7 +25,8 @@ export interface StatsDeps {
 
 /** The host side of sampling, replaceable in tests. */
 export interface StatsEnv {
-  readProcFile(path: '/proc/stat' | '/proc/meminfo'): Promise<string>;
+  /** /proc/stat, /proc/meminfo, or /proc/<pid>/net/dev. */
+  readProcFile(path: string): Promise<string>;
   /** Wall-clock time, ns since the epoch. */
   now(): bigint;
   /** Between frames (dockerd's collector ticks once a second). */
@@ -66,9 +68,15 @@ export async function* statsFrames(
     if (!sampled(cur.state.status)) return { kind: 'not-running', name: cur.name };
     let cgroup: CgroupStats;
     let procStat: string;
+    let netDev: string | undefined;
     try {
       if (hostMemory === null) hostMemory = parseMemTotal(await env.readProcFile('/proc/meminfo'));
       [cgroup, procStat] = await Promise.all([deps.runtime.stats(rec.id), env.readProcFile('/proc/stat')]);
+      // A container with a network namespace of its own (bridge networks, none) has per-interface counters there.
+      const mode = cur.hostConfig?.NetworkMode ?? '';
+      if (cur.state.pid > 0 && mode !== 'host' && !mode.startsWith('container:')) {
+        netDev = await env.readProcFile(`/proc/${cur.state.pid}/net/dev`).catch(() => undefined);
+      }
     } catch (e) {
       // The container may have stopped (and its cgroup gone) between the check and the read: that is not an error.
       const again = deps.store.find(rec.id);
@@ -85,6 +93,7 @@ export async function* statsFrames(
       host: parseProcStat(procStat),
       hostMemory,
       previous,
+      ...(netDev ? { networks: parseNetDev(netDev) } : {}),
     });
     return { kind: 'frame', frame };
   };

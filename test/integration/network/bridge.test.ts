@@ -82,6 +82,12 @@ test('-p 8080:80 is reachable through 127.0.0.1, the gateway address and the con
   const self = await d.docker('exec', 'web', 'wget', '-q', '-O', '-', 'http://172.17.0.1:8080/');
   assert.equal(self.stdout, 'hello-web\n');
 
+  // Stats count the traffic per interface of the container's namespace.
+  const stats = await d.request('GET', '/containers/web/stats?stream=0&one-shot=1');
+  const eth0 = (JSON.parse(stats.body) as { networks?: Record<string, { rx_bytes: number; tx_bytes: number }> })
+    .networks?.eth0;
+  assert.ok(eth0 && eth0.rx_bytes > 0 && eth0.tx_bytes > 0, stats.body);
+
   // A taken host port: Docker's error, exit 125, and the second container holds nothing.
   const taken = await d.dockerResult(['run', '-d', '--name', 'web2', '-p', '8080:80', 'busybox', 'sleep', '60']);
   assert.equal(taken.code, 125, taken.stderr);
