@@ -50,6 +50,11 @@ export async function responseError(res: IncomingMessage): Promise<BerthError> {
   const status = res.statusCode ?? 0;
   const body = await readBody(res, 1 << 20).catch(() => Buffer.alloc(0));
   const errors = parseErrors(body);
+  // A HEAD (or a terse registry) answers 401/403 without a body: distribution's client names the code itself.
+  if (errors.length === 0 && status === 401) errors.push({ code: 'UNAUTHORIZED', message: 'authentication required' });
+  if (errors.length === 0 && status === 403) {
+    errors.push({ code: 'DENIED', message: 'requested access to the resource is denied' });
+  }
   const text =
     errors.length === 0
       ? `received unexpected HTTP status: ${status} ${res.statusMessage ?? ''}`.trim()

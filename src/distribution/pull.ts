@@ -115,7 +115,8 @@ async function pullOne(
     if (top.kind !== 'manifest') throw new InvalidParameter(`${chosen.digest}: an index inside an index`);
   }
   const manifest = top.manifest;
-  out({ status: `Pulling from ${familiarName(ref)}`, id: ref.digest ?? ref.tag ?? 'latest' });
+  // Docker names the repository by its path in the registry (`library/busybox`), whatever the domain.
+  out({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag ?? 'latest' });
   const configBytes = await fetchSmallBlob(session, repo, manifest.config.digest);
   const config = parseImageConfig(configBytes);
   const diffIds = config.rootfs.diff_ids;
