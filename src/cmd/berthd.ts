@@ -29,6 +29,9 @@ import { EventBus } from '../engine/events.js';
 import { ExecService } from '../engine/exec/service.js';
 import { HealthMonitor } from '../engine/health/monitor.js';
 import { ImageService } from '../engine/images/service.js';
+import { DistributionService } from '../engine/images/distribution.js';
+import { LayerBlobs, RegistryClient } from '../distribution/index.js';
+import { registryRoutes } from '../server/routes/registry.js';
 import { NetworkService } from '../engine/network/service.js';
 import { BridgeNetworkDriver, dnsAddress, networkMtu } from '../engine/network/bridge-driver.js';
 import type { NetworkRecord } from '../engine/network/model.js';
@@ -183,6 +186,21 @@ async function main(argv: string[]): Promise<number> {
     tmpDir: paths.tmp,
     storageDriver: selected.driver.name,
   });
+  // Registries: pull/push/login/search, with what berth learnt of each layer's blobs beside the layer store's records.
+  const distribution = new DistributionService({
+    images,
+    layers,
+    content,
+    events,
+    client: new RegistryClient({
+      insecureRegistries: cfg.insecureRegistries,
+      registryMirrors: cfg.registryMirrors,
+      userAgent: `berth/${BERTH_VERSION}`,
+    }),
+    blobs: await LayerBlobs.open(join(paths.image, selected.driver.name, 'distribution')),
+    maxConcurrentDownloads: cfg.maxConcurrentDownloads,
+    maxConcurrentUploads: cfg.maxConcurrentUploads,
+  });
   const system = new SystemService({
     store,
     images,
@@ -231,7 +249,8 @@ async function main(argv: string[]): Promise<number> {
   systemRoutes(router, system);
   containerRoutes(router, containers);
   execRoutes(router, execs);
-  imageRoutes(router, imageService);
+  imageRoutes(router, imageService, distribution);
+  registryRoutes(router, distribution);
   networkRoutes(router, networks);
   unsupportedRoutes(router);
   const servers: Server[] = [];

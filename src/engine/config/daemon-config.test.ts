@@ -29,6 +29,16 @@ describe('loadDaemonConfig (dockerd flags and daemon.json)', () => {
   const invalid = (message: string | RegExp) => (e: unknown) =>
     e instanceof InvalidParameter && (typeof message === 'string' ? e.message === message : message.test(e.message));
 
+  it('max-concurrent-downloads/-uploads from a flag or daemon.json; below 1 is refused', async () => {
+    assert.equal((await loadDaemonConfig(['--max-concurrent-downloads=6'], missing)).maxConcurrentDownloads, 6);
+    const path = await file({ 'max-concurrent-uploads': 2 });
+    assert.equal((await loadDaemonConfig(['--config-file', path], missing)).maxConcurrentUploads, 2);
+    await assert.rejects(
+      loadDaemonConfig(['--max-concurrent-downloads=0'], missing),
+      /invalid max concurrent downloads/,
+    );
+  });
+
   it('defaults, when the default daemon.json does not exist', async () => {
     const cfg = await loadDaemonConfig([], missing);
     assert.deepEqual(cfg.hosts, [DEFAULTS.host]);
@@ -42,6 +52,8 @@ describe('loadDaemonConfig (dockerd flags and daemon.json)', () => {
     assert.equal(cfg.insecureTcp, false);
     assert.deepEqual(cfg.insecureRegistries, []);
     assert.deepEqual(cfg.registryMirrors, []);
+    assert.equal(cfg.maxConcurrentDownloads, 3);
+    assert.equal(cfg.maxConcurrentUploads, 5);
     assert.deepEqual(cfg.logOpts, {});
     assert.deepEqual(cfg.tls, { verify: false, cacert: undefined, cert: undefined, key: undefined });
     assert.equal(cfg.version, false);

@@ -14,6 +14,9 @@ export interface DaemonConfig {
   debug: boolean;
   insecureRegistries: string[];
   registryMirrors: string[];
+  /** Layer downloads / uploads at once per pull / push (dockerd's defaults: 3 and 5). */
+  maxConcurrentDownloads: number;
+  maxConcurrentUploads: number;
   liveRestore: boolean;
   tls: { verify: boolean; cacert?: string; cert?: string; key?: string };
   insecureTcp: boolean;
@@ -53,6 +56,8 @@ const FLAGS = {
   'log-level': { type: 'string', short: 'l' },
   'insecure-registry': { type: 'string', multiple: true },
   'registry-mirror': { type: 'string', multiple: true },
+  'max-concurrent-downloads': { type: 'string' },
+  'max-concurrent-uploads': { type: 'string' },
   'live-restore': { type: 'boolean' },
   debug: { type: 'boolean', short: 'D' },
   tlsverify: { type: 'boolean' },
@@ -86,6 +91,8 @@ const JSON_KEYS: Record<string, string> = {
   'log-level': 'log-level',
   'insecure-registry': 'insecure-registries',
   'registry-mirror': 'registry-mirrors',
+  'max-concurrent-downloads': 'max-concurrent-downloads',
+  'max-concurrent-uploads': 'max-concurrent-uploads',
   'live-restore': 'live-restore',
   debug: 'debug',
   tlsverify: 'tlsverify',
@@ -132,6 +139,8 @@ Options:
       --insecure-tcp                Allow a tcp:// host without TLS
       --ipv6                        Enable IPv6 networking
       --live-restore                Keep containers running while the daemon is down
+      --max-concurrent-downloads int  Set the max concurrent downloads (default 3)
+      --max-concurrent-uploads int  Set the max concurrent uploads (default 5)
   -l, --log-level string            Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
       --log-opt map                 Default log driver options for containers (max-size, max-file)
       --mtu int                     Set the containers network MTU (default 1500)
@@ -233,6 +242,8 @@ export async function loadDaemonConfig(
       asStringList(file['insecure-registries'], 'insecure-registries'),
     registryMirrors:
       (flags['registry-mirror'] as string[] | undefined) ?? asStringList(file['registry-mirrors'], 'registry-mirrors'),
+    maxConcurrentDownloads: positiveInt(pick('max-concurrent-downloads'), 'max-concurrent-downloads', 3),
+    maxConcurrentUploads: positiveInt(pick('max-concurrent-uploads'), 'max-concurrent-uploads', 5),
     liveRestore: pick<boolean>('live-restore') === true,
     tls: {
       verify: pick<boolean>('tlsverify') === true,
@@ -283,6 +294,16 @@ function networkConfig(
   if (fixedCidrV6) out.fixedCidrV6 = fixedCidrV6;
   if (mtu !== undefined) out.mtu = mtu;
   return out;
+}
+
+/** A count from a flag (a string) or daemon.json (a number); dockerd refuses anything below 1. */
+function positiveInt(v: unknown, key: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+    throw new InvalidParameter(`invalid max concurrent ${key.slice('max-concurrent-'.length)}: ${String(v)}`);
+  }
+  return n;
 }
 
 /** unix:// always; tcp:// only with full TLS verification, or explicitly insecure. */

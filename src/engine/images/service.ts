@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { applyChanges, importImage, loadImages, saveImages } from '../../image/archive/index.js';
 import type { ImageStore } from '../../image/store/index.js';
 import type { ImageConfig } from '../../image/types.js';
-import { InvalidParameter, NotImplemented } from '../../errdefs/index.js';
+import { InvalidParameter } from '../../errdefs/index.js';
 import type { Digest } from '../../lib/digest.js';
 import type { ContentStore } from '../../storage/content/index.js';
 import type { LayerStore } from '../../storage/layer/index.js';
@@ -109,11 +109,6 @@ export class ImageService {
       content: this.deps.content,
       tmpDir: this.deps.tmpDir,
     });
-  }
-
-  pull(image: string): never {
-    parseNormalizedReference(image); // an invalid reference is a 400 before anything else, as in dockerd
-    throw new NotImplemented(`pulling images is not supported yet: no registry access for ${image}`);
   }
 
   /** `docker commit`: the container's changes as a new layer on its image, with the container's config. */

@@ -6,6 +6,7 @@ import { InvalidParameter } from '../../errdefs/index.js';
 import { boolParam, filtersParam, jsonBody, mustRes, type RequestContext, sendJson } from '../context.js';
 import { commitBody } from '../schema/bodies.js';
 import type { ApiRouter } from '../server.js';
+import { lazyProgress, type RegistryBackend, registryAuth } from './registry.js';
 
 export interface ImagesBackend {
   list(opts: { all: boolean; filters: Record<string, string[]>; digests: boolean }): Promise<unknown[]>;
@@ -20,7 +21,6 @@ export interface ImagesBackend {
   ): Promise<string>;
   load(tar: Readable): Promise<{ loaded: string[] }>;
   save(names: string[]): Readable;
-  pull(image: string): never;
   commit(opts: {
     container: string;
     repo: string;
@@ -46,7 +46,7 @@ async function progress(ctx: RequestContext, work: (emit: (m: Record<string, unk
   res.end();
 }
 
-export function imageRoutes(r: ApiRouter, b: ImagesBackend): void {
+export function imageRoutes(r: ApiRouter, b: ImagesBackend, registry: RegistryBackend): void {
   r.add('GET', '/images/json', async (ctx) =>
     sendJson(
       ctx,
@@ -58,7 +58,16 @@ export function imageRoutes(r: ApiRouter, b: ImagesBackend): void {
   r.add('POST', '/images/create', async (ctx) => {
     const fromSrc = ctx.query.get('fromSrc');
     const fromImage = ctx.query.get('fromImage');
-    if (fromImage) b.pull(`${fromImage}${ctx.query.get('tag') ? `:${ctx.query.get('tag')}` : ''}`);
+    if (fromImage) {
+      const params = {
+        fromImage,
+        tag: ctx.query.get('tag') ?? '',
+        platform: ctx.query.get('platform') ?? '',
+        registryAuth: registryAuth(ctx),
+      };
+      await lazyProgress(ctx, (out) => registry.pull(params, out));
+      return;
+    }
     if (fromSrc !== '-') throw new InvalidParameter('only fromSrc=- (an uploaded tar) is supported for import');
     const opts = {
       repo: ctx.query.get('repo') ?? '',
@@ -101,9 +110,9 @@ export function imageRoutes(r: ApiRouter, b: ImagesBackend): void {
     await b.tag(name(ctx), ctx.query.get('repo') ?? '', ctx.query.get('tag') ?? '');
     mustRes(ctx).writeHead(201).end();
   });
-  r.addGreedy('POST', '/images/{name}/push', async () => {
-    throw new InvalidParameter('pushing images is not supported yet');
-  });
+  r.addGreedy('POST', '/images/{name}/push', async (ctx) =>
+    lazyProgress(ctx, (out) => registry.push(name(ctx), ctx.query.get('tag') ?? '', registryAuth(ctx), out)),
+  );
   r.addGreedy('DELETE', '/images/{name}', async (ctx) =>
     sendJson(ctx, 200, await b.remove(name(ctx), boolParam(ctx, 'force'), boolParam(ctx, 'noprune'))),
   );

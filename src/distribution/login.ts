@@ -1,0 +1,36 @@
+// `docker login` (POST /auth): the credentials are checked against the registry's /v2/ the way a pull would use
+// them (a token fetched with them, or Basic), and nothing is stored: the CLI keeps them and sends them each time.
+import { InvalidParameter, Unauthorized, isUnauthorized } from '../errdefs/index.js';
+import { DEFAULT_DOMAIN } from '../image/reference.js';
+import { type AuthConfig, credentialsOf } from './auth.js';
+import { DOCKER_HUB_INDEX } from './endpoints.js';
+import type { RegistryClient } from './session.js';
+
+export interface LoginResult {
+  Status: string;
+  IdentityToken: string;
+}
+
+/** The registry domain a login's server address names (`https://index.docker.io/v1/` and '' are Docker Hub). */
+export function loginDomain(serverAddress: string | undefined): string {
+  const s = (serverAddress ?? '').trim();
+  if (s === '') return DEFAULT_DOMAIN;
+  const host = s.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
+  if (host === DOCKER_HUB_INDEX || host === 'registry-1.docker.io' || host === DEFAULT_DOMAIN) return DEFAULT_DOMAIN;
+  return host;
+}
+
+export async function login(client: RegistryClient, auth: AuthConfig): Promise<LoginResult> {
+  if (!credentialsOf(auth) && !auth.identitytoken)
+    throw new InvalidParameter('login requires a username and a password');
+  const session = await client.session(loginDomain(auth.serveraddress), undefined, auth, []);
+  try {
+    (await session.request('GET', '/v2/')).resume();
+  } catch (e) {
+    if (isUnauthorized(e)) {
+      throw new Unauthorized(`login attempt to ${session.base}/v2/ failed with status: 401 Unauthorized`);
+    }
+    throw e;
+  }
+  return { Status: 'Login Succeeded', IdentityToken: '' };
+}
