@@ -191,7 +191,8 @@ async function main(): Promise<void> {
       },
     ];
     if (!dwhy) {
-      d = await startDockerd();
+      // With its networking, as berth has its own: both put each container on their default bridge.
+      d = await startDockerd({ network: true });
       await importBusybox(d.host);
       const dd = d;
       engines.push({

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { ContainerCreateRequest, ContainerUpdateRequest, EndpointSettings, HostConfig } from '../../api/index.js';
 import { connectNetwork, disconnectNetwork } from './connect.js';
-import { Conflict, InvalidParameter } from '../../errdefs/index.js';
+import { Conflict, InvalidParameter, NotFound } from '../../errdefs/index.js';
+import { parseLink } from './links.js';
 import { KeyedLock } from '../../lib/keyed-lock.js';
 import { resourcesOf } from '../spec/oci.js';
 import { type AttachOptions, pipeAttach } from './attach.js';
@@ -264,6 +265,24 @@ export class ContainerLifecycle {
     await this.resources.rootfs.adopt(id);
     await this.deps.sandboxes.restore(this.deps.store.get(id));
     void this.watch(id);
+  }
+
+  /**
+   * `docker rm --link /parent/alias`: the legacy link goes from the parent's config (a running parent keeps what its
+   * start gave it, its hosts line and variables, as with Docker).
+   */
+  async removeLink(name: string): Promise<void> {
+    const parts = name.split('/').filter(Boolean);
+    if (parts.length < 2) throw new Conflict('Conflict, cannot remove the default link name of the container');
+    const alias = parts.at(-1) ?? '';
+    const parent = await this.ready(parts.slice(0, -1).join('/'));
+    await this.lock.run(parent.id, async () => {
+      const links = parent.hostConfig.Links ?? [];
+      const kept = links.filter((l) => parseLink(l).alias !== alias);
+      if (kept.length === links.length) throw new NotFound(`No such link: /${parent.name}/${alias}`);
+      parent.hostConfig = { ...parent.hostConfig, Links: kept.length > 0 ? kept : null };
+      await this.deps.store.save(parent);
+    });
   }
 
   /** `network connect`: a created container gets the endpoint at its next start, a running one at once. */

@@ -79,7 +79,8 @@ export function emptyEndpoint(
     IPv6Gateway: '',
     GlobalIPv6Address: '',
     GlobalIPv6PrefixLen: 0,
-    MacAddress: '',
+    // A MAC asked for (--mac-address: API 1.44+ sends it per endpoint) is kept; one derived from the address is not.
+    MacAddress: asked?.MacAddress ?? '',
     DriverOpts: asked?.DriverOpts && Object.keys(asked.DriverOpts).length ? { ...asked.DriverOpts } : null,
   };
 }

@@ -119,7 +119,7 @@ export class ContainerService {
   }
 
   remove(ref: string, opts: { force: boolean; volumes: boolean; link: boolean }) {
-    if (opts.link) throw new InvalidParameter('links are not supported');
+    if (opts.link) return this.lifecycle.removeLink(ref);
     return this.lifecycle.remove(ref, opts);
   }
 

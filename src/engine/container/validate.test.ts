@@ -89,11 +89,10 @@ describe('validateHostConfig (moby verifyContainerSettings)', () => {
     assert.deepEqual(validateHostConfig({ OomKillDisable: true, Memory: 64 * MiB }), []);
   });
 
-  it('accepts the network modes berth has, refuses user-defined networks', () => {
-    for (const NetworkMode of ['', 'default', 'bridge', 'none', 'host', 'container:abc']) {
+  it('leaves network modes to the network lookup at create (a user network is a name)', () => {
+    for (const NetworkMode of ['', 'default', 'bridge', 'none', 'host', 'container:abc', 'mynet']) {
       assert.deepEqual(validateHostConfig({ NetworkMode }), [], NetworkMode);
     }
-    refuses({ NetworkMode: 'mynet' }, 'network mynet not found: user-defined networks are not supported yet');
   });
 
   it('accepts json-file logging only', () => {
@@ -109,10 +108,11 @@ describe('validateHostConfig (moby verifyContainerSettings)', () => {
     refuses({ VolumesFrom: ['other'] }, '--volumes-from is not supported yet');
   });
 
-  it('warns that published ports are discarded', () => {
-    const w = ['Published ports are discarded until bridge networking is supported.'];
-    assert.deepEqual(validateHostConfig({ PortBindings: { '80/tcp': [{ HostPort: '8080' }] } }), w);
-    assert.deepEqual(validateHostConfig({ PublishAllPorts: true }), w);
-    assert.deepEqual(validateHostConfig({ PortBindings: {} }), []);
+  it('warns that published ports are discarded on the host network, as dockerd', () => {
+    const ports = { '80/tcp': [{ HostPort: '8080' }] };
+    assert.deepEqual(validateHostConfig({ NetworkMode: 'host', PortBindings: ports }), [
+      'Published ports are discarded when using host network mode',
+    ]);
+    assert.deepEqual(validateHostConfig({ PortBindings: ports }), []);
   });
 });

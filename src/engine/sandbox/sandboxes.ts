@@ -98,11 +98,7 @@ export class ContainerSandboxes {
       endpoints.map((e) => e.link),
       dnsServer ? { dnsServer } : {},
     );
-    const published: PublishedPort[] = [];
-    if (first?.link.ipv4) {
-      const containerIp = first.link.ipv4.slice(0, first.link.ipv4.indexOf('/'));
-      for (const p of ports) published.push({ ...p, containerIp, bridge: first.net.bridge });
-    }
+    const published = first ? dnatTargets(ports, first.link.ipv4, first.link.ipv6, first.net.bridge) : [];
     if (published.length > 0) {
       this.published.set(rec.id, published);
       await this.deps.filter.publish(published);
@@ -110,7 +106,7 @@ export class ContainerSandboxes {
     for (const e of endpoints) this.register(rec, e.net, e.link, e.settings);
     this.ifnames.set(rec.id, new Map(endpoints.map((e) => [e.net.id, e.link.ifname])));
     for (const e of endpoints) showAddresses(rec, e.net, e.link, e.settings);
-    rec.ports = portsView(Object.keys(rec.config.ExposedPorts ?? {}), published.length ? published : ports);
+    rec.ports = portsView(Object.keys(rec.config.ExposedPorts ?? {}), ports, !!first?.link.ipv6);
     return {
       network: { path: netnsPath },
       addresses: endpoints.flatMap((e) => [e.link.ipv4, e.link.ipv6].filter((a): a is string => !!a)),
@@ -147,7 +143,7 @@ export class ContainerSandboxes {
     await this.deps.kernel.detach([this.deps.kernel.vethName(rec.id, settings.NetworkID)]);
     this.deps.addresses.release(rec.id, settings.NetworkID);
     this.ifnames.get(rec.id)?.delete(settings.NetworkID);
-    clearAddresses(settings);
+    clearAddresses(settings, this.deps.kernel.macFor(settings.IPAddress || '0.0.0.0'));
   }
 
   /** The endpoint's link, with addresses from IPAM (held by the container until it is released). */
@@ -158,8 +154,8 @@ export class ContainerSandboxes {
       hostVeth: kernel.vethName(rec.id, net.id),
       bridge: net.bridge,
       mtu: net.mtu,
-      // --mac-address is the first network's (as Docker applies it); others get the address-derived one.
-      mac: index === 0 ? (rec.config.MacAddress ?? '') : '',
+      // The endpoint's own (--mac-address), else the container's (API < 1.44, the first network's), else derived.
+      mac: s.MacAddress || (index === 0 ? (rec.config.MacAddress ?? '') : ''),
     };
     if (net.ipv4) {
       const ip = addresses.allocate(net.id, rec.id, 4, s.IPAMConfig?.IPv4Address || undefined);
@@ -201,7 +197,7 @@ export class ContainerSandboxes {
     if (mode.kind === 'bridge') await this.deps.kernel.destroy(this.netnsPath(id));
     this.deps.addresses.release(id);
     this.ifnames.delete(id);
-    for (const s of Object.values(rec.networks ?? {})) clearAddresses(s);
+    for (const s of Object.values(rec.networks ?? {})) clearAddresses(s, this.deps.kernel.macFor(s.IPAddress || '0.0.0.0'));
     rec.ports = undefined;
   }
 
@@ -235,33 +231,52 @@ export class ContainerSandboxes {
           links: linkAliases(s.Links),
         });
       }
-      if (s === first && s.IPAddress) {
-        for (const [key, bindings] of Object.entries(rec.ports ?? {})) {
+      if (s === first) {
+        // A port on every address is listed once per family (0.0.0.0 and ::): held once.
+        const seen = new Set<string>();
+        const held = Object.entries(rec.ports ?? {}).flatMap(([key, bindings]) => {
           const [port = '0', proto = 'tcp'] = key.split('/');
-          for (const b of bindings ?? []) {
-            published.push({
-              proto: protoOf(proto),
-              hostIp: b.HostIp === '0.0.0.0' || b.HostIp === '::' ? '' : (b.HostIp ?? ''),
-              hostPort: Number(b.HostPort),
-              containerPort: Number(port),
-              containerIp: s.IPAddress,
-              bridge: net.bridge,
-            });
-          }
-        }
+          return (bindings ?? []).flatMap((b) => {
+            const hostIp = b.HostIp === '0.0.0.0' || b.HostIp === '::' ? '' : (b.HostIp ?? '');
+            const id = `${proto}/${hostIp}/${b.HostPort}`;
+            if (seen.has(id)) return [];
+            seen.add(id);
+            return [{ proto: protoOf(proto), hostIp, hostPort: Number(b.HostPort), containerPort: Number(port) }];
+          });
+        });
+        this.deps.ports.reserve(rec.id, held);
+        const v4 = s.IPAddress ? `${s.IPAddress}/${s.IPPrefixLen}` : undefined;
+        const v6 = s.GlobalIPv6Address ? `${s.GlobalIPv6Address}/${s.GlobalIPv6PrefixLen}` : undefined;
+        published.push(...dnatTargets(held, v4, v6, net.bridge));
       }
     }
     if (published.length > 0) {
       this.published.set(rec.id, published);
-      this.deps.ports.reserve(rec.id, published);
       await this.deps.filter.publish(published);
     }
   }
+}
 
-  /** Every published port of the containers restored or set up (the packet filter's state at daemon start). */
-  allPublished(): PublishedPort[] {
-    return [...this.published.values()].flat();
+/**
+ * Where each host port's traffic goes: the container's IPv4 address, and its IPv6 one too for a port on every
+ * address or on an IPv6 one (DNAT cannot turn one family into the other).
+ */
+function dnatTargets(
+  ports: { proto: 'tcp' | 'udp' | 'sctp'; hostIp: string; hostPort: number; containerPort: number }[],
+  ipv4: string | undefined,
+  ipv6: string | undefined,
+  bridge: string,
+): PublishedPort[] {
+  const bare = (cidr: string | undefined) => cidr?.slice(0, cidr.indexOf('/'));
+  const out: PublishedPort[] = [];
+  for (const p of ports) {
+    const v6Host = p.hostIp.includes(':');
+    const v4 = bare(ipv4);
+    const v6 = bare(ipv6);
+    if (v4 && !v6Host) out.push({ ...p, containerIp: v4, bridge });
+    if (v6 && (p.hostIp === '' || v6Host)) out.push({ ...p, containerIp: v6, bridge });
   }
+  return out;
 }
 
 /** A stable endpoint id per container and network (Docker's are random; nothing depends on that). */
@@ -297,7 +312,9 @@ function showAddresses(rec: ContainerRecord, net: BridgeNetwork, link: EndpointL
   if (net.custom) s.DNSNames = dnsNames(rec, s);
 }
 
-function clearAddresses(s: EndpointSettings): void {
+/** A stopped endpoint keeps what was asked for; `derivedMac` (from its address) was not. */
+function clearAddresses(s: EndpointSettings, derivedMac: string): void {
+  if (s.MacAddress === derivedMac) s.MacAddress = '';
   Object.assign(s, {
     EndpointID: '',
     Gateway: '',
@@ -306,23 +323,27 @@ function clearAddresses(s: EndpointSettings): void {
     IPv6Gateway: '',
     GlobalIPv6Address: '',
     GlobalIPv6PrefixLen: 0,
-    MacAddress: '',
   });
   s.DNSNames = undefined;
 }
 
-/** NetworkSettings.Ports: every exposed port, with its host bindings or null. */
+/** NetworkSettings.Ports: every exposed port, with its host bindings (both families' for a dual-stack one) or null. */
 function portsView(
   exposed: string[],
   ports: { proto: string; hostIp: string; hostPort: number; containerPort: number }[],
+  ipv6: boolean,
 ): Record<string, PortBinding[] | null> {
   const out: Record<string, PortBinding[] | null> = {};
   for (const e of exposed) out[e.includes('/') ? e : `${e}/tcp`] = null;
   for (const p of ports) {
     const key = `${p.containerPort}/${p.proto}`;
     const list = out[key] ?? [];
-    const family = p.hostIp.includes(':') ? '::' : '0.0.0.0';
-    list.push({ HostIp: p.hostIp || family, HostPort: String(p.hostPort) });
+    const hostPort = String(p.hostPort);
+    if (p.hostIp !== '') list.push({ HostIp: p.hostIp, HostPort: hostPort });
+    else {
+      list.push({ HostIp: '0.0.0.0', HostPort: hostPort });
+      if (ipv6) list.push({ HostIp: '::', HostPort: hostPort });
+    }
     out[key] = list;
   }
   return out;

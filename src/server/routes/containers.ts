@@ -153,14 +153,13 @@ export function containerRoutes(r: ApiRouter, b: ContainersBackend): void {
     }
     res.end(`${JSON.stringify(done)}\n`);
   });
-  r.add('DELETE', '/containers/:id', async (ctx) => {
-    await b.remove(id(ctx), {
-      force: boolParam(ctx, 'force'),
-      volumes: boolParam(ctx, 'v'),
-      link: boolParam(ctx, 'link'),
-    });
+  const remove = async (ctx: RequestContext, ref: string) => {
+    await b.remove(ref, { force: boolParam(ctx, 'force'), volumes: boolParam(ctx, 'v'), link: boolParam(ctx, 'link') });
     sendEmpty(ctx, 204);
-  });
+  };
+  r.add('DELETE', '/containers/:id', (ctx) => remove(ctx, id(ctx)));
+  // A legacy link's name has a slash (`docker rm --link /parent/alias`), as moby's `{name:.*}` route allows.
+  r.add('DELETE', '/containers/*', (ctx) => remove(ctx, ctx.params['*'] ?? ''));
   r.add('POST', '/containers/:id/pause', async (ctx) => {
     await b.pause(id(ctx));
     sendEmpty(ctx, 204);

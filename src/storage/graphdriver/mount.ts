@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { System } from '../../errdefs/index.js';
-import { mount, umount2 } from '../../sys/ffi-libc.js';
+import { LibcError, mount, umount2 } from '../../sys/ffi-libc.js';
 
 function run(cmd: string, args: string[], cwd?: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -54,11 +54,25 @@ export async function mountOverlay(cwd: string, options: string, target: string)
   return run('/usr/bin/mount', ['-t', 'overlay', 'overlay', '-o', options, target], cwd);
 }
 
+const MNT_DETACH = 2;
+
+/**
+ * Unmounts `target`. EBUSY (a file the daemon itself has open in it for a moment, e.g. an exec's user lookup reading
+ * /etc/passwd as the container stops) is retried briefly, then the mount is detached: nothing will use it again, and
+ * the kernel drops it once the last file closes.
+ */
 export async function unmount(target: string): Promise<void> {
-  try {
-    await umount2(target);
-  } catch (e) {
-    throw new System(`umount ${target}: ${(e as Error).message}`, { cause: e });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await umount2(target, attempt < 3 ? 0 : MNT_DETACH);
+      return;
+    } catch (e) {
+      if (attempt < 3 && e instanceof LibcError && e.code === 'EBUSY') {
+        await new Promise((r) => setTimeout(r, 10 << attempt));
+        continue;
+      }
+      throw new System(`umount ${target}: ${(e as Error).message}`, { cause: e });
+    }
   }
 }
 

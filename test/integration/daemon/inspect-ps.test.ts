@@ -175,8 +175,9 @@ test('inspect --format reads single fields; an exited container shows its code',
 });
 
 test("SandboxKey names the running container's network namespace, and is empty once it has stopped", T, async () => {
-  const [pid, key] = (await inspect(s.d, 'ps-running', '{{.State.Pid}} {{.NetworkSettings.SandboxKey}}')).split(' ');
-  assert.equal(key, `/proc/${pid}/ns/net`);
+  const [id, key] = (await inspect(s.d, 'ps-running', '{{.Id}} {{.NetworkSettings.SandboxKey}}')).split(' ');
+  // The namespace made ahead of the container and pinned under the exec root (dockerd's /var/run/docker/netns/…).
+  assert.equal(key, `/run/berth/netns/${id}`);
   assert.equal(await inspect(s.d, 'ps-exited', '{{.NetworkSettings.SandboxKey}}'), '');
 });
 

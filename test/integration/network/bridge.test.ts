@@ -56,6 +56,20 @@ test('a container on the default bridge gets an address, a gateway and a MAC fro
   // The bridge answers the container (the gateway is the sandbox itself).
   await d.docker('exec', 'addr', 'ping', '-c', '1', '-W', '2', '172.17.0.1');
   await d.docker('rm', '-f', 'addr');
+  // --mac-address is the endpoint's.
+  const own = await d.docker(
+    'run',
+    '--rm',
+    '--mac-address',
+    '02:42:ac:11:ff:01',
+    'busybox',
+    'ip',
+    '-o',
+    'link',
+    'show',
+    'eth0',
+  );
+  assert.match(own.stdout, /link\/ether 02:42:ac:11:ff:01/);
 });
 
 test('-p 8080:80 is reachable through 127.0.0.1, the gateway address and the container address; docker port shows it', {
@@ -238,5 +252,12 @@ test('legacy links: the alias resolves through /etc/hosts and the environment na
   // Docker's link line: the alias, the linked container's hostname, its name.
   assert.match(r.stdout, new RegExp(`^${ip.replace(/\./g, '\\.')}\\s+lk [0-9a-f]{12} linked$`, 'm'));
   assert.match(r.stdout, /hello-link/);
-  await d.docker('rm', '-f', 'linked');
+  // `docker rm --link /parent/alias` takes the link out of the parent's config.
+  await d.docker('create', '--name', 'parent', '--link', 'linked:lk', 'busybox', 'true');
+  await d.docker('rm', '--link', '/parent/lk');
+  assert.equal(await inspect(d, 'parent', '{{json .HostConfig.Links}}'), 'null');
+  const none = await d.dockerResult(['rm', '--link', '/parent/lk']);
+  assert.notEqual(none.code, 0);
+  assert.match(none.stderr, /No such link/);
+  await d.docker('rm', '-f', 'linked', 'parent');
 });

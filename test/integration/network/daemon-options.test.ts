@@ -2,7 +2,7 @@
 // the default bridge and what its containers get.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { daemonSuite, inspect } from '../daemon/helpers.js';
+import { daemonSuite, eventually, inspect } from '../daemon/helpers.js';
 
 const s = await daemonSuite({
   args: [
@@ -43,4 +43,20 @@ test('the default bridge follows --bip, --fixed-cidr, --mtu, --ipv6; containers 
   const ping = await d.dockerResult(['exec', 'cc', 'ping6', '-c', '1', '-W', '3', 'fd00:55::1']);
   assert.equal(ping.code, 0, ping.stdout + ping.stderr);
   await d.docker('rm', '-f', 'cc');
+
+  // A published port answers on the host's IPv6 address too, and inspect lists both families.
+  const serve = 'mkdir -p /www && echo dual > /www/index.html && exec httpd -f -p 80 -h /www';
+  await d.docker('run', '-d', '--name', 'dual', '-p', '8089:80', 'busybox', 'sh', '-c', serve);
+  assert.equal(
+    await inspect(d, 'dual', '{{json .NetworkSettings.Ports}}'),
+    '{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8089"},{"HostIp":"::","HostPort":"8089"}]}',
+  );
+  const v6 = await eventually('the port over IPv6', async () => {
+    const r = await d.inSandbox('curl', ['-sf', '-m', '3', '-g', 'http://[fd00:55::1]:8089/']);
+    return r.code === 0 ? r.stdout : undefined;
+  });
+  assert.equal(v6, 'dual\n');
+  const v4 = await d.inSandbox('curl', ['-sf', '-m', '3', 'http://127.0.0.1:8089/']);
+  assert.equal(v4.stdout, 'dual\n');
+  await d.docker('rm', '-f', 'dual');
 });
