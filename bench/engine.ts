@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busyboxImage, type Berthd, startBerthd, skipReason as berthSkip } from '../test/fixtures/berthd.js';
 import { type Dockerd, dockerdSkipReason, processesUnder, startDockerd } from '../test/fixtures/dockerd.js';
-import { busyboxRootfs } from '../test/fixtures/rootfs.js';
+import { docker, importBusybox } from './engines.js';
 import { startInstantEngine } from './cli-floor.js';
 import { median, report, timeRuns } from './stats.js';
 
@@ -18,28 +18,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const MANY = 50;
 /** Rounds of the 50-container loop per engine (the median is reported). */
 const MANY_ROUNDS = 3;
-const DOCKER = '/usr/local/bin/docker';
-
-function docker(host: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(DOCKER, args, {
-      env: { ...process.env, DOCKER_HOST: host },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`docker ${args.join(' ')}: ${code} ${err}`)),
-    );
-  });
-}
 
 /** Sum of VmRSS (kB) of the processes in the pid namespace of `pid` whose name matches. */
 async function rssKb(nsOfPid: number, names: RegExp): Promise<number> {
@@ -143,17 +121,6 @@ function ratios(berth: Figures, dockerd: Figures, floor: Figures): void {
   report('ratio_ceiling.run_rm_true', dockerd.runRm / floor.runRm, 'x');
   report('ratio.run_d_rm_f_50_total', dockerd.many / berth.many, 'x');
   report('ratio_ceiling.run_d_rm_f_50_total', dockerd.many / floor.many, 'x');
-}
-
-async function importBusybox(host: string): Promise<void> {
-  const rootfs = await busyboxRootfs();
-  await new Promise<void>((resolve, reject) => {
-    const sh = spawn('sh', ['-c', `tar -C '${rootfs}' -cf - . | '${DOCKER}' import - busybox:latest >/dev/null`], {
-      env: { ...process.env, DOCKER_HOST: host },
-      stdio: 'inherit',
-    });
-    sh.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`import into ${host}: ${code}`))));
-  });
 }
 
 async function main(): Promise<void> {

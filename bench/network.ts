@@ -13,14 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Berthd, busyboxImage, skipReason as berthSkip, startBerthd } from '../test/fixtures/berthd.js';
 import { type Dockerd, dockerdSkipReason, processesUnder, startDockerd } from '../test/fixtures/dockerd.js';
-import { busyboxRootfs } from '../test/fixtures/rootfs.js';
+import { docker, importBusybox } from './engines.js';
 import { startInstantEngine } from './cli-floor.js';
 import { median, report, timeRuns } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 const MANY = 50;
 const MB = Number(process.env.BENCH_NET_MB ?? 512);
-const DOCKER = '/usr/local/bin/docker';
 
 interface Engine {
   name: string;
@@ -29,21 +28,6 @@ interface Engine {
   pid: () => Promise<number>;
   /** Its own processes (daemon side, per-port proxies included). */
   own: RegExp;
-}
-
-function docker(host: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(DOCKER, args, {
-      env: { ...process.env, DOCKER_HOST: host },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`docker ${args.join(' ')}: ${err}`))));
-  });
 }
 
 /** Processes in the pid namespace of `pid`: count and summed VmRSS (kB) of those whose name matches. */
@@ -92,17 +76,6 @@ s.on('connect',pump);s.on('close',()=>{process.stdout.write(String(Number(proces
 s.on('error',(e)=>{console.error(e.message);process.exit(1);});`;
   const ms = Number(await nodeIn(pid, script));
   return MB / (ms / 1000);
-}
-
-async function importBusybox(host: string): Promise<void> {
-  const rootfs = await busyboxRootfs();
-  await new Promise<void>((resolve, reject) => {
-    const sh = spawn('sh', ['-c', `tar -C '${rootfs}' -cf - . | '${DOCKER}' import - busybox:latest >/dev/null`], {
-      env: { ...process.env, DOCKER_HOST: host },
-      stdio: 'inherit',
-    });
-    sh.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`import into ${host}: ${code}`))));
-  });
 }
 
 /** `docker run --rm busybox true` with `flags`, each engine in turn: medians. */
@@ -184,6 +157,8 @@ async function main(): Promise<void> {
     }
 
     for (const e of engines) {
+      // A round first to warm the daemon's heap up, so growth unrelated to ports does not count.
+      await fifty(e, ['-p', '80']);
       const plain = await fifty(e, []);
       const published = await fifty(e, ['-p', '80']);
       report(`${e.name}.processes_added_by_50_published_ports`, published.count - plain.count, 'processes');
@@ -191,7 +166,8 @@ async function main(): Promise<void> {
     }
 
     for (const e of engines) {
-      const sink = 'while :; do nc -l -p 80 > /dev/null; done';
+      // Each connection's bytes read to the end by cat; the connection closes once all arrived.
+      const sink = 'while :; do nc -l -p 80 -e sh -c "cat > /dev/null"; done';
       const id = (await docker(e.host, ['run', '-d', '-p', '18080:80', 'busybox', 'sh', '-c', sink])).trim();
       await new Promise((r) => setTimeout(r, 500));
       const pid = await e.pid();

@@ -44,7 +44,7 @@ import { ContainerSandboxes } from '../engine/sandbox/sandboxes.js';
 import { BridgeKernel } from '../network/bridge/index.js';
 import { EmbeddedDns } from '../network/dns/index.js';
 import { nameservers } from '../network/files/resolvconf.js';
-import { Firewall, enableForwarding } from '../network/firewall/index.js';
+import { Firewall, enableForwarding, nftLibrary } from '../network/firewall/index.js';
 import { runNetPlanVia } from '../network/netlink/index.js';
 import { PortAllocator, ephemeralRange } from '../network/ports/index.js';
 import { NetworkStore } from '../engine/network/store.js';
@@ -357,7 +357,7 @@ async function openNetworking(
 ) {
   const networkStore = await NetworkStore.open(join(cfg.dataRoot, 'network'));
   const kernel = new BridgeKernel((ops) => runNetPlanVia(join(runtimeRoot, 'forkserver.sock'), ops));
-  const firewall = new Firewall();
+  const firewall = new Firewall(nftLibrary());
   const names = new ContainerNames();
   const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
   // The host's resolvers, loopback ones included: berthd runs in the host's namespace and reaches them all.

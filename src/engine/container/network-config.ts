@@ -61,6 +61,19 @@ function validateSharedMode(mode: ContainerNetworkMode, config: ContainerConfig,
   }
 }
 
+/** An endpoint's address fields while its container does not run (inspect shows them empty). */
+export function noAddresses() {
+  return {
+    EndpointID: '',
+    Gateway: '',
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+  };
+}
+
 /** An endpoint as a created container keeps it: the request's part, no addresses yet. */
 export function emptyEndpoint(
   networkId: string,
@@ -72,13 +85,7 @@ export function emptyEndpoint(
     Links: asked?.Links?.length ? [...asked.Links] : null,
     Aliases: asked?.Aliases?.length ? [...asked.Aliases] : null,
     NetworkID: networkId,
-    EndpointID: '',
-    Gateway: '',
-    IPAddress: '',
-    IPPrefixLen: 0,
-    IPv6Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
+    ...noAddresses(),
     // A MAC asked for (--mac-address: API 1.44+ sends it per endpoint) is kept; one derived from the address is not.
     MacAddress: asked?.MacAddress ?? '',
     DriverOpts: asked?.DriverOpts && Object.keys(asked.DriverOpts).length ? { ...asked.DriverOpts } : null,

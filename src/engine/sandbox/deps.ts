@@ -1,6 +1,7 @@
 // What a container's network sandbox needs from the network side, declared here by its caller and implemented by the
 // leaf modules (src/network) and the network service: networks to attach to, addresses, host ports, the kernel's
 // links and namespaces, packet filtering and names.
+import type { EndpointSpec } from '../../network/bridge/index.js';
 
 /** A bridge-driver network as a container's endpoint needs it. */
 export interface BridgeNetwork {
@@ -72,22 +73,8 @@ export interface PacketFilter {
   unpublish(ports: PublishedPort[]): Promise<void>;
 }
 
-/** One interface of a container on a bridge: the veth pair and its addresses. */
-export interface EndpointLink {
-  /** Inside the container: eth0, eth1, … */
-  ifname: string;
-  /** The host end, a name derived from the container and network ids (found again after a crash). */
-  hostVeth: string;
-  bridge: string;
-  mtu: number;
-  mac: string;
-  /** CIDR forms: 172.17.0.2/16, fd00::2/64. */
-  ipv4?: string;
-  ipv6?: string;
-  /** Default routes go through the first endpoint with a gateway. */
-  gateway4?: string;
-  gateway6?: string;
-}
+/** One interface of a container on a bridge: the veth pair and its addresses (the bridge driver's shape). */
+export type EndpointLink = EndpointSpec;
 
 export interface SandboxKernel {
   /** Creates the namespace pinned at `netnsPath` with its endpoints (and, when asked, 127.0.0.11 redirected to dns). */

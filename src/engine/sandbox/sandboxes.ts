@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { EndpointSettings, PortBinding } from '../../api/index.js';
 import { InvalidParameter } from '../../errdefs/index.js';
 import type { ContainerRecord } from '../container/model.js';
-import { parseNetworkMode } from '../container/network-config.js';
+import { noAddresses, parseNetworkMode } from '../container/network-config.js';
 import type {
   AddressBook,
   BridgeNetwork,
@@ -197,7 +197,8 @@ export class ContainerSandboxes {
     if (mode.kind === 'bridge') await this.deps.kernel.destroy(this.netnsPath(id));
     this.deps.addresses.release(id);
     this.ifnames.delete(id);
-    for (const s of Object.values(rec.networks ?? {})) clearAddresses(s, this.deps.kernel.macFor(s.IPAddress || '0.0.0.0'));
+    for (const s of Object.values(rec.networks ?? {}))
+      clearAddresses(s, this.deps.kernel.macFor(s.IPAddress || '0.0.0.0'));
     rec.ports = undefined;
   }
 
@@ -315,15 +316,7 @@ function showAddresses(rec: ContainerRecord, net: BridgeNetwork, link: EndpointL
 /** A stopped endpoint keeps what was asked for; `derivedMac` (from its address) was not. */
 function clearAddresses(s: EndpointSettings, derivedMac: string): void {
   if (s.MacAddress === derivedMac) s.MacAddress = '';
-  Object.assign(s, {
-    EndpointID: '',
-    Gateway: '',
-    IPAddress: '',
-    IPPrefixLen: 0,
-    IPv6Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
-  });
+  Object.assign(s, noAddresses());
   s.DNSNames = undefined;
 }
 

@@ -1,6 +1,6 @@
 // berth's firewall: nftables rules for bridge networks (NAT, isolation, the user's chain) and published ports.
 export { Firewall, type FirewallOptions } from './firewall.js';
-export { type NftRunner, nftCommand } from './runner.js';
+export { type NftRunner, nftCommand, nftLibrary } from './runner.js';
 export {
   initScript,
   networksScript,

@@ -1,7 +1,9 @@
-// How the firewall reaches the kernel: one `nft -f -` process per batch (atomic: all of it or nothing), and a JSON
-// listing of berth's table when the daemon starts. An interface, so the scripts can be checked without a kernel.
+// How the firewall reaches the kernel: one nft batch per change (atomic: all of it or nothing), and a JSON listing of
+// berth's table when the daemon starts; through libnftables in-process where it loads, else an `nft -f -` process.
+// An interface, so the scripts can be checked without a kernel.
 import { spawn } from 'node:child_process';
 import { System } from '../../errdefs/index.js';
+import { libnftablesAvailable, nftRun } from '../../sys/libnftables.js';
 
 export interface NftRunner {
   /** Applies one nft script as one transaction. */
@@ -42,6 +44,24 @@ export function nftCommand(nftPath = 'nft'): NftRunner {
       if (r.code === 0) return r.stdout;
       if (/No such file or directory/.test(r.stderr)) return undefined;
       throw new System(`nft: ${r.stderr.trim() || `exit status ${r.code}`}`);
+    },
+  };
+}
+
+/** The runner over libnftables (no process per batch); the `nft` command where the library cannot be loaded. */
+export function nftLibrary(): NftRunner {
+  if (!libnftablesAvailable()) return nftCommand();
+  return {
+    async run(script) {
+      await nftRun(script);
+    },
+    async listTable(family, name) {
+      try {
+        return await nftRun(`list table ${family} ${name}`, { json: true });
+      } catch (e) {
+        if (/No such file or directory/.test((e as Error).message)) return undefined;
+        throw e;
+      }
     },
   };
 }
