@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isSystem } from '../errdefs/index.js';
 import { createNetns, deleteNetns, prepareNetnsDir } from './index.js';
+import { reexecInNamespaces } from './testing.js';
 
 const run = promisify(execFile);
-const INNER = 'BERTH_NETNS_TEST_IN_PRIVATE_MNTNS';
 
 function findHelper(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -57,17 +57,7 @@ async function inNetns(path: string, cmd: string, ...args: string[]): Promise<st
   return (await run('nsenter', [`--net=${path}`, cmd, ...args])).stdout;
 }
 
-if (skip === undefined && process.env[INNER] !== '1') {
-  const self = fileURLToPath(import.meta.url);
-  const child = spawn('unshare', ['--mount', '--propagation', 'private', process.execPath, ...process.execArgv, self], {
-    stdio: 'inherit',
-    env: { ...process.env, [INNER]: '1' },
-  });
-  child.on('exit', (code, signal) => {
-    if (signal) process.stderr.write(`netns tests killed by ${signal}\n`);
-    process.exitCode = code ?? 1;
-  });
-} else {
+if (!(skip === undefined && reexecInNamespaces(import.meta.url, [], 'netns tests'))) {
   describe('network namespaces made ahead of the container', { ...(skip ? { skip } : {}) }, () => {
     let tmp: string;
     let dir: string;

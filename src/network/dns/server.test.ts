@@ -2,12 +2,11 @@
 // dns-packet). The file re-runs itself in a new network and mount namespace (unshare), so its sockets never touch
 // the host's interfaces; the namespace goes away with the process.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   type Answer,
@@ -22,8 +21,8 @@ import {
 import { isSystem } from '../../errdefs/index.js';
 import { FrameReader, frame } from './framing.js';
 import { EmbeddedDns, type Resolver } from './index.js';
+import { reexecInNamespaces } from '../testing.js';
 
-const INNER = 'BERTH_DNS_TEST_IN_NETNS';
 const run = promisify(execFile);
 const skip =
   process.getuid?.() !== 0 ? 'needs root' : !['/usr/bin/unshare'].some(existsSync) ? 'needs util-linux' : undefined;
@@ -168,18 +167,7 @@ class FakeUpstream {
   }
 }
 
-if (skip === undefined && process.env[INNER] !== '1') {
-  const self = fileURLToPath(import.meta.url);
-  const child = spawn(
-    'unshare',
-    ['--net', '--mount', '--propagation', 'private', process.execPath, ...process.execArgv, self],
-    { stdio: 'inherit', env: { ...process.env, [INNER]: '1' } },
-  );
-  child.on('exit', (code, signal) => {
-    if (signal) process.stderr.write(`dns tests killed by ${signal}\n`);
-    process.exitCode = code ?? 1;
-  });
-} else {
+if (!(skip === undefined && reexecInNamespaces(import.meta.url, ['--net'], 'dns tests'))) {
   describe('the embedded DNS server', { ...(skip ? { skip } : {}) }, () => {
     const resolver = new FakeResolver();
     const upstream = new FakeUpstream();

@@ -6,13 +6,12 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isSystem } from '../../errdefs/index.js';
 import { enableForwarding, Firewall, type FirewallNetwork, nftCommand, type PublishedPort } from './index.js';
+import { reexecInNamespaces } from '../testing.js';
 
 const exec = promisify(execFile);
-const INNER = 'BERTH_FIREWALL_TEST_IN_NETNS';
 const skip =
   process.getuid?.() !== 0
     ? 'needs root'
@@ -94,18 +93,7 @@ async function mapElements(map: string): Promise<string> {
   return (/elements = \{([^}]*)\}/.exec(stdout)?.[1] ?? '').replace(/\s+/g, ' ').trim();
 }
 
-if (skip === undefined && process.env[INNER] !== '1') {
-  const self = fileURLToPath(import.meta.url);
-  const child = spawn(
-    'unshare',
-    ['--net', '--mount', '--propagation', 'private', process.execPath, ...process.execArgv, self],
-    { stdio: 'inherit', env: { ...process.env, [INNER]: '1' } },
-  );
-  child.on('exit', (code, signal) => {
-    if (signal) process.stderr.write(`firewall tests killed by ${signal}\n`);
-    process.exitCode = code ?? 1;
-  });
-} else {
+if (!(skip === undefined && reexecInNamespaces(import.meta.url, ['--net'], 'firewall tests'))) {
   describe('firewall: nftables rules with real traffic', { ...(skip ? { skip } : {}) }, () => {
     const fw = new Firewall(nftCommand());
     const servers: ChildProcess[] = [];

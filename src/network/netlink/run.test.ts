@@ -11,9 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isNetPlanError, type NetOp, NetOpcode, type NetPlanError, runNetPlan, runNetPlanVia } from './index.js';
+import { reexecInNamespaces } from '../testing.js';
 
 const run = promisify(execFile);
-const INNER = 'BERTH_NETLINK_TEST_IN_OWN_NETNS';
 const TIMEOUT = 10_000;
 
 function findHelper(): string | undefined {
@@ -143,18 +143,7 @@ function macOf(ip4: string): string {
     .join(':')}`;
 }
 
-if (skip === undefined && process.env[INNER] !== '1') {
-  const self = fileURLToPath(import.meta.url);
-  const child = spawn(
-    'unshare',
-    ['--mount', '--propagation', 'private', '--net', process.execPath, ...process.execArgv, self],
-    { stdio: 'inherit', env: { ...process.env, [INNER]: '1' } },
-  );
-  child.on('exit', (code, signal) => {
-    if (signal) process.stderr.write(`netlink tests killed by ${signal}\n`);
-    process.exitCode = code ?? 1;
-  });
-} else {
+if (!(skip === undefined && reexecInNamespaces(import.meta.url, ['--net'], 'netlink tests'))) {
   describe('network plans (berth-helper net) against the kernel', { ...(skip ? { skip } : {}) }, () => {
     let tmp: string;
     let forkserver: ChildProcess;

@@ -1,15 +1,13 @@
 // The bind probe against real sockets, in a network namespace of its own (the file re-runs itself under
 // `unshare --net`), so its listeners never touch the host's ports.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { isSystem } from '../../errdefs/index.js';
 import { bindProbe, PortAllocator } from './index.js';
+import { reexecInNamespaces } from '../testing.js';
 
-const INNER = 'BERTH_PORTS_PROBE_TEST_IN_NETNS';
 const skip = process.getuid?.() !== 0 ? 'needs root' : undefined;
 
 const listen = (port: number, host: string) =>
@@ -19,20 +17,7 @@ const listen = (port: number, host: string) =>
   });
 const close = (s: Server) => new Promise((r) => s.close(r));
 
-if (skip === undefined && process.env[INNER] !== '1') {
-  const self = fileURLToPath(import.meta.url);
-  const child = spawn(
-    'unshare',
-    ['--net', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, ...process.execArgv, self],
-    {
-      stdio: 'inherit',
-      env: { ...process.env, [INNER]: '1' },
-    },
-  );
-  child.on('exit', (code) => {
-    process.exitCode = code ?? 1;
-  });
-} else {
+if (!(skip === undefined && reexecInNamespaces(import.meta.url, ['--net'], 'ports probe tests'))) {
   describe('the bind probe', { ...(skip ? { skip } : {}) }, () => {
     it('passes on a free port and leaves it free', async () => {
       await bindProbe('tcp', '', 18080);
