@@ -132,5 +132,9 @@ export function resolveNetworks(
   const [, settings] = asked.find(([name]) => name === net.name || name === net.id || name === hc.NetworkMode) ??
     asked[0] ?? ['', undefined];
   validateEndpoint(net, settings);
-  return { [net.name]: emptyEndpoint(net.id, settings) };
+  const endpoint = emptyEndpoint(net.id, settings);
+  // On a user network a legacy --link is an alias the embedded DNS answers for this container (moby keeps it on
+  // the endpoint); on the default bridge it stays a HostConfig link (hosts line and variables).
+  if (net.custom && hc.Links?.length && !endpoint.Links) endpoint.Links = [...hc.Links];
+  return { [net.name]: endpoint };
 }

@@ -142,6 +142,26 @@ test('-P publishes every exposed port on a free ephemeral port; a host IP bindin
   assert.equal(await fetchFromHost('http://172.17.0.1:8081/'), undefined);
   assert.equal((await d.docker('port', 'lo-only')).stdout, '80/tcp -> 127.0.0.1:8081\n');
   await d.docker('rm', '-f', 'pall', 'lo-only');
+
+  // Ranges, and a host address with a port picked for it.
+  await d.docker(
+    'run',
+    '-d',
+    '--name',
+    'ranged',
+    '-p',
+    '9100-9101:80-81',
+    '-p',
+    '127.0.0.1::82',
+    'busybox',
+    'sleep',
+    '60',
+  );
+  const listed = (await d.docker('port', 'ranged')).stdout.split('\n').filter(Boolean).sort();
+  assert.equal(listed.length, 3, listed.join('; '));
+  assert.deepEqual(listed.slice(0, 2), ['80/tcp -> 0.0.0.0:9100', '81/tcp -> 0.0.0.0:9101']);
+  assert.match(listed[2] ?? '', /^82\/tcp -> 127\.0\.0\.1:\d+$/);
+  await d.docker('rm', '-f', 'ranged');
 });
 
 test('a UDP port is published (-p 5353:5353/udp)', { skip: s.skip }, async () => {

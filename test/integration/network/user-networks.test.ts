@@ -84,6 +84,23 @@ test('containers on a user network find each other by name, alias and short id t
   // Names of other networks are not answered there (the default bridge has no embedded DNS at all).
   await d.docker('network', 'create', 'other');
   assert.deepEqual(await lookup(['--network', 'other'], 'db'), []);
+  // A legacy --link on a user network is an alias for the linking container only.
+  const linked = await d.docker(
+    'run',
+    '--rm',
+    '--network',
+    'app',
+    '--link',
+    'db:backend',
+    'busybox',
+    'wget',
+    '-q',
+    '-O',
+    '-',
+    'http://backend/',
+  );
+  assert.equal(linked.stdout, 'hello-db\n');
+  assert.deepEqual(await lookup(['--network', 'app'], 'backend'), []);
   const inspectNet = JSON.parse((await d.docker('network', 'inspect', 'app')).stdout)[0];
   assert.deepEqual(Object.keys(inspectNet.Containers).sort(), [id, await inspect(d, 'db2', '{{.Id}}')].sort());
   assert.equal(inspectNet.Containers[id].IPv4Address, `${ip}/${inspectNet.IPAM.Config[0].Subnet.split('/')[1]}`);
@@ -116,6 +133,7 @@ test('networks are isolated from each other and from the default bridge; --inter
 
 test('network connect and disconnect change a running container at once', { skip: s.skip }, async () => {
   const { d } = s;
+  const since = Math.floor(Date.now() / 1000) - 1;
   // Started on a user network (a default-bridge container has no embedded DNS to ask, with Docker too).
   await d.docker('run', '-d', '--name', 'roamer', '--network', 'other', 'busybox', 'sleep', '120');
   assert.equal(await inspect(d, 'roamer', '{{len .NetworkSettings.Networks}}'), '1');
@@ -135,9 +153,54 @@ test('network connect and disconnect change a running container at once', { skip
   assert.doesNotMatch(after.stdout, /eth1/);
   assert.deepEqual(await lookup(['--network', 'app'], 'wanderer'), []);
   assert.equal(await inspect(d, 'roamer', '{{len .NetworkSettings.Networks}}'), '1');
+  const events = await d.docker(
+    'events',
+    '--since',
+    String(since),
+    '--until',
+    String(Math.ceil(Date.now() / 1000) + 1),
+    '--filter',
+    'type=network',
+    '--format',
+    '{{.Action}} {{.Actor.Attributes.name}}',
+  );
+  assert.match(events.stdout, /^connect app$/m);
+  assert.match(events.stdout, /^disconnect app$/m);
   const missing = await d.dockerResult(['network', 'connect', 'nosuchnet', 'roamer']);
   assert.match(missing.stderr, /network nosuchnet not found/);
   await d.docker('rm', '-f', 'roamer');
+});
+
+test('--ip picks the address on a network with a subnet; a taken or foreign one is refused', {
+  skip: s.skip,
+}, async () => {
+  const { d } = s;
+  await d.docker('network', 'create', '--subnet', '10.123.0.0/24', 'fixed');
+  await d.docker(
+    'run',
+    '-d',
+    '--name',
+    'pinned',
+    '--network',
+    'fixed',
+    '--ip',
+    '10.123.0.50',
+    'busybox',
+    'sleep',
+    '60',
+  );
+  assert.equal(await inspect(d, 'pinned', '{{.NetworkSettings.Networks.fixed.IPAddress}}'), '10.123.0.50');
+  const inside = await d.docker('exec', 'pinned', 'ip', '-o', '-4', 'addr', 'show', 'eth0');
+  assert.match(inside.stdout, /inet 10\.123\.0\.50\/24/);
+  const taken = await d.dockerResult(['run', '--rm', '--network', 'fixed', '--ip', '10.123.0.50', 'busybox', 'true']);
+  assert.notEqual(taken.code, 0);
+  assert.match(taken.stderr, /Address already in use/);
+  const foreign = await d.dockerResult(['run', '--rm', '--network', 'fixed', '--ip', '10.9.9.9', 'busybox', 'true']);
+  assert.match(foreign.stderr, /no configured subnet or ip-range contain the IP address 10\.9\.9\.9/);
+  const onBridge = await d.dockerResult(['run', '--rm', '--ip', '172.17.0.99', 'busybox', 'true']);
+  assert.match(onBridge.stderr, /user specified IP address is supported on user defined networks only/);
+  await d.docker('rm', '-f', 'pinned');
+  await d.docker('network', 'rm', 'fixed');
 });
 
 test('a dual-stack network: two containers reach each other over IPv6', { skip: s.skip }, async () => {
