@@ -610,6 +610,60 @@ If the image or the server is not multi-platform capable, the command will error
     args: exact(2),
     flags: [bool('force', 'f', 'Force the container to disconnect from a network')],
   },
+  // Volumes
+  {
+    path: 'volume create',
+    usage: '[OPTIONS] [VOLUME]',
+    short: 'Create a volume',
+    args: { kind: 'max', max: 1 },
+    flags: [
+      str('driver', 'd', 'Specify volume driver name', 'local'),
+      { name: 'label', type: 'list', description: 'Set metadata for a volume' },
+      { name: 'name', type: 'string', description: 'Specify volume name', hidden: true },
+      { name: 'opt', short: 'o', type: 'map', description: 'Set driver specific options' },
+    ],
+  },
+  {
+    path: 'volume ls',
+    aliases: ['volume list'],
+    aliasesText: 'docker volume ls, docker volume list',
+    usage: '[OPTIONS]',
+    short: 'List volumes',
+    args: none,
+    flags: [
+      bool('cluster', undefined, 'Display only cluster volumes, and use cluster volume list formatting'),
+      filterFlag('Provide filter values (e.g. "dangling=true")', 'f'),
+      format(),
+      bool('quiet', 'q', 'Only display volume names'),
+    ],
+  },
+  {
+    path: 'volume inspect',
+    usage: '[OPTIONS] VOLUME [VOLUME...]',
+    short: 'Display detailed information on one or more volumes',
+    args: min(1),
+    flags: [str('format', 'f', INSPECT_FORMAT_HELP)],
+  },
+  {
+    path: 'volume rm',
+    aliases: ['volume remove'],
+    aliasesText: 'docker volume rm, docker volume remove',
+    usage: '[OPTIONS] VOLUME [VOLUME...]',
+    short: 'Remove one or more volumes',
+    args: min(1),
+    flags: [bool('force', 'f', 'Force the removal of one or more volumes')],
+  },
+  {
+    path: 'volume prune',
+    usage: '[OPTIONS]',
+    short: 'Remove unused local volumes',
+    args: none,
+    flags: [
+      bool('all', 'a', 'Remove all unused volumes, not just anonymous ones'),
+      filterFlag('Provide filter values (e.g. "label=<label>")'),
+      bool('force', 'f', 'Do not prompt for confirmation'),
+    ],
+  },
   // System
   {
     path: 'version',

@@ -92,7 +92,9 @@ export async function createContainer(
     if (referenced) {
       const names = mounts.volumes.map((v) => v.name);
       const anonymous = mounts.volumes.filter((v) => v.anonymous).map((v) => v.name);
-      await volumesOf(ctx).dereference(id, names, anonymous).catch(() => {});
+      await volumesOf(ctx)
+        .dereference(id, names, anonymous)
+        .catch(() => {});
     }
     await layers.removeRW(id).catch(() => {});
     await store.delete(id).catch(() => {});

