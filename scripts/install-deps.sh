@@ -6,7 +6,7 @@
 # skopeo and docker-registry (the registry tests' client and reference server).
 set -euo pipefail
 pkgs=(build-essential libc6-dev musl-tools busybox-static iproute2 nftables util-linux procps curl)
-if [ "${1:-}" = "--test" ]; then pkgs+=(runc crun docker.io tmux hyperfine skopeo docker-registry); fi
+if [ "${1:-}" = "--test" ]; then pkgs+=(runc crun docker.io tmux hyperfine skopeo docker-registry docker-compose); fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -89,6 +89,7 @@ const LOADERS: Record<string, Loader> = {
   'volume inspect': () => import('./commands/volume-inspect.js'),
   'volume rm': () => import('./commands/volume-rm.js'),
   'volume prune': () => import('./commands/volume-prune.js'),
+  'volume update': () => import('./commands/volume-update.js'),
 };
 
 function loaderFor(spec: CommandSpec): Loader | undefined {

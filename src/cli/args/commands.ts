@@ -616,11 +616,30 @@ If the image or the server is not multi-platform capable, the command will error
     usage: '[OPTIONS] [VOLUME]',
     short: 'Create a volume',
     args: { kind: 'max', max: 1 },
+    // The cluster volume flags are swarm's: accepted and shown as docker shows them, unused by a local engine.
     flags: [
+      str('availability', undefined, 'Cluster Volume availability ("active", "pause", "drain")', 'active'),
       str('driver', 'd', 'Specify volume driver name', 'local'),
+      str('group', undefined, 'Cluster Volume group (cluster volumes)'),
       { name: 'label', type: 'list', description: 'Set metadata for a volume' },
+      { name: 'limit-bytes', type: 'bytes', description: 'Minimum size of the Cluster Volume in bytes' },
       { name: 'name', type: 'string', description: 'Specify volume name', hidden: true },
       { name: 'opt', short: 'o', type: 'map', description: 'Set driver specific options' },
+      { name: 'required-bytes', type: 'bytes', description: 'Maximum size of the Cluster Volume in bytes' },
+      str('scope', undefined, 'Cluster Volume access scope ("single", "multi")', 'single'),
+      { name: 'secret', type: 'map', description: 'Cluster Volume secrets' },
+      str('sharing', undefined, 'Cluster Volume access sharing ("none", "readonly", "onewriter", "all")', 'none'),
+      {
+        name: 'topology-preferred',
+        type: 'list',
+        description: 'A topology that the Cluster Volume would be preferred in',
+      },
+      {
+        name: 'topology-required',
+        type: 'list',
+        description: 'A topology that the Cluster Volume must be accessible from',
+      },
+      str('type', undefined, 'Cluster Volume access type ("mount", "block")', 'block'),
     ],
   },
   {
@@ -650,6 +669,7 @@ If the image or the server is not multi-platform capable, the command will error
     aliasesText: 'docker volume rm, docker volume remove',
     usage: '[OPTIONS] VOLUME [VOLUME...]',
     short: 'Remove one or more volumes',
+    long: 'Remove one or more volumes. You cannot remove a volume that is in use by a container.',
     args: min(1),
     flags: [bool('force', 'f', 'Force the removal of one or more volumes')],
   },
@@ -663,6 +683,13 @@ If the image or the server is not multi-platform capable, the command will error
       filterFlag('Provide filter values (e.g. "label=<label>")'),
       bool('force', 'f', 'Do not prompt for confirmation'),
     ],
+  },
+  {
+    path: 'volume update',
+    usage: '[OPTIONS] [VOLUME]',
+    short: 'Update a volume (cluster volumes only)',
+    args: exact(1),
+    flags: [str('availability', undefined, 'Cluster Volume availability ("active", "pause", "drain")', 'active')],
   },
   // System
   {

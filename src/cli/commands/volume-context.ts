@@ -62,6 +62,9 @@ export class VolumeContext extends FormatContext {
   Group(): string {
     return 'N/A';
   }
+  Status(): string {
+    return 'N/A';
+  }
 }
 
 /** sortorder.NaturalLess: runs of digits compare as numbers, the rest byte by byte (the CLI's volume order). */
