@@ -105,7 +105,9 @@ describe('validateHostConfig (moby verifyContainerSettings)', () => {
     refuses({ LogConfig: { Type: 'x' } }, 'error looking up logging plugin x: plugin "x" not found');
   });
 
-  it('refuses --volumes-from', () => {});
+  it('accepts --volumes-from (resolved at create, with the other container)', () => {
+    assert.deepEqual(validateHostConfig({ VolumesFrom: ['other:ro'] }), []);
+  });
 
   it('warns that published ports are discarded', () => {
     const w = ['Published ports are discarded until bridge networking is supported.'];

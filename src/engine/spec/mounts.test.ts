@@ -145,7 +145,10 @@ describe('resolveMounts: Mounts (--mount)', () => {
   });
 
   it('refuses relative targets and relative bind sources', () => {
-    refuses({ Mounts: [{ Type: 'tmpfs', Target: 'rel' }] }, `invalid mount config for type "tmpfs": invalid mount path: 'rel' mount path must be absolute`);
+    refuses(
+      { Mounts: [{ Type: 'tmpfs', Target: 'rel' }] },
+      `invalid mount config for type "tmpfs": invalid mount path: 'rel' mount path must be absolute`,
+    );
     refuses(
       { Mounts: [{ Type: 'bind', Source: 'rel', Target: '/abs' }] },
       `invalid mount config for type "bind": invalid mount path: 'rel' mount path must be absolute`,
