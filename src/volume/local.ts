@@ -36,7 +36,16 @@ const MANDATORY_OPTS: [string, string[]][] = [
 ];
 
 /** moby's local driver validateOpts: known keys only, and type, device and o go together. */
-export function validateLocalOptions(opts: Record<string, string> | null | undefined): void {
+export function validateLocalOptions(opts: Record<string, string> | null | undefined, name = ''): void {
+  try {
+    checkOptions(opts);
+  } catch (e) {
+    if (e instanceof InvalidParameter && name) throw new InvalidParameter(`create ${name}: ${e.message}`);
+    throw e;
+  }
+}
+
+function checkOptions(opts: Record<string, string> | null | undefined): void {
   if (!opts) return;
   for (const k of Object.keys(opts)) {
     if (!VALID_OPTS.has(k)) throw new InvalidParameter(`invalid option: "${k}"`);
@@ -120,7 +129,7 @@ export class LocalVolumes {
     const have = this.volumes.get(name);
     if (have) return { volume: have, created: false };
     const options = opts.options ?? null;
-    validateLocalOptions(options);
+    validateLocalOptions(options, name);
     const dir = join(this.root, name);
     const volume: LocalVolume = {
       name,

@@ -276,7 +276,8 @@ function resolveMountRequest(
           : {}),
         ...(vo.DriverConfig?.Name ? { driver: vo.DriverConfig.Name } : {}),
       },
-      '',
+      // dockerd's setBindModeIfNull: a local volume's mount gets "z" (only Config.Volumes' anonymous ones stay "").
+      'z',
     );
     return;
   }
