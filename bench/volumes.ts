@@ -2,7 +2,8 @@
 // driving both, the engines taking turns each round so this machine's drift weighs on both alike):
 //  - copy-up: `docker run --rm -v <fresh volume>:/data img true` where the image's /data holds 10,000 small files,
 //    minus the same run with `:nocopy` (so the figure is the copy itself, not the container's start);
-//  - `docker volume ls` with 1,000 volumes.
+//  - `docker volume ls` with 1,000 volumes, and the engine's share of it: `GET /volumes` over the socket (the
+//    docker CLI's decoding and table take most of the command's time).
 // Prints `name value unit` lines; never fails: without dockerd, only berth's figures are printed.
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
@@ -46,17 +47,17 @@ function docker(host: string, args: string[]): Promise<string> {
   });
 }
 
-/** One POST over the engine's unix socket (1,000 volume creates through the CLI would take minutes). */
-function post(host: string, path: string, body: unknown): Promise<void> {
+/** One request over the engine's unix socket (1,000 volume creates through the CLI would take minutes). */
+function call(host: string, method: string, path: string, body?: unknown): Promise<void> {
   const socketPath = host.replace(/^unix:\/\//, '');
-  const data = JSON.stringify(body);
+  const data = body === undefined ? '' : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
       {
         socketPath,
         path,
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Content-Length': data.length },
+        method,
+        headers: { Host: 'docker', 'Content-Type': 'application/json', 'Content-Length': data.length },
       },
       (res) => {
         res.resume();
@@ -137,7 +138,7 @@ async function volumeLs(engines: Engine[]): Promise<void> {
     for (let i = 0; i < VOLUMES; i += 50) {
       await Promise.all(
         Array.from({ length: Math.min(50, VOLUMES - i) }, (_, j) =>
-          post(e.host, '/volumes/create', { Name: `lsvol${i + j}`, Labels: { bench: 'ls' } }),
+          call(e.host, 'POST', '/volumes/create', { Name: `lsvol${i + j}`, Labels: { bench: 'ls' } }),
         ),
       );
     }
@@ -156,6 +157,19 @@ async function volumeLs(engines: Engine[]): Promise<void> {
     return m;
   });
   if (meds[0] && meds[1]) report('ratio.volume_ls_1000', meds[1] / meds[0], 'x');
+  const api = engines.map(() => [] as number[]);
+  for (let i = 0; i < RUNS * 4; i++) {
+    for (const [k, e] of engines.entries()) {
+      const [t] = await timeRuns(1, () => call(e.host, 'GET', '/volumes'));
+      api[k]?.push(t ?? 0);
+    }
+  }
+  const apiMeds = engines.map((e, k) => {
+    const m = median(api[k] ?? []);
+    report(`${e.name}.get_volumes_1000_api`, m, 'ms');
+    return m;
+  });
+  if (apiMeds[0] && apiMeds[1]) report('ratio.get_volumes_1000_api', apiMeds[1] / apiMeds[0], 'x');
 }
 
 async function main(): Promise<void> {

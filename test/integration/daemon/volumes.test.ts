@@ -54,16 +54,26 @@ test('a named volume outlives its container and is seen by the next; ls and insp
   assert.equal((await s.d.dockerResult(['volume', 'inspect', 'keep1'])).code, 1);
 });
 
-test('volume create with labels and --format; ls filters by name, label and dangling', T, async () => {
-  await s.d.docker('volume', 'create', '--label', 'team=a', 'lab1');
-  await s.d.docker('volume', 'create', 'lab2');
-  await s.d.docker('create', '--name', 'user2', '-v', 'lab2:/x', 'busybox');
-  assert.equal(await out('volume', 'ls', '-q', '--filter', 'label=team=a'), 'lab1');
-  assert.equal(await out('volume', 'ls', '-q', '--filter', 'name=lab', '--filter', 'dangling=true'), 'lab1');
-  assert.equal(await out('volume', 'ls', '--format', '{{.Name}} {{.Labels}}', '--filter', 'name=lab1'), 'lab1 team=a');
-  await s.d.docker('rm', 'user2');
-  await s.d.docker('volume', 'rm', 'lab1', 'lab2');
-});
+test(
+  'volume create with labels and --format; ls filters by name, label and dangling; ps --filter volume=',
+  T,
+  async () => {
+    await s.d.docker('volume', 'create', '--label', 'team=a', 'lab1');
+    await s.d.docker('volume', 'create', 'lab2');
+    await s.d.docker('create', '--name', 'user2', '-v', 'lab2:/x', 'busybox');
+    assert.equal(await out('volume', 'ls', '-q', '--filter', 'label=team=a'), 'lab1');
+    assert.equal(await out('volume', 'ls', '-q', '--filter', 'name=lab', '--filter', 'dangling=true'), 'lab1');
+    assert.equal(
+      await out('volume', 'ls', '--format', '{{.Name}} {{.Labels}}', '--filter', 'name=lab1'),
+      'lab1 team=a',
+    );
+    assert.equal(await out('ps', '-a', '--filter', 'volume=lab2', '--format', '{{.Names}}'), 'user2');
+    assert.equal(await out('ps', '-a', '--filter', 'volume=/x', '--format', '{{.Names}}'), 'user2');
+    assert.equal(await out('ps', '-a', '--filter', 'volume=lab1', '--format', '{{.Names}}'), '');
+    await s.d.docker('rm', 'user2');
+    await s.d.docker('volume', 'rm', 'lab1', 'lab2');
+  },
+);
 
 test('bind mounts: a directory, a single file, :ro really read-only; --mount needs an existing source', T, async () => {
   const dir = await hostDir();
