@@ -76,7 +76,13 @@ export interface MountRequest {
   Source?: string;
   Target?: string;
   ReadOnly?: boolean;
-  BindOptions?: { Propagation?: string } | null;
+  BindOptions?: { Propagation?: string; CreateMountpoint?: boolean } | null;
+  VolumeOptions?: {
+    NoCopy?: boolean;
+    Labels?: Record<string, string> | null;
+    Subpath?: string;
+    DriverConfig?: { Name?: string; Options?: Record<string, string> | null } | null;
+  } | null;
   TmpfsOptions?: { SizeBytes?: number; Mode?: number } | null;
 }
 

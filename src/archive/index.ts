@@ -5,6 +5,7 @@
 export { type Compression, decompress, type LayerSource } from './decompress.js';
 export { deviceNode } from './device-node.js';
 export { writeBody } from './write-body.js';
+export { copyDirContents, copyUp } from './copy-tree.js';
 export { ensureBindSource, ensureDirInRoot } from './dirs.js';
 export { goBase, goClean, goFileMode, goTimeJSON, preserveTrailingDotOrSeparator } from './go-paths.js';
 export { readFileInRoot, type RootLookups, resolveInRoot } from './resolve-in-root.js';

@@ -84,6 +84,12 @@ const LOADERS: Record<string, Loader> = {
   'network prune': () => import('./commands/network-prune.js'),
   'network connect': () => import('./commands/network-connect.js'),
   'network disconnect': () => import('./commands/network-connect.js'),
+  'volume create': () => import('./commands/volume-create.js'),
+  'volume ls': () => import('./commands/volume-ls.js'),
+  'volume inspect': () => import('./commands/volume-inspect.js'),
+  'volume rm': () => import('./commands/volume-rm.js'),
+  'volume prune': () => import('./commands/volume-prune.js'),
+  'volume update': () => import('./commands/volume-update.js'),
 };
 
 function loaderFor(spec: CommandSpec): Loader | undefined {

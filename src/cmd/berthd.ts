@@ -60,6 +60,9 @@ import { imageRoutes } from '../server/routes/images.js';
 import { networkRoutes } from '../server/routes/networks.js';
 import { systemRoutes } from '../server/routes/system.js';
 import { unsupportedRoutes } from '../server/routes/unsupported.js';
+import { volumeRoutes } from '../server/routes/volumes.js';
+import { VolumeService } from '../engine/volume/service.js';
+import { LocalVolumes } from '../volume/index.js';
 
 async function findInit(): Promise<string | undefined> {
   for (const p of [
@@ -174,6 +177,9 @@ async function main(argv: string[]): Promise<number> {
     dnsDefaults: { dns: cfg.network.dns, dnsSearch: cfg.network.dnsSearch, dnsOptions: cfg.network.dnsOptions },
     ...(net.bridgeResolver ? { bridgeResolver: net.bridgeResolver } : {}),
   };
+  // Volumes: the local driver's store; which containers reference each volume comes from their records.
+  const volumes = new VolumeService({ volumes: await LocalVolumes.open(join(cfg.dataRoot, 'volumes')), events });
+  deps.volumes = volumes;
   const containers = new ContainerService(deps, ResourceJournal.open(paths.journal));
   const execs = new ExecService({ store, runtime, events, rootfs: (id) => layers.mountPath(id) });
   containers.execIds = (id) => execs.idsOf(id);
@@ -215,6 +221,7 @@ async function main(argv: string[]): Promise<number> {
     insecureRegistries: cfg.insecureRegistries,
     registryMirrors: cfg.registryMirrors,
     started: new Date(),
+    volumeUsage: () => volumes.usage(),
     runtimes: {
       byName: {
         [BUILTIN_RUNTIME]: { path: 'berth-runtime' },
@@ -244,6 +251,9 @@ async function main(argv: string[]): Promise<number> {
   // (operations on one wait for its turn), so a daemon with many containers answers at once.
   const report = emptyReport();
   await removeIncomplete(deps, incomplete, report);
+  volumes.rebuildReferences(
+    store.all().map((c) => ({ id: c.id, volumes: (c.mountSpec?.volumes ?? []).map((v) => v.name) })),
+  );
 
   const router = new ApiRouter();
   systemRoutes(router, system);
@@ -252,6 +262,7 @@ async function main(argv: string[]): Promise<number> {
   imageRoutes(router, imageService, distribution);
   registryRoutes(router, distribution);
   networkRoutes(router, networks);
+  volumeRoutes(router, volumes);
   unsupportedRoutes(router);
   const servers: Server[] = [];
   for (const host of cfg.hosts) servers.push(await listen(router, host, cfg, log));

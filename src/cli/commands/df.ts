@@ -1,4 +1,6 @@
 // berth system df: disk used by images, containers, volumes and the build cache, and how much of it is reclaimable.
+import type { Volume } from '../../api/volumes.js';
+import { VOLUME_HEADERS, VolumeContext } from './volume-context.js';
 import type { ParsedFlags } from '../args/index.js';
 import { renderFormat } from '../template/index.js';
 import type { Cli } from './cli.js';
@@ -102,6 +104,8 @@ const VERBOSE_IMAGES =
 const VERBOSE_CONTAINERS =
   'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}';
 
+const VERBOSE_VOLUMES = 'table {{.Name}}\t{{.Links}}\t{{.Size}}';
+
 /** `system df -v`: images, containers, volumes and build cache, one table each. */
 function verbose(du: DiskUsage, volumes: unknown[], cache: unknown[]): string {
   const images = (du.Images ?? []).map((i) => {
@@ -114,8 +118,8 @@ function verbose(du: DiskUsage, volumes: unknown[], cache: unknown[]): string {
   const containers = (du.Containers ?? []).map((c) => new ContainerContext({ ...c, SizeRootFs: 0 }, true));
   let out = `Images space usage:\n\n${renderFormat(VERBOSE_IMAGES, images, headers(IMAGE_HEADERS))}`;
   out += `\nContainers space usage:\n\n${renderFormat(VERBOSE_CONTAINERS, containers, headers(CONTAINER_HEADERS))}`;
-  out += '\nLocal Volumes space usage:\n\nVOLUME NAME   LINKS     SIZE\n';
-  if (volumes.length > 0) out += `(${volumes.length} volumes not shown)\n`;
+  const vols = (volumes as Volume[]).map((v) => new VolumeContext(v));
+  out += `\nLocal Volumes space usage:\n\n${renderFormat(VERBOSE_VOLUMES, vols, headers(VOLUME_HEADERS))}`;
   const cacheSize = (cache as { Size: number }[]).reduce((n, c) => n + c.Size, 0);
   out += `\nBuild cache usage: ${humanSize(cacheSize)}\n\nCACHE ID   CACHE TYPE   SIZE      CREATED   LAST USED   USAGE     SHARED\n`;
   return out;

@@ -1,4 +1,5 @@
-// The help of the root command and of the management commands (berth container, image, network, system), in the docker CLI's
+// The help of the root command and of the management commands (berth container, image, network, system,
+// volume), in the docker CLI's
 // layout: common commands, management commands, the rest, then the global options.
 import { COMMANDS, globalOptionsHelp } from '../args/index.js';
 
@@ -9,6 +10,7 @@ export const MANAGEMENT: Readonly<Record<string, string>> = {
   image: 'Manage images',
   network: 'Manage networks',
   system: 'Manage Docker',
+  volume: 'Manage volumes',
 };
 
 const line = (name: string, short: string) => `  ${name.padEnd(11)} ${short}\n`;

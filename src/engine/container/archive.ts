@@ -1,5 +1,5 @@
 // `docker cp`: stat (HEAD), download (GET) and upload (PUT) of paths in a container's filesystem — its read-write
-// layer, mounted for the operation, plus its bind mounts. The engine only says which filesystem that is and words the
+// layer, mounted for the operation, plus its bind mounts and volumes. The engine only says which filesystem that is and words the
 // answers; walking it, confined to it, is src/archive's (RootTree).
 import { Readable } from 'node:stream';
 import { ESCAPE, PathError, RootTree, type TreeMount } from '../../archive/index.js';
@@ -124,7 +124,7 @@ async function openTree(deps: ContainerDeps, rec: ContainerRecord): Promise<Open
 
 /**
  * The bind mounts the container has (or will have when started): the engine's own files (/etc/hosts, /etc/hostname,
- * /etc/resolv.conf), then its HostConfig binds, which win over them. tmpfs mounts have nothing on the host to show.
+ * /etc/resolv.conf), then its binds and volumes, which win over them. tmpfs mounts have nothing on the host to show.
  */
 function containerMounts(deps: ContainerDeps, rec: ContainerRecord): TreeMount[] {
   const out: TreeMount[] = containerFileMounts(containerFiles(deps.store.dir(rec.id)), false).map((m) => ({
@@ -135,7 +135,8 @@ function containerMounts(deps: ContainerDeps, rec: ContainerRecord): TreeMount[]
   // Resolved at create; a record from before mounts were kept resolves them now.
   const points = rec.mountSpec ? rec.mounts : resolveMounts(rec.hostConfig).points;
   for (const p of points) {
-    if (p.Type === 'bind') out.push({ dest: p.Destination, source: p.Source, rw: p.RW });
+    // A volume is a directory on the host too (a tmpfs-type one shows its mount while the container runs).
+    if (p.Type === 'bind' || p.Type === 'volume') out.push({ dest: p.Destination, source: p.Source, rw: p.RW });
   }
   return out;
 }

@@ -6,6 +6,7 @@ import type { EventBus } from '../events.js';
 import type { DaemonPaths } from '../paths.js';
 import type { ContainerSandboxes } from '../sandbox/sandboxes.js';
 import type { NetworkCatalog } from './network-config.js';
+import type { VolumeMountInfo, VolumeWant } from '../volume/service.js';
 import type { ContainerStore } from './store.js';
 
 export interface Logger {
@@ -20,6 +21,19 @@ export interface NetnsOps {
   remove(path: string): Promise<void>;
 }
 
+/** The volume side a container needs (the engine's VolumeService): references, holds while it runs. */
+export interface ContainerVolumes {
+  path(name: string): string;
+  newName(): string;
+  /** Container `id` references these volumes (made when missing); all or nothing. */
+  reference(id: string, wants: readonly VolumeWant[]): Promise<void>;
+  /** Its references go; `remove` (anonymous volumes) are removed unless still referenced elsewhere. */
+  dereference(id: string, names: readonly string[], remove?: readonly string[]): Promise<void>;
+  mount(name: string, id: string, info: VolumeMountInfo): Promise<void>;
+  unmount(name: string, id: string): Promise<void>;
+  adopt(name: string, id: string): void;
+}
+
 export interface ContainerDeps {
   paths: DaemonPaths;
   store: ContainerStore;
@@ -30,6 +44,8 @@ export interface ContainerDeps {
   netns: NetnsOps;
   networks: NetworkCatalog;
   sandboxes: ContainerSandboxes;
+  /** Volumes; without them, a mount that names one is refused. */
+  volumes?: ContainerVolumes;
   /** The host's address as containers see it (--add-host host-gateway): the default bridge's gateway. */
   hostGateway?: string;
   /** The daemon's --dns, --dns-search, --dns-opt: a container's own replace them. */

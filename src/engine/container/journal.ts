@@ -1,5 +1,5 @@
 // The intent journal of a container's run-time resources: before a step acquires something (a rootfs mount, its
-// network sandbox, a bundle, the runtime's container), its name is written here; once released, it is struck out. A daemon that died
+// network sandbox, its volumes' holds, a bundle, the runtime's container), its name is written here; once released, it is struck out. A daemon that died
 // half-way reads the journal at start and releases exactly what is still listed (docs/architecture.md, "lifecycle").
 //
 // It lives in the exec root, as the resources it lists do (they end with the machine; so does a tmpfs /run), and is
@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { writeFileAtomicTmpfs } from '../../lib/atomic-file.js';
 
 /** One kind of resource a running container holds; each has one acquire and one (idempotent) release. */
-export type StepName = 'rootfs' | 'network' | 'bundle' | 'runtime';
+export type StepName = 'rootfs' | 'network' | 'volumes' | 'bundle' | 'runtime';
 
-const STEP_NAMES: readonly StepName[] = ['rootfs', 'network', 'bundle', 'runtime'];
+const STEP_NAMES: readonly StepName[] = ['rootfs', 'network', 'volumes', 'bundle', 'runtime'];
 const ID = /^[a-f0-9]{64}$/;
 
 export class ResourceJournal {

@@ -56,7 +56,10 @@ export class ContainerLifecycle {
         deps.events.publish('container', action, rec.id, { ...this.attributes(rec), ...extra }),
       removeLater: (id) =>
         setImmediate(() => {
-          this.remove(id, { force: true }).catch((e) => deps.log.warn(`auto-remove ${id}: ${(e as Error).message}`));
+          // --rm takes the container's anonymous volumes along, as dockerd's AutoRemove does.
+          this.remove(id, { force: true, volumes: true }).catch((e) =>
+            deps.log.warn(`auto-remove ${id}: ${(e as Error).message}`),
+          );
         }),
       logPath: (id) => this.logPath(id),
     };
@@ -263,6 +266,7 @@ export class ContainerLifecycle {
   /** A container an earlier daemon left running (live restore): its rootfs mount taken over, its exit followed. */
   async adopt(id: string): Promise<void> {
     await this.resources.rootfs.adopt(id);
+    this.resources.volumes.adopt(id);
     await this.deps.sandboxes.restore(this.deps.store.get(id));
     void this.watch(id);
   }

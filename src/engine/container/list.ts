@@ -79,6 +79,12 @@ export function listContainers(
     if (f.exited?.length && (r.state.status !== 'exited' || !f.exited.includes(String(r.state.exitCode)))) return false;
     if (f.ancestor?.length && !f.ancestor.some((v) => imageMatches(r, v))) return false;
     if (f.health?.length && !f.health.includes(r.state.health?.Status ?? 'none')) return false;
+    // moby: a volume's name (a bind's source) or a mount's destination, exactly.
+    if (
+      f.volume?.length &&
+      !r.mounts.some((m) => f.volume?.some((v) => v === (m.Name || m.Source) || v === m.Destination))
+    )
+      return false;
     if (before && Date.parse(r.created) >= Date.parse(before.created)) return false;
     if (since && Date.parse(r.created) <= Date.parse(since.created)) return false;
     return true;

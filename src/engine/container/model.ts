@@ -10,6 +10,7 @@ import type {
   PortBinding,
 } from '../../api/index.js';
 import type { Mount } from '../../runtime/spec.js';
+import type { VolumeMount } from '../spec/mounts.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -40,7 +41,7 @@ export interface ContainerRecord {
   /** What inspect shows under Mounts: resolved once, at create. */
   mounts: MountPoint[];
   /** The same mounts as the runtime gets them, and bind sources to create at start (resolved at create). */
-  mountSpec?: { oci: Mount[]; createSources: string[] };
+  mountSpec?: { oci: Mount[]; createSources: string[]; volumes?: VolumeMount[] };
   /**
    * The networks it is attached to, by name, as inspect shows them: what was asked for at create or connect, plus,
    * while it runs, the addresses it got (a record from before networks were kept has none: the default bridge).

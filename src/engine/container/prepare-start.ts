@@ -1,7 +1,7 @@
 // Everything a start needs before the runtime is called: the mounted root filesystem, the network namespace, the
 // container's own files, the resolved user and working directory, and the OCI bundle written to the exec root.
 import { hostname as hostHostname } from 'node:os';
-import { ensureBindSource, ensureDirInRoot } from '../../archive/index.js';
+import { copyUp, ensureBindSource, ensureDirInRoot } from '../../archive/index.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../lib/atomic-file.js';
@@ -32,6 +32,7 @@ export async function prepareStart(
   rec: ContainerRecord,
   mounting: Promise<string>,
   networking: Promise<SandboxInfo>,
+  holding: Promise<void> = Promise.resolve(),
 ): Promise<PreparedStart> {
   const mode = parseNetworkMode(rec.hostConfig.NetworkMode);
   const hostNetwork = mode.kind === 'host';
@@ -60,10 +61,19 @@ export async function prepareStart(
     });
     return sandbox;
   });
+  // Docker's copy-up: each fresh, empty volume gets the image's content at its destination (unless nocopy).
+  const copyUps = Promise.all([mounting, holding]).then(([root]) =>
+    Promise.all(
+      (rec.mountSpec?.volumes ?? [])
+        .filter((v) => !v.noCopy && deps.volumes)
+        .map((v) => copyUp(root, v.dest, deps.volumes?.path(v.name) ?? '')),
+    ),
+  );
   const [rootfs, sandbox] = await Promise.all([
     mounting,
     writeFiles,
     mkdir(bundle, { recursive: true, mode: 0o700 }),
+    copyUps,
     ...mounts.createSources.map(ensureBindSource),
   ]);
   const user = await resolveUser(rootfs, rec.config.User ?? '', rec.hostConfig.GroupAdd ?? []);

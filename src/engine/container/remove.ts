@@ -7,7 +7,7 @@ import { type ContainerRecord, isRunning } from './model.js';
 export async function removeContainer(
   ctx: LifecycleContext,
   rec: ContainerRecord,
-  opts: { force?: boolean },
+  opts: { force?: boolean; volumes?: boolean },
   layerRemovals: Set<Promise<void>>,
 ): Promise<void> {
   const { store, runtime, layers, log } = ctx.deps;
@@ -60,6 +60,19 @@ export async function removeContainer(
       await store.delete(rec.id);
     }
   });
+  // Its volume references go with the record; `rm -v` (and --rm) removes its anonymous volumes too, unless another
+  // container uses them (named volumes never go implicitly).
+  const volumes = rec.mountSpec?.volumes ?? [];
+  if (ctx.deps.volumes && volumes.length > 0 && !store.find(rec.id)) {
+    const anonymous = opts.volumes ? volumes.filter((v) => v.anonymous).map((v) => v.name) : [];
+    await ctx.deps.volumes
+      .dereference(
+        rec.id,
+        volumes.map((v) => v.name),
+        anonymous,
+      )
+      .catch((e) => log.warn(`removing the volumes of ${rec.id}: ${(e as Error).message}`));
+  }
   ctx.publish('destroy', rec);
   ctx.waiters.removed(rec.id);
   ctx.attachments.fail(rec.id);

@@ -1,8 +1,8 @@
 // What a running container holds, as steps with one release each: its rootfs mount, its network sandbox (namespace,
 // endpoints, addresses, published ports, names), its OCI bundle, its container in the runtime (process, shim, cgroup,
-// state). Start acquires them under the journal; exit, removal, a failed start and reconciliation after a crash all
-// give them back through releaseAll, so each is given back exactly once and none is forgotten. Volume references
-// join as a step here.
+// state), its holds on its volumes. Start acquires them under the journal; exit, removal, a failed start and
+// reconciliation after a crash all give them back through releaseAll, so each is given back exactly once and none is
+// forgotten.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidParameter, isNotFound } from '../../errdefs/index.js';
@@ -83,6 +83,44 @@ export class NetworkStep implements ResourceStep {
   }
 }
 
+/**
+ * The container's holds on its volumes while it runs (a volume with mount options is mounted for its first user and
+ * unmounted after its last). Its release reads the record for which volumes; the holds are sets, so a release after
+ * a crash, by a daemon that never took them, finds nothing counted and unmounts what is mounted with no user left.
+ */
+export class VolumeStep implements ResourceStep {
+  readonly name = 'volumes';
+  constructor(
+    private readonly store: ContainerDeps['store'],
+    private readonly volumes: ContainerDeps['volumes'],
+  ) {}
+
+  async acquire(id: string): Promise<void> {
+    const rec = this.store.get(id);
+    const volumes = this.volumes;
+    if (!volumes) return;
+    const mounts = rec.mountSpec?.volumes ?? [];
+    const results = await Promise.allSettled(
+      mounts.map((v) => volumes.mount(v.name, id, { destination: v.dest, readWrite: !v.readOnly, propagation: '' })),
+    );
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+
+  adopt(id: string): void {
+    const rec = this.store.find(id);
+    for (const v of rec?.mountSpec?.volumes ?? []) this.volumes?.adopt(v.name, id);
+  }
+
+  async release(id: string): Promise<void> {
+    const volumes = this.volumes;
+    const rec = this.store.find(id);
+    if (!volumes || !rec) return;
+    const names = new Set((rec.mountSpec?.volumes ?? []).map((v) => v.name));
+    await Promise.all([...names].map((n) => volumes.unmount(n, id)));
+  }
+}
+
 export class BundleStep implements ResourceStep {
   readonly name = 'bundle';
   constructor(private readonly bundles: string) {}
@@ -109,15 +147,23 @@ export class RuntimeStep implements ResourceStep {
 export class ContainerResources {
   readonly rootfs: RootfsStep;
   readonly network: NetworkStep;
+  readonly volumes: VolumeStep;
   private readonly steps: ResourceStep[];
 
   constructor(
     private readonly journal: ResourceJournal,
-    deps: Pick<ContainerDeps, 'layers' | 'runtime' | 'paths' | 'sandboxes' | 'store'>,
+    deps: Pick<ContainerDeps, 'layers' | 'runtime' | 'paths' | 'sandboxes' | 'store' | 'volumes'>,
   ) {
     this.rootfs = new RootfsStep(deps.layers);
     this.network = new NetworkStep(deps.sandboxes, deps.store);
-    this.steps = [this.rootfs, this.network, new BundleStep(deps.paths.bundles), new RuntimeStep(deps.runtime)];
+    this.volumes = new VolumeStep(deps.store, deps.volumes);
+    this.steps = [
+      this.rootfs,
+      this.network,
+      this.volumes,
+      new BundleStep(deps.paths.bundles),
+      new RuntimeStep(deps.runtime),
+    ];
   }
 
   /** Journals every step of a start before the first is acquired. */
@@ -153,4 +199,6 @@ export class ContainerResources {
   }
 }
 
-const START_STEPS: readonly StepName[] = ['rootfs', 'network', 'bundle', 'runtime'];
+// Volumes after the network and before the bundle: they are independent of the rootfs and the network (acquired
+// side by side with them), but the bundle's spec binds their directories, which a tmpfs-type volume must have mounted.
+const START_STEPS: readonly StepName[] = ['rootfs', 'network', 'volumes', 'bundle', 'runtime'];

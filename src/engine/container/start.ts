@@ -24,10 +24,12 @@ export async function startContainer(ctx: LifecycleContext, id: string): Promise
   ctx.resources.intendStart(id);
   const mounting = ctx.resources.rootfs.acquire(id);
   const networking = ctx.resources.network.acquire(id);
+  const holding = ctx.resources.volumes.acquire(id);
   mounting.catch(() => {}); // prepareStart awaits them
   networking.catch(() => {});
+  holding.catch(() => {});
   try {
-    const prepared = await prepareStart(ctx.deps, rec, mounting, networking);
+    const prepared = await prepareStart(ctx.deps, rec, mounting, networking, holding);
     t.mark('mount and prepare');
     const logOpts = { ...ctx.deps.logOpts, ...(rec.hostConfig.LogConfig?.Config ?? {}) };
     const [created, written] = await Promise.allSettled([
@@ -72,7 +74,7 @@ export async function startContainer(ctx: LifecycleContext, id: string): Promise
     if (saved.status === 'rejected') throw saved.reason;
   } catch (e) {
     // Every acquisition settles first: a mount that lands after its release would stay.
-    await Promise.allSettled([mounting, networking]);
+    await Promise.allSettled([mounting, networking, holding]);
     await ctx.resources.releaseAll(id).catch((err) => log.warn(`releasing ${id} after a failed start: ${err}`));
     rec.state = {
       ...rec.state,

@@ -104,8 +104,8 @@ describe('validateHostConfig (moby verifyContainerSettings)', () => {
     refuses({ LogConfig: { Type: 'x' } }, 'error looking up logging plugin x: plugin "x" not found');
   });
 
-  it('refuses --volumes-from', () => {
-    refuses({ VolumesFrom: ['other'] }, '--volumes-from is not supported yet');
+  it('accepts --volumes-from (resolved at create, with the other container)', () => {
+    assert.deepEqual(validateHostConfig({ VolumesFrom: ['other:ro'] }), []);
   });
 
   it('warns that published ports are discarded on the host network, as dockerd', () => {

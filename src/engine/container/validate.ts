@@ -81,7 +81,6 @@ export function validateHostConfig(hc: HostConfig): string[] {
     }
     throw new InvalidParameter(`logging driver "${logType}" is not supported yet (only json-file)`);
   }
-  if (hc.VolumesFrom?.length) throw new InvalidParameter('--volumes-from is not supported yet');
   if (hc.NetworkMode === 'host' && Object.keys(hc.PortBindings ?? {}).length > 0) {
     warnings.push('Published ports are discarded when using host network mode');
   }

@@ -4,6 +4,8 @@ import type { HostConfig } from '../../api/index.js';
 import { InvalidParameter } from '../../errdefs/index.js';
 import { resolveMounts } from './mounts.js';
 
+const VOLUMES = { volumePath: (n: string) => `/v/${n}/_data`, newVolumeName: () => 'anon' };
+
 const refuses = (hc: HostConfig, message: string | RegExp) =>
   assert.throws(
     () => resolveMounts(hc),
@@ -41,9 +43,27 @@ describe('resolveMounts: Binds', () => {
     refuses({ Binds: ['/a:/b:rx'] }, 'invalid mode: rx');
   });
 
-  it('refuses a named volume, not supported yet', () => {
-    refuses({ Binds: ['myvol:/data'] }, /not supported yet/);
-    refuses({ Binds: ['./relative:/data'] }, /not supported yet/);
+  it('a named volume is a volume mount of its directory, Mode "z" as dockerd sets it', () => {
+    const r = resolveMounts({ Binds: ['myvol:/data:ro'] }, VOLUMES);
+    assert.deepEqual(r.points, [
+      {
+        Type: 'volume',
+        Name: 'myvol',
+        Source: '/v/myvol/_data',
+        Destination: '/data',
+        Driver: 'local',
+        Mode: 'ro',
+        RW: false,
+        Propagation: '',
+      },
+    ]);
+    assert.deepEqual(r.volumes, [{ name: 'myvol', dest: '/data', anonymous: false, noCopy: false, readOnly: true }]);
+    assert.equal(resolveMounts({ Binds: ['myvol:/data'] }, VOLUMES).points[0]?.Mode, 'z');
+  });
+
+  it('refuses a volume name with a slash or dots', () => {
+    assert.throws(() => resolveMounts({ Binds: ['a/b:/data'] }, VOLUMES), /invalid characters for a local volume name/);
+    assert.throws(() => resolveMounts({ Binds: ['..:/data'] }, VOLUMES), /invalid characters for a local volume name/);
   });
 
   it('refuses a relative destination', () => {
@@ -120,13 +140,15 @@ describe('resolveMounts: Mounts (--mount)', () => {
     assert.equal(r.points[0]?.RW, false);
   });
 
-  it('refuses volume mounts (not supported yet) and unknown types', () => {
-    refuses({ Mounts: [{ Type: 'volume', Source: 'v', Target: '/v' }] }, 'mount type "volume" is not supported yet');
+  it('refuses unknown types', () => {
     refuses({ Mounts: [{ Type: 'nfs', Target: '/v' }] }, 'mount type unknown: "nfs"');
   });
 
   it('refuses relative targets and relative bind sources', () => {
-    refuses({ Mounts: [{ Type: 'tmpfs', Target: 'rel' }] }, 'invalid mount config: mount path must be absolute: rel');
+    refuses(
+      { Mounts: [{ Type: 'tmpfs', Target: 'rel' }] },
+      `invalid mount config for type "tmpfs": invalid mount path: 'rel' mount path must be absolute`,
+    );
     refuses(
       { Mounts: [{ Type: 'bind', Source: 'rel', Target: '/abs' }] },
       `invalid mount config for type "bind": invalid mount path: 'rel' mount path must be absolute`,
@@ -156,5 +178,70 @@ describe('resolveMounts: Tmpfs (--tmpfs)', () => {
 
   it('refuses a relative path', () => {
     refuses({ Tmpfs: { tmp: '' } }, 'invalid tmpfs mount path: tmp');
+  });
+});
+
+describe('resolveMounts: volumes', () => {
+  it('every VOLUME of the image not mounted otherwise gets an anonymous volume; parents first', () => {
+    const r = resolveMounts(
+      { Binds: ['/host:/data/sub'], Tmpfs: { '/run': '' } },
+      { ...VOLUMES, configVolumes: ['/data', '/run', '/data/sub'] },
+    );
+    assert.deepEqual(
+      r.oci.map((m) => m.destination),
+      ['/run', '/data', '/data/sub'],
+    );
+    assert.deepEqual(r.volumes, [{ name: 'anon', dest: '/data', anonymous: true, noCopy: false, readOnly: false }]);
+  });
+
+  it('--mount type=volume: named, anonymous, nocopy, labels and options for the create', () => {
+    const r = resolveMounts(
+      {
+        Mounts: [
+          { Type: 'volume', Source: 'v1', Target: '/a', VolumeOptions: { NoCopy: true, Labels: { x: 'y' } } },
+          { Type: 'volume', Target: '/b', ReadOnly: true },
+        ],
+      },
+      VOLUMES,
+    );
+    assert.deepEqual(r.volumes, [
+      { name: 'v1', dest: '/a', anonymous: false, noCopy: true, readOnly: false, labels: { x: 'y' } },
+      { name: 'anon', dest: '/b', anonymous: true, noCopy: false, readOnly: true },
+    ]);
+    assert.equal(r.points[1]?.RW, false);
+  });
+
+  it('--mount type=bind needs an existing source (checked at create), -v creates it', () => {
+    const r = resolveMounts({ Mounts: [{ Type: 'bind', Source: '/nope', Target: '/x' }], Binds: ['/mk:/y'] });
+    assert.deepEqual(r.mustExist, ['/nope']);
+    assert.deepEqual(r.createSources, ['/mk']);
+  });
+
+  it("--volumes-from copies the other container's binds and volumes, :ro makes them read-only, explicit mounts win", () => {
+    const other = {
+      points: [
+        {
+          Type: 'volume',
+          Name: 'v',
+          Source: '/v/v/_data',
+          Destination: '/d',
+          Driver: 'local',
+          Mode: 'z',
+          RW: true,
+          Propagation: '',
+        },
+        { Type: 'bind', Source: '/h', Destination: '/e', Mode: '', RW: true, Propagation: 'rprivate' },
+      ],
+      volumes: [{ name: 'v', dest: '/d', anonymous: false, noCopy: false, readOnly: false }],
+    };
+    const r = resolveMounts({ VolumesFrom: ['c1:ro'], Binds: ['/other:/e'] }, { ...VOLUMES, mountsOf: () => other });
+    assert.equal(r.points.length, 2);
+    assert.equal(r.points.find((p) => p.Destination === '/d')?.RW, false);
+    assert.equal(r.points.find((p) => p.Destination === '/e')?.Source, '/other');
+    assert.deepEqual(r.volumes, [{ name: 'v', dest: '/d', anonymous: false, noCopy: true, readOnly: true }]);
+    assert.throws(
+      () => resolveMounts({ VolumesFrom: ['c1:xx'] }, { ...VOLUMES, mountsOf: () => other }),
+      /invalid mode: xx/,
+    );
   });
 });

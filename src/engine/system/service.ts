@@ -1,7 +1,7 @@
 // System backend: version, info, disk usage and the event stream's subscription.
 import { readFile } from 'node:fs/promises';
 import { cpus, hostname, release, totalmem } from 'node:os';
-import type { EventMessage, VersionResponse } from '../../api/index.js';
+import type { EventMessage, VersionResponse, Volume } from '../../api/index.js';
 import { API_VERSION, MIN_API_VERSION } from '../../api/index.js';
 import type { ImageStore } from '../../image/store/index.js';
 import type { LayerStore } from '../../storage/layer/index.js';
@@ -31,6 +31,8 @@ export interface SystemDeps {
   started: Date;
   /** Runtime names and their commands, for `docker info` (berth's own included). */
   runtimes?: { byName: Record<string, { path: string; runtimeArgs?: string[] }>; defaultName: string };
+  /** Every volume with its UsageData (size, reference count), for `system df`. */
+  volumeUsage?: () => Promise<Volume[]>;
 }
 
 export class SystemService {
@@ -164,7 +166,7 @@ export class SystemService {
       Containers: await Promise.all(
         containers.map(async (c) => ({ ...summaryView(c), ...(await containerSizes(this.deps, c)) })),
       ),
-      Volumes: [],
+      Volumes: (await this.deps.volumeUsage?.()) ?? [],
       BuildCache: [],
     };
   }

@@ -1,10 +1,8 @@
-// Areas berth does not serve yet (volumes come with their own issue): a clear 400, not a 404 that
-// clients would read as "no such object".
+// Areas berth does not serve yet: a clear 400, not a 404 that clients would read as "no such object".
 import { InvalidParameter } from '../../errdefs/index.js';
 import type { ApiRouter, Method } from '../server.js';
 
 const AREAS: [string, string][] = [
-  ['/volumes', 'named volumes are not supported yet'],
   ['/swarm', 'swarm mode is not supported'],
   ['/services', 'swarm mode is not supported'],
   ['/nodes', 'swarm mode is not supported'],

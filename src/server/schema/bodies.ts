@@ -294,3 +294,11 @@ export const networkConnectBody = struct('types.NetworkConnect', {
 
 /** POST /networks/{id}/disconnect */
 export const networkDisconnectBody = struct('types.NetworkDisconnect', { Container: string(), Force: bool() });
+
+/** POST /volumes/create */
+export const volumeCreateBody = struct('volume.CreateOptions', {
+  Name: string(),
+  Driver: string(),
+  DriverOpts: stringMap(),
+  Labels: stringMap(),
+});

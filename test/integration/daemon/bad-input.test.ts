@@ -146,18 +146,25 @@ test('an unknown image at create is a 404 "No such image"', T, async () => {
   await alive();
 });
 
-test('a named volume is refused with a clear "not supported yet" 400', T, async () => {
-  const r = await s.d.request(
+test('a volume name with "/" or ".." is a 400 in dockerd\'s words, an unknown volume driver a 404', T, async () => {
+  for (const bind of ['my/vol:/data', '..:/data']) {
+    const r = await s.d.request(
+      'POST',
+      '/containers/create',
+      JSON.stringify({ Image: 'busybox', HostConfig: { Binds: [bind] } }),
+      JSON_TYPE,
+    );
+    assert.equal(r.status, 400, bind);
+    assert.match(message(r.body), /includes invalid characters for a local volume name/);
+  }
+  const driver = await s.d.request(
     'POST',
-    '/containers/create',
-    JSON.stringify({ Image: 'busybox', HostConfig: { Binds: ['myvol:/data'] } }),
+    '/volumes/create',
+    JSON.stringify({ Name: 'v1', Driver: 'nfs-plugin' }),
     JSON_TYPE,
   );
-  assert.equal(r.status, 400);
-  assert.match(message(r.body), /not supported yet/);
-  const cli = await s.d.dockerResult(['run', '--rm', '-v', 'myvol:/data', 'busybox', 'true']);
-  assert.equal(cli.code, 125);
-  assert.match(cli.stderr, /named volumes are not supported yet/);
+  assert.equal(driver.status, 404);
+  assert.match(message(driver.body), /plugin "nfs-plugin" not found/);
   await alive();
 });
 
