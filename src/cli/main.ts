@@ -71,6 +71,11 @@ const LOADERS: Record<string, Loader> = {
   'image history': () => import('./commands/history.js'),
   pull: () => import('./commands/pull.js'),
   'image pull': () => import('./commands/pull.js'),
+  push: () => import('./commands/push.js'),
+  'image push': () => import('./commands/push.js'),
+  login: () => import('./commands/login.js'),
+  logout: () => import('./commands/logout.js'),
+  search: () => import('./commands/search.js'),
   version: () => import('./commands/version.js'),
   info: () => import('./commands/info.js'),
   'system info': () => import('./commands/info.js'),
@@ -205,6 +210,7 @@ export async function main(argv: readonly string[], opts: MainOptions): Promise<
       config ??= readConfigFile(g.config);
       return config;
     },
+    configDir: g.config,
     out,
     err,
   };

@@ -1,5 +1,5 @@
 // The Engine API client: system endpoints here, the others grouped by area (client.containers, .images, .exec, .networks,
-// .volumes).
+// .volumes, .registry).
 // Works against any Docker-compatible daemon; the API version is negotiated on first use.
 import type { EventMessage, InfoResponse, VersionResponse } from '../api/system.js';
 import { Containers } from './containers.js';
@@ -7,6 +7,7 @@ import { Exec } from './exec.js';
 import { Images } from './images.js';
 import { type JsonStream, jsonStream } from './jsonstream.js';
 import { Networks } from './networks.js';
+import { Registry } from './registry.js';
 import { Volumes } from './volumes.js';
 import { encodeFilters, type Filters } from './query.js';
 import { optionsFromEnv, type Ping, Transport, type TransportOptions } from './transport.js';
@@ -27,6 +28,7 @@ export class Client {
   readonly exec: Exec;
   readonly networks: Networks;
   readonly volumes: Volumes;
+  readonly registry: Registry;
 
   constructor(opts: TransportOptions = {}) {
     this.transport = new Transport(opts);
@@ -35,6 +37,7 @@ export class Client {
     this.exec = new Exec(this.transport);
     this.networks = new Networks(this.transport);
     this.volumes = new Volumes(this.transport);
+    this.registry = new Registry(this.transport);
   }
 
   /** A client configured as the docker CLI configures itself from DOCKER_HOST & co; `overrides` win. */

@@ -31,6 +31,13 @@ export type { HijackedStream } from './hijack.js';
 export { type CommitOptions, type ImageListOptions, Images, type ImportOptions } from './images.js';
 export { type NetworkInspectOptions, Networks } from './networks.js';
 export { Volumes } from './volumes.js';
+export {
+  type AuthenticateOK,
+  type PushOptions,
+  Registry,
+  type SearchOptions,
+  type SearchResult,
+} from './registry.js';
 export { collectProgress, decodeJsonStream, type JSONMessage, type JsonStream } from './jsonstream.js';
 export { encodeFilters, type Filters } from './query.js';
 export { demux, FrameDecoder, type Sink, STDERR, STDIN, STDOUT, SYSTEMERR } from './stdcopy.js';

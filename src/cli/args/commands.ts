@@ -490,6 +490,58 @@ If the image or the server is not multi-platform capable, the command will error
     top: { path: 'pull' },
   }),
   ...family({
+    usage: '[OPTIONS] NAME[:TAG]',
+    short: 'Upload an image to a registry',
+    aliasesText: 'docker image push, docker push',
+    args: exact(1),
+    flags: [
+      bool('all-tags', 'a', 'Push all tags of an image to the repository'),
+      bool('disable-content-trust', undefined, 'Skip image signing', true),
+      {
+        ...platform(`Push a platform-specific manifest as a single-platform image to the registry.
+Image index won't be pushed, meaning that other manifests, including attestations won't be preserved.
+'os[/arch[/variant]]': Explicit platform (eg. linux/amd64)`),
+        minApiVersion: '1.46',
+      },
+      bool('quiet', 'q', 'Suppress verbose output'),
+    ],
+    managed: { path: 'image push' },
+    top: { path: 'push' },
+  }),
+  // Registries
+  {
+    path: 'login',
+    usage: '[OPTIONS] [SERVER]',
+    short: 'Authenticate to a registry',
+    long: 'Authenticate to a registry.\nDefaults to Docker Hub if no server is specified.',
+    args: { kind: 'max', max: 1 },
+    flags: [
+      str('password', 'p', 'Password or Personal Access Token (PAT)'),
+      bool('password-stdin', undefined, 'Take the Password or Personal Access Token (PAT) from stdin'),
+      str('username', 'u', 'Username'),
+    ],
+  },
+  {
+    path: 'logout',
+    usage: '[SERVER]',
+    short: 'Log out from a registry',
+    long: 'Log out from a registry.\nIf no server is specified, the default is defined by the daemon.',
+    args: { kind: 'max', max: 1 },
+    flags: [],
+  },
+  {
+    path: 'search',
+    usage: '[OPTIONS] TERM',
+    short: 'Search Docker Hub for images',
+    args: exact(1),
+    flags: [
+      filterFlag('Filter output based on conditions provided', 'f'),
+      str('format', undefined, 'Pretty-print search using a Go template'),
+      { name: 'limit', type: 'int', description: 'Max number of search results' },
+      bool('no-trunc', undefined, "Don't truncate output"),
+    ],
+  },
+  ...family({
     usage: '[OPTIONS] IMAGE',
     short: 'Show the history of an image',
     aliasesText: 'docker image history, docker history',

@@ -30,6 +30,8 @@ export interface Cli extends Streams {
   /** The daemon client, created on first use. */
   client(): Client;
   config(): ConfigFile;
+  /** The client config directory (--config, DOCKER_CONFIG, ~/.docker): where config.json and its credentials live. */
+  configDir: string;
   /** Writes text to stdout (what the docker CLI's Out() gets). */
   out(text: string): void;
   /** Writes text to stderr. */

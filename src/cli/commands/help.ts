@@ -3,7 +3,7 @@
 // layout: common commands, management commands, the rest, then the global options.
 import { COMMANDS, globalOptionsHelp } from '../args/index.js';
 
-const COMMON = ['run', 'exec', 'ps', 'pull', 'images', 'version', 'info'];
+const COMMON = ['run', 'exec', 'ps', 'pull', 'push', 'images', 'login', 'logout', 'search', 'version', 'info'];
 
 export const MANAGEMENT: Readonly<Record<string, string>> = {
   container: 'Manage containers',
