@@ -4,7 +4,6 @@
 // which bounds the ratio any engine can reach. The engines are up together and take turns (one run each per round),
 // so this machine's drift, which moves every figure by tens of percent within minutes, weighs on all of them alike.
 // Prints `name value unit` lines; never fails: without dockerd, only berth's figures are printed.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -13,38 +13,17 @@ import { join } from 'node:path';
 import { type Berthd, skipReason as berthSkip, startBerthd } from '../test/fixtures/berthd.js';
 import { type Dockerd, dockerdSkipReason, startDockerd } from '../test/fixtures/dockerd.js';
 import { busyboxRootfs } from '../test/fixtures/rootfs.js';
+import { DOCKER, docker } from './engines.js';
 import { median, report, timeRuns } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const FILES = 10_000;
 const VOLUMES = 1_000;
-const DOCKER = '/usr/local/bin/docker';
 const IMAGE = 'volbench:1';
 
 interface Engine {
   name: string;
   host: string;
-}
-
-function docker(host: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(DOCKER, args, {
-      env: { ...process.env, DOCKER_HOST: host },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`docker ${args.join(' ')}: ${code} ${err}`)),
-    );
-  });
 }
 
 /** One request over the engine's unix socket (1,000 volume creates through the CLI would take minutes). */

@@ -6,5 +6,6 @@ export const API_VERSION = '1.47';
 export const MIN_API_VERSION = '1.24';
 export * from './images.js';
 export * from './networks.js';
+export * from './registry.js';
 export * from './volumes.js';
 export * from './stdcopy.js';

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { encodeFilters, type Filters } from './query.js';
 import type { Transport } from './transport.js';
+import type { SearchResult } from '../api/registry.js';
 
 /** registry.AuthenticateOKBody. */
 export interface AuthenticateOK {
@@ -10,14 +11,7 @@ export interface AuthenticateOK {
   IdentityToken?: string;
 }
 
-/** registry.SearchResult. */
-export interface SearchResult {
-  star_count: number;
-  is_official: boolean;
-  name: string;
-  is_automated: boolean;
-  description: string;
-}
+export type { SearchResult };
 
 export interface PushOptions {
   /** The tag to push; every tag of the repository when undefined (`push -a`). */

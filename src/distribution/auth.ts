@@ -1,18 +1,9 @@
 // Registry credentials as the Engine API carries them (the X-Registry-Auth header, POST /auth's body) and the
 // registry's WWW-Authenticate challenges (RFC 7235), parsed into what the session needs to authenticate.
 import { InvalidParameter } from '../errdefs/index.js';
+import type { AuthConfig } from '../api/registry.js';
 
-/** Docker's AuthConfig (api/types/registry), as the CLI sends it. */
-export interface AuthConfig {
-  username?: string;
-  password?: string;
-  /** base64("user:password"), the config file's form. */
-  auth?: string;
-  email?: string;
-  serveraddress?: string;
-  identitytoken?: string;
-  registrytoken?: string;
-}
+export type { AuthConfig };
 
 export interface Credentials {
   username: string;

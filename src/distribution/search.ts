@@ -6,15 +6,9 @@ import type { AuthConfig } from './auth.js';
 import { DOCKER_HUB_INDEX } from './endpoints.js';
 import { readBody } from './errors.js';
 import type { RegistryClient } from './session.js';
+import type { SearchResult } from '../api/registry.js';
 
-/** One result as the Engine API returns it. */
-export interface SearchResult {
-  star_count: number;
-  is_official: boolean;
-  name: string;
-  is_automated: boolean;
-  description: string;
-}
+export type { SearchResult };
 
 export interface SearchOptions {
   term: string;

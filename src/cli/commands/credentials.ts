@@ -5,20 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseNormalizedNamed } from './reference.js';
+import type { AuthConfig } from '../../api/registry.js';
 
 /** Docker Hub's key in `auths` (registry.IndexServer). */
 export const INDEX_SERVER = 'https://index.docker.io/v1/';
 
-/** registry.AuthConfig: what X-Registry-Auth and POST /auth carry. */
-export interface AuthConfig {
-  username?: string;
-  password?: string;
-  auth?: string;
-  email?: string;
-  serveraddress?: string;
-  identitytoken?: string;
-  registrytoken?: string;
-}
+export type { AuthConfig };
 
 /** The client config file: its `auths` decoded, and every other key kept as read so a save loses nothing. */
 export interface CredentialsFile {

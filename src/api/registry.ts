@@ -1,0 +1,23 @@
+// Registry wire shapes of the Engine API (moby's api/types/registry): the credentials X-Registry-Auth and POST /auth
+// carry, and a search result.
+
+/** Docker's AuthConfig, as the CLI sends it. */
+export interface AuthConfig {
+  username?: string;
+  password?: string;
+  /** base64("user:password"), the CLI config file's form. */
+  auth?: string;
+  email?: string;
+  serveraddress?: string;
+  identitytoken?: string;
+  registrytoken?: string;
+}
+
+/** One result of `GET /images/search`. */
+export interface SearchResult {
+  star_count: number;
+  is_official: boolean;
+  name: string;
+  is_automated: boolean;
+  description: string;
+}
