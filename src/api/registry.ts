@@ -13,6 +13,17 @@ export interface AuthConfig {
   registrytoken?: string;
 }
 
+/** AuthConfig's fields, in the order moby's struct declares (and its JSON encodes) them. */
+export const AUTH_CONFIG_FIELDS = [
+  'username',
+  'password',
+  'auth',
+  'email',
+  'serveraddress',
+  'identitytoken',
+  'registrytoken',
+] as const satisfies readonly (keyof AuthConfig)[];
+
 /** One result of `GET /images/search`. */
 export interface SearchResult {
   star_count: number;

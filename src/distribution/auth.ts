@@ -1,7 +1,7 @@
 // Registry credentials as the Engine API carries them (the X-Registry-Auth header, POST /auth's body) and the
 // registry's WWW-Authenticate challenges (RFC 7235), parsed into what the session needs to authenticate.
 import { InvalidParameter } from '../errdefs/index.js';
-import type { AuthConfig } from '../api/registry.js';
+import { AUTH_CONFIG_FIELDS, type AuthConfig } from '../api/registry.js';
 
 export type { AuthConfig };
 
@@ -35,15 +35,7 @@ export function authConfigOf(o: Record<string, unknown>): AuthConfig {
   return out;
 }
 
-const KEYS = new Set<keyof AuthConfig>([
-  'username',
-  'password',
-  'auth',
-  'email',
-  'serveraddress',
-  'identitytoken',
-  'registrytoken',
-]);
+const KEYS = new Set<keyof AuthConfig>(AUTH_CONFIG_FIELDS);
 
 /** The user and password an AuthConfig holds (from `auth` when the fields are empty), or undefined. */
 export function credentialsOf(a: AuthConfig): Credentials | undefined {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseNormalizedNamed } from './reference.js';
-import type { AuthConfig } from '../../api/registry.js';
+import { AUTH_CONFIG_FIELDS, type AuthConfig } from '../../api/registry.js';
 
 /** Docker Hub's key in `auths` (registry.IndexServer). */
 export const INDEX_SERVER = 'https://index.docker.io/v1/';
@@ -110,17 +110,8 @@ export function authConfigKey(domain: string): string {
 
 /** registry.EncodeAuthConfig: URL-safe base64 of the JSON, fields left out when empty ("e30=" for none). */
 export function encodeAuthConfig(ac: AuthConfig): string {
-  const fields: (keyof AuthConfig)[] = [
-    'username',
-    'password',
-    'auth',
-    'email',
-    'serveraddress',
-    'identitytoken',
-    'registrytoken',
-  ];
   const out: AuthConfig = {};
-  for (const f of fields) if (ac[f]) out[f] = ac[f];
+  for (const f of AUTH_CONFIG_FIELDS) if (ac[f]) out[f] = ac[f];
   return Buffer.from(JSON.stringify(out)).toString('base64').replaceAll('+', '-').replaceAll('/', '_');
 }
 
