@@ -460,7 +460,7 @@ async function openNetworking(
   const catalog = {
     find: (ref: string) => {
       const n = (service as NetworkService).get(ref);
-      return { id: n.id, name: n.name, driver: n.driver, custom: !n.predefined, userSubnet: !n.predefined };
+      return { id: n.id, name: n.name, driver: n.driver, custom: !n.predefined, userSubnet: n.userSubnet === true };
     },
   };
   return {

@@ -21,6 +21,8 @@ export interface NetworkRecord {
   predefined: boolean;
   /** The bridge interface the driver makes (`berth0`, `br-<id12>`, or -o com.docker.network.bridge.name). */
   bridgeName?: string;
+  /** The user gave a subnet at create (only then may a container ask for an address, `--ip`, as with Docker). */
+  userSubnet?: boolean;
 }
 
 export const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';

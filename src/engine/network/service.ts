@@ -180,6 +180,7 @@ export class NetworkService {
       ipam: { driver: 'default', options: { ...(req.IPAM?.Options ?? {}) }, config: configs },
       options,
       labels: { ...(req.Labels ?? {}) },
+      userSubnet: subnets.length > 0,
       predefined: false,
       bridgeName: options[BRIDGE_NAME_OPTION] || `br-${id.slice(0, 12)}`,
     };

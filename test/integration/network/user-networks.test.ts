@@ -197,6 +197,8 @@ test('--ip picks the address on a network with a subnet; a taken or foreign one 
   assert.match(taken.stderr, /Address already in use/);
   const foreign = await d.dockerResult(['run', '--rm', '--network', 'fixed', '--ip', '10.9.9.9', 'busybox', 'true']);
   assert.match(foreign.stderr, /no configured subnet or ip-range contain the IP address 10\.9\.9\.9/);
+  const auto = await d.dockerResult(['run', '--rm', '--network', 'app', '--ip', '10.200.0.9', 'busybox', 'true']);
+  assert.match(auto.stderr, /supported only when connecting to networks with user configured subnets/);
   const onBridge = await d.dockerResult(['run', '--rm', '--ip', '172.17.0.99', 'busybox', 'true']);
   assert.match(onBridge.stderr, /user specified IP address is supported on user defined networks only/);
   await d.docker('rm', '-f', 'pinned');
