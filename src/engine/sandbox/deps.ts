@@ -100,4 +100,6 @@ export interface NameRegistry {
     entry: { names: string[]; ipv4?: string; ipv6?: string; links?: Record<string, string> },
   ): void;
   unregister(containerId: string, networkId?: string): void;
+  /** The resolvers a container's queries for names not of its networks go to (its --dns); empty: the daemon's. */
+  setUpstreams(containerId: string, servers: readonly string[]): void;
 }

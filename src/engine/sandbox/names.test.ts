@@ -35,3 +35,14 @@ test('a shared alias answers with every address; links alias for their container
   n.unregister('c', 'other');
   assert.equal(n.lookup('10.0.0.4', 'd', 'A'), undefined);
 });
+
+test("a container's own resolvers (--dns) are its upstreams, until it goes", () => {
+  const n = new ContainerNames();
+  n.register('a', 'app', { names: ['a'], ipv4: '10.0.0.2' });
+  n.register('b', 'app', { names: ['b'], ipv4: '10.0.0.3' });
+  n.setUpstreams('a', ['9.9.9.9']);
+  assert.deepEqual(n.upstreams('10.0.0.2'), ['9.9.9.9']);
+  assert.equal(n.upstreams('10.0.0.3'), undefined, "b has none of its own: the daemon's");
+  n.unregister('a');
+  assert.equal(n.upstreams('10.0.0.2'), undefined);
+});

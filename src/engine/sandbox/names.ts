@@ -18,6 +18,19 @@ export class ContainerNames implements NameRegistry {
   private readonly entries = new Map<string, Map<string, Entry>>();
   /** A container's address on a network → that entry (queries come from there). */
   private readonly byAddress = new Map<string, Entry>();
+  /** A container's own resolvers (--dns), which its queries for other names go to. */
+  private readonly resolvers = new Map<string, readonly string[]>();
+
+  /** Sets (or, empty, clears) the resolvers `containerId` forwards to instead of the daemon's. */
+  setUpstreams(containerId: string, servers: readonly string[]): void {
+    if (servers.length > 0) this.resolvers.set(containerId, [...servers]);
+    else this.resolvers.delete(containerId);
+  }
+
+  upstreams(client: string): readonly string[] | undefined {
+    const asker = this.byAddress.get(stripZone(client));
+    return asker ? this.resolvers.get(asker.containerId) : undefined;
+  }
 
   register(
     containerId: string,
@@ -41,6 +54,7 @@ export class ContainerNames implements NameRegistry {
   }
 
   unregister(containerId: string, networkId?: string): void {
+    if (networkId === undefined) this.resolvers.delete(containerId);
     const nets = this.entries.get(containerId);
     if (!nets) return;
     for (const [nid, e] of nets) {

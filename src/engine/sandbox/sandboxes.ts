@@ -104,6 +104,7 @@ export class ContainerSandboxes {
       await this.deps.filter.publish(published);
     }
     for (const e of endpoints) this.register(rec, e.net, e.link, e.settings);
+    this.deps.names.setUpstreams(rec.id, rec.hostConfig.Dns ?? []);
     this.ifnames.set(rec.id, new Map(endpoints.map((e) => [e.net.id, e.link.ifname])));
     for (const e of endpoints) showAddresses(rec, e.net, e.link, e.settings);
     rec.ports = portsView(Object.keys(rec.config.ExposedPorts ?? {}), ports, !!first?.link.ipv6);
@@ -216,6 +217,7 @@ export class ContainerSandboxes {
   /** A running container found at daemon start: what it holds is marked as held again, its ports published. */
   async restore(rec: ContainerRecord): Promise<void> {
     if (parseNetworkMode(rec.hostConfig.NetworkMode).kind !== 'bridge') return;
+    this.deps.names.setUpstreams(rec.id, rec.hostConfig.Dns ?? []);
     const published: PublishedPort[] = [];
     this.ifnames.set(rec.id, new Map(Object.values(rec.networks ?? {}).map((s, i) => [s.NetworkID, `eth${i}`])));
     const first = Object.values(rec.networks ?? {})[0];

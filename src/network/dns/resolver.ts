@@ -11,6 +11,8 @@ export interface Resolver {
   lookup(client: string, name: string, type: 'A' | 'AAAA'): readonly string[] | undefined;
   /** Names for an address (PTR), undefined when it is not one of ours. */
   reverse(client: string, ip: string): readonly string[] | undefined;
+  /** The client's own upstreams (a container's `--dns`), forwarded to instead of the server's; none: the server's. */
+  upstreams?(client: string): readonly string[] | undefined;
 }
 
 /** Where the server reports what a daemon log should show: forwarding failures at debug, refused floods at warn. */

@@ -230,12 +230,31 @@ export class EmbeddedDns {
       send(encode(reply(query, RCODE.SERVFAIL)));
       return true;
     }
-    this.#forward(msg, query, max, tcpMax !== undefined, send);
+    this.#forward(msg, query, max, tcpMax !== undefined, send, this.#upstreamsFor(client));
     return true;
   }
 
-  #forward(msg: Buffer, query: DecodedPacket, maxUdp: number, tcp: boolean, send: (out: Buffer) => void): void {
-    if (this.#upstreams.length === 0) {
+  /** The client's own upstreams when the resolver names some (a container's --dns), else the server's. */
+  #upstreamsFor(client: string): Upstream[] {
+    let own: readonly string[] | undefined;
+    try {
+      own = this.#resolver.upstreams?.(client);
+      if (own?.length) return own.map(parseUpstream);
+    } catch (e) {
+      this.#log.warn(`[resolver] upstreams of ${client}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return this.#upstreams;
+  }
+
+  #forward(
+    msg: Buffer,
+    query: DecodedPacket,
+    maxUdp: number,
+    tcp: boolean,
+    send: (out: Buffer) => void,
+    upstreams: Upstream[],
+  ): void {
+    if (upstreams.length === 0) {
       send(encode(reply(query, RCODE.SERVFAIL)));
       return;
     }
@@ -249,7 +268,7 @@ export class EmbeddedDns {
       return;
     }
     this.#inFlight++;
-    forward(msg, this.#upstreams, {
+    forward(msg, upstreams, {
       tcp,
       maxUdp,
       timeoutMs: this.#timeoutMs,

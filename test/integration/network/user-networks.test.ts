@@ -3,9 +3,12 @@
 // containers, and a network's bridge and rules gone with it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { join } from 'node:path';
+import { repoRoot } from '../../fixtures/index.js';
 import { daemonSuite, eventually, inspect } from '../daemon/helpers.js';
 
 const s = await daemonSuite();
+const root = await repoRoot();
 
 const web = (name: string, body: string, ...flags: string[]) =>
   s.d.docker(
@@ -105,6 +108,33 @@ test('containers on a user network find each other by name, alias and short id t
   assert.deepEqual(Object.keys(inspectNet.Containers).sort(), [id, await inspect(d, 'db2', '{{.Id}}')].sort());
   assert.equal(inspectNet.Containers[id].IPv4Address, `${ip}/${inspectNet.IPAM.Config[0].Subnet.split('/')[1]}`);
   await d.docker('rm', '-f', 'db2');
+});
+
+test("other names go to the container's own --dns through berthd, a loopback resolver of the host included", {
+  skip: s.skip,
+}, async () => {
+  const { d } = s;
+  // A stand-in resolver on the sandbox's loopback (as systemd-resolved's 127.0.0.53), answering every A query.
+  const packet = join(root, 'node_modules', 'dns-packet');
+  const server = `const p=require(${JSON.stringify(packet)});const s=require('dgram').createSocket('udp4');
+s.on('message',(m,r)=>{const q=p.decode(m);s.send(p.encode({id:q.id,type:'response',flags:p.RECURSION_DESIRED|p.RECURSION_AVAILABLE,
+questions:q.questions,answers:[{type:'A',name:q.questions[0].name,ttl:60,data:'203.0.113.7'}]}),r.port,r.address);});
+s.bind(53,'127.0.0.77',()=>console.log('ready'));setTimeout(()=>process.exit(0),20000);`;
+  const running = d.inSandbox(process.execPath, ['-e', server], { timeoutMs: 30_000 });
+  try {
+    const got = await eventually('the stand-in resolver answers through the embedded DNS', async () => {
+      const r = await lookup(['--network', 'app', '--dns', '127.0.0.77'], 'outside.example');
+      return r.length > 0 ? r : undefined;
+    });
+    assert.deepEqual(got, ['203.0.113.7']);
+    // The container's own names still answer locally.
+    assert.deepEqual(await lookup(['--network', 'app', '--dns', '127.0.0.77'], 'db'), [
+      await inspect(d, 'db', '{{.NetworkSettings.Networks.app.IPAddress}}'),
+    ]);
+  } finally {
+    await d.inSandbox('pkill', ['-f', '127.0.0.77']);
+    await running;
+  }
 });
 
 test('networks are isolated from each other and from the default bridge; --internal has no way out', {
