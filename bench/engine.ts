@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busyboxImage, type Berthd, startBerthd, skipReason as berthSkip } from '../test/fixtures/berthd.js';
 import { type Dockerd, dockerdSkipReason, processesUnder, startDockerd } from '../test/fixtures/dockerd.js';
-import { docker, importBusybox } from './engines.js';
+import { berthdPid, docker, importBusybox } from './engines.js';
 import { startInstantEngine } from './cli-floor.js';
 import { median, report, timeRuns } from './stats.js';
 
@@ -145,12 +145,7 @@ async function main(): Promise<void> {
         name: 'berth',
         host: b.host,
         weigh: {
-          // berth.pid() is nsenter's, in the host's pid namespace; its child is berthd, in the sandbox's.
-          nsPid: async () => {
-            const pid = b.pid() ?? 0;
-            const kids = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-            return Number(kids.trim().split(' ')[0]) || pid;
-          },
+          nsPid: () => berthdPid(b),
           daemonNames: /^(node|berth-helper)$/,
           shimNames: /^berth-helper$/,
         },

@@ -1,5 +1,7 @@
 // What the engine benchmarks share: the real docker CLI against an engine's socket, and busybox imported into one.
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import type { Berthd } from '../test/fixtures/berthd.js';
 import { busyboxRootfs } from '../test/fixtures/rootfs.js';
 
 export const DOCKER = '/usr/local/bin/docker';
@@ -36,4 +38,11 @@ export async function importBusybox(host: string): Promise<void> {
     });
     sh.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`import into ${host}: ${code}`))));
   });
+}
+
+/** berthd's pid in the host's view: `b.pid()` is nsenter's, whose child is berthd, in the sandbox's namespaces. */
+export async function berthdPid(b: Berthd): Promise<number> {
+  const pid = b.pid() ?? 0;
+  const kids = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return Number(kids.trim().split(' ')[0]) || pid;
 }

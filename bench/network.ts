@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Berthd, busyboxImage, skipReason as berthSkip, startBerthd } from '../test/fixtures/berthd.js';
 import { type Dockerd, dockerdSkipReason, processesUnder, startDockerd } from '../test/fixtures/dockerd.js';
-import { docker, importBusybox } from './engines.js';
+import { berthdPid, docker, importBusybox } from './engines.js';
 import { startInstantEngine } from './cli-floor.js';
 import { median, report, timeRuns } from './stats.js';
 
@@ -122,11 +122,7 @@ async function main(): Promise<void> {
       {
         name: 'berth',
         host: b.host,
-        pid: async () => {
-          const pid = b.pid() ?? 0;
-          const kids = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-          return Number(kids.trim().split(' ')[0]) || pid;
-        },
+        pid: () => berthdPid(b),
         own: /^(node|berth-helper)$/,
       },
     ];

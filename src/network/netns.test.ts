@@ -7,31 +7,20 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isSystem } from '../errdefs/index.js';
 import { createNetns, deleteNetns, prepareNetnsDir } from './index.js';
-import { reexecInNamespaces } from './testing.js';
+import { builtHelper, reexecInNamespaces } from './testing.js';
 
 const run = promisify(execFile);
 
-function findHelper(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let up = 0; up < 6; up++) {
-    const candidate = join(dir, 'native', 'build', 'berth-helper');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return undefined;
-}
-
-const helper = findHelper() ?? 'berth-helper';
+const helper = builtHelper() ?? 'berth-helper';
 const skip =
   process.getuid?.() !== 0
     ? 'needs root'
-    : !findHelper()
+    : !builtHelper()
       ? 'native/build/berth-helper is not built (make -C native)'
       : !['/usr/bin/unshare', '/usr/bin/nsenter', '/usr/sbin/ip', '/usr/bin/ip'].some(existsSync)
         ? 'needs util-linux and iproute2'

@@ -2,6 +2,8 @@
 // (unshare), so its links, addresses, rules and mounts never reach the host's, even if it dies half-way. Its test
 // events go to the same stdout, so the runner reports them as that file's.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const INNER = 'BERTH_NETWORK_TEST_IN_OWN_NAMESPACES';
@@ -26,4 +28,15 @@ export function reexecInNamespaces(fileUrl: string, flags: string[], what: strin
     process.exitCode = code ?? 1;
   });
   return true;
+}
+
+/** The built berth-helper (native/build/berth-helper above this file), or undefined when it is not built. */
+export function builtHelper(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 6; up++) {
+    const candidate = join(dir, 'native', 'build', 'berth-helper');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return undefined;
 }

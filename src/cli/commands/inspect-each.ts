@@ -7,20 +7,23 @@ import { StatusError } from './cli.js';
 import { errorText } from './errors.js';
 import { jsonIndent } from './json-indent.js';
 
+/** An inspect command's `--format`: a Go template, or undefined for '' and 'json'; a bad one exits 64 as docker. */
+export function inspectTemplate(format: string): Template | undefined {
+  if (format === '' || format === 'json') return undefined;
+  try {
+    return parseTemplate(format);
+  } catch (e) {
+    throw new StatusError(64, `template parsing error: ${(e as Error).message}`);
+  }
+}
+
 export async function inspectEach(
   cli: Cli,
   flags: ParsedFlags,
   raw: (ref: string) => Promise<string>,
 ): Promise<number> {
   const format = flags.string('format');
-  let tmpl: Template | undefined;
-  if (format !== '' && format !== 'json') {
-    try {
-      tmpl = parseTemplate(format);
-    } catch (e) {
-      throw new StatusError(64, `template parsing error: ${(e as Error).message}`);
-    }
-  }
+  const tmpl = inspectTemplate(format);
   const raws: string[] = [];
   const errors: string[] = [];
   let text = '';

@@ -3,12 +3,12 @@
 import type { ParsedFlags } from '../args/index.js';
 import { isNotFound, isNotImplemented } from '../../errdefs/index.js';
 import { readAll } from '../../client/transport.js';
-import { parseTemplate, type Template } from '../template/index.js';
 import type { Cli } from './cli.js';
 import { StatusError } from './cli.js';
 import { errorText } from './errors.js';
 import { jsonIndent } from './json-indent.js';
 import { seg } from '../../client/path.js';
+import { inspectTemplate } from './inspect-each.js';
 
 type Kind = 'container' | 'image';
 const TYPES = ['config', 'container', 'image', 'network', 'node', 'plugin', 'secret', 'service', 'task', 'volume'];
@@ -18,14 +18,7 @@ export default async function inspect(cli: Cli, flags: ParsedFlags): Promise<num
   const type = path === 'container inspect' ? 'container' : path === 'image inspect' ? 'image' : flags.string('type');
   if (type !== '' && !TYPES.includes(type)) throw new StatusError(1, `"${type}" is not a valid value for --type`);
   const format = flags.string('format');
-  let tmpl: Template | undefined;
-  if (format !== '' && format !== 'json') {
-    try {
-      tmpl = parseTemplate(format);
-    } catch (e) {
-      throw new StatusError(64, `template parsing error: ${(e as Error).message}`);
-    }
-  }
+  const tmpl = inspectTemplate(format);
   const size = flags.has('size') && flags.bool('size');
   const kinds: Kind[] =
     type === 'container' ? ['container'] : type === 'image' ? ['image'] : type === '' ? ['container', 'image'] : [];

@@ -6,32 +6,21 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isNetPlanError, type NetOp, NetOpcode, type NetPlanError, runNetPlan, runNetPlanVia } from './index.js';
-import { reexecInNamespaces } from '../testing.js';
+import { builtHelper, reexecInNamespaces } from '../testing.js';
 
 const run = promisify(execFile);
 const TIMEOUT = 10_000;
 
-function findHelper(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let up = 0; up < 6; up++) {
-    const candidate = join(dir, 'native', 'build', 'berth-helper');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return undefined;
-}
-
-const helper = findHelper() ?? 'berth-helper';
+const helper = builtHelper() ?? 'berth-helper';
 const which = (tool: string) => ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].some((d) => existsSync(join(d, tool)));
 const skip =
   process.getuid?.() !== 0
     ? 'needs root'
-    : !findHelper()
+    : !builtHelper()
       ? 'native/build/berth-helper is not built (make -C native)'
       : !['unshare', 'nsenter', 'ip', 'nft', 'busybox'].every(which)
         ? 'needs util-linux, iproute2, nftables and busybox'
