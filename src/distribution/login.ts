@@ -1,5 +1,6 @@
 // `docker login` (POST /auth): the credentials are checked against the registry's /v2/ the way a pull would use
-// them (a token fetched with them, or Basic), and nothing is stored: the CLI keeps them and sends them each time.
+// them (a token fetched with them, or Basic), and nothing is stored: the CLI keeps them (or the refresh token the
+// token server gave, as an identity token) and sends them each time.
 import { InvalidParameter, Unauthorized, isUnauthorized } from '../errdefs/index.js';
 import { DEFAULT_DOMAIN } from '../image/reference.js';
 import { type AuthConfig, credentialsOf } from './auth.js';
@@ -23,7 +24,7 @@ export function loginDomain(serverAddress: string | undefined): string {
 export async function login(client: RegistryClient, auth: AuthConfig): Promise<LoginResult> {
   if (!credentialsOf(auth) && !auth.identitytoken)
     throw new InvalidParameter('login requires a username and a password');
-  const session = await client.session(loginDomain(auth.serveraddress), undefined, auth, []);
+  const session = await client.session(loginDomain(auth.serveraddress), undefined, auth, [], { offline: true });
   try {
     (await session.request('GET', '/v2/')).resume();
   } catch (e) {
@@ -32,5 +33,6 @@ export async function login(client: RegistryClient, auth: AuthConfig): Promise<L
     }
     throw e;
   }
-  return { Status: 'Login Succeeded', IdentityToken: '' };
+  // With a token server that gives refresh tokens, the CLI keeps that instead of the password (dockerd's loginV2).
+  return { Status: 'Login Succeeded', IdentityToken: session.refreshToken ?? '' };
 }

@@ -16,6 +16,9 @@ import {
 import { type Endpoint, endpointsFor, type RegistryHosts } from './endpoints.js';
 import { connectError, readBody, responseError } from './errors.js';
 
+/** The OAuth2 client id dockerd sends to token servers. */
+const CLIENT_ID = 'docker';
+
 export interface RegistryClientOptions extends RegistryHosts {
   userAgent?: string;
   /** Socket inactivity allowed before a request fails (default 60 s). */
@@ -47,13 +50,14 @@ export class RegistryClient {
     repository: string | undefined,
     auth: AuthConfig,
     actions: readonly string[],
+    opts: { offline?: boolean } = {},
   ): Promise<RegistrySession> {
     const endpoints = endpointsFor(domain, this.opts, actions.includes('push'));
     let last: unknown;
     for (const ep of endpoints) {
       try {
         const base = await this.probe(ep);
-        const session = new RegistrySession(this, base, auth, repository, actions);
+        const session = new RegistrySession(this, base, auth, repository, actions, opts.offline ?? false);
         await session.authenticate();
         return session;
       } catch (e) {
@@ -120,6 +124,8 @@ export class RegistrySession {
   private challenge: Challenge | undefined;
   private readonly credentials: Credentials | undefined;
   private scopes: string[];
+  /** A refresh token the token server gave (asked for at login): the CLI keeps it as the identity token. */
+  refreshToken: string | undefined;
 
   constructor(
     private readonly client: RegistryClient,
@@ -128,6 +134,8 @@ export class RegistrySession {
     private readonly auth: AuthConfig,
     readonly repository: string | undefined,
     actions: readonly string[],
+    /** Ask the token server for a refresh token too (`offline_token`, as dockerd's login does). */
+    private readonly offline = false,
   ) {
     this.credentials = credentialsOf(auth);
     this.scopes = repository === undefined ? [] : [`repository:${repository}:${actions.join(',')}`];
@@ -177,11 +185,7 @@ export class RegistrySession {
     const realm = c.params.realm;
     if (!realm) throw new System('the registry asked for a token without a realm');
     const url = new URL(realm);
-    if (c.params.service) url.searchParams.set('service', c.params.service);
-    for (const s of this.scopes) url.searchParams.append('scope', s);
-    if (this.credentials) url.searchParams.set('account', this.credentials.username);
-    const headers: OutgoingHttpHeaders = this.credentials ? { Authorization: basicHeader(this.credentials) } : {};
-    const res = await this.client.send('GET', url.toString(), { headers });
+    const res = this.auth.identitytoken ? await this.refreshGrant(url, this.auth.identitytoken) : await this.getToken(url);
     if (res.statusCode !== 200) {
       const err = await responseError(res);
       if (res.statusCode === 401) throw new Unauthorized(`Get "${url}": ${err.message}`);
@@ -190,10 +194,38 @@ export class RegistrySession {
     const body = JSON.parse((await readBody(res, 1 << 20)).toString('utf8')) as {
       token?: string;
       access_token?: string;
+      refresh_token?: string;
     };
     const token = body.token ?? body.access_token;
     if (!token) throw new System(`the token server at ${realm} answered without a token`);
     this.authorization = `Bearer ${token}`;
+    if (body.refresh_token) this.refreshToken = body.refresh_token;
+  }
+
+  /** The token fetch with credentials in Basic (or none): distribution's GET form. */
+  private getToken(url: URL): Promise<IncomingMessage> {
+    const c = this.challenge?.params ?? {};
+    if (c.service) url.searchParams.set('service', c.service);
+    for (const s of this.scopes) url.searchParams.append('scope', s);
+    if (this.credentials) url.searchParams.set('account', this.credentials.username);
+    if (this.offline && this.credentials) {
+      url.searchParams.set('offline_token', 'true');
+      url.searchParams.set('client_id', CLIENT_ID);
+    }
+    const headers: OutgoingHttpHeaders = this.credentials ? { Authorization: basicHeader(this.credentials) } : {};
+    return this.client.send('GET', url.toString(), { headers });
+  }
+
+  /** An identity token (a refresh token kept by the CLI since login) exchanged with OAuth2's refresh grant. */
+  private refreshGrant(url: URL, refreshToken: string): Promise<IncomingMessage> {
+    const c = this.challenge?.params ?? {};
+    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID });
+    if (c.service) form.set('service', c.service);
+    if (this.scopes.length > 0) form.set('scope', this.scopes.join(' '));
+    return this.client.send('POST', url.toString(), {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: Buffer.from(form.toString()),
+    });
   }
 
   /** The URL of a path under the endpoint (`/v2/...`), or an absolute URL (an upload's Location) as is. */

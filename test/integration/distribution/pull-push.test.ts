@@ -184,6 +184,14 @@ describe('registry auth through berthd: token (projects and roles), basic, docke
     const ok = await login(r.host, 'alice', 'alice-pw');
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /Login Succeeded/);
+    // The token server gave a refresh token: the CLI keeps it as the identity token, not the password, and the
+    // pushes below authenticate with it (OAuth2's refresh grant).
+    const saved = JSON.parse(await readFile(join(d.dir, 'cli', 'config.json'), 'utf8')) as {
+      auths: Record<string, { auth?: string; identitytoken?: string }>;
+    };
+    const entry = saved.auths[r.host];
+    assert.ok(entry?.identitytoken, JSON.stringify(saved));
+    assert.ok(!Buffer.from(entry.auth ?? '', 'base64').toString().includes('alice-pw'));
     await d.docker('tag', 'busybox:latest', `${r.host}/a/busybox:1`);
     await d.docker('tag', 'busybox:latest', `${r.host}/b/busybox:1`);
     await d.docker('push', `${r.host}/a/busybox:1`);
