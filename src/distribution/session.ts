@@ -185,7 +185,9 @@ export class RegistrySession {
     const realm = c.params.realm;
     if (!realm) throw new System('the registry asked for a token without a realm');
     const url = new URL(realm);
-    const res = this.auth.identitytoken ? await this.refreshGrant(url, this.auth.identitytoken) : await this.getToken(url);
+    const res = this.auth.identitytoken
+      ? await this.refreshGrant(url, this.auth.identitytoken)
+      : await this.getToken(url);
     if (res.statusCode !== 200) {
       const err = await responseError(res);
       if (res.statusCode === 401) throw new Unauthorized(`Get "${url}": ${err.message}`);
@@ -219,7 +221,11 @@ export class RegistrySession {
   /** An identity token (a refresh token kept by the CLI since login) exchanged with OAuth2's refresh grant. */
   private refreshGrant(url: URL, refreshToken: string): Promise<IncomingMessage> {
     const c = this.challenge?.params ?? {};
-    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID });
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: CLIENT_ID,
+    });
     if (c.service) form.set('service', c.service);
     if (this.scopes.length > 0) form.set('scope', this.scopes.join(' '));
     return this.client.send('POST', url.toString(), {

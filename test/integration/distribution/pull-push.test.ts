@@ -191,7 +191,11 @@ describe('registry auth through berthd: token (projects and roles), basic, docke
     };
     const entry = saved.auths[r.host];
     assert.ok(entry?.identitytoken, JSON.stringify(saved));
-    assert.ok(!Buffer.from(entry.auth ?? '', 'base64').toString().includes('alice-pw'));
+    assert.ok(
+      !Buffer.from(entry.auth ?? '', 'base64')
+        .toString()
+        .includes('alice-pw'),
+    );
     await d.docker('tag', 'busybox:latest', `${r.host}/a/busybox:1`);
     await d.docker('tag', 'busybox:latest', `${r.host}/b/busybox:1`);
     await d.docker('push', `${r.host}/a/busybox:1`);
