@@ -1,7 +1,8 @@
 // The Engine API client: system endpoints here, the others grouped by area (client.containers, .images, .exec, .networks,
-// .volumes, .registry).
+// .volumes, .registry, .builds).
 // Works against any Docker-compatible daemon; the API version is negotiated on first use.
 import type { EventMessage, InfoResponse, VersionResponse } from '../api/system.js';
+import { Builds } from './build.js';
 import { Containers } from './containers.js';
 import { Exec } from './exec.js';
 import { Images } from './images.js';
@@ -29,6 +30,7 @@ export class Client {
   readonly networks: Networks;
   readonly volumes: Volumes;
   readonly registry: Registry;
+  readonly builds: Builds;
 
   constructor(opts: TransportOptions = {}) {
     this.transport = new Transport(opts);
@@ -38,6 +40,7 @@ export class Client {
     this.networks = new Networks(this.transport);
     this.volumes = new Volumes(this.transport);
     this.registry = new Registry(this.transport);
+    this.builds = new Builds(this.transport);
   }
 
   /** A client configured as the docker CLI configures itself from DOCKER_HOST & co; `overrides` win. */

@@ -29,6 +29,10 @@ import { EventBus } from '../engine/events.js';
 import { ExecService } from '../engine/exec/service.js';
 import { HealthMonitor } from '../engine/health/monitor.js';
 import { ImageService } from '../engine/images/service.js';
+import { BuildCache } from '../builder/index.js';
+import { EngineBuildBackend } from '../engine/build/backend.js';
+import { BuildService } from '../engine/build/service.js';
+import { buildRoutes } from '../server/routes/build.js';
 import { DistributionService } from '../engine/images/distribution.js';
 import { LayerBlobs, RegistryClient } from '../distribution/index.js';
 import { registryRoutes } from '../server/routes/registry.js';
@@ -207,6 +211,25 @@ async function main(argv: string[]): Promise<number> {
     maxConcurrentDownloads: cfg.maxConcurrentDownloads,
     maxConcurrentUploads: cfg.maxConcurrentUploads,
   });
+  // Builds: steps as containers over the engine, the cache index and cache mounts under <data-root>/builder.
+  const cacheMountDir = join(cfg.dataRoot, 'builder', 'cache-mounts');
+  const builds = new BuildService({
+    backend: new EngineBuildBackend({
+      images,
+      layers,
+      containers,
+      store,
+      distribution,
+      events,
+      cacheMountDir,
+      registryAuth: () => undefined,
+    }),
+    cache: await BuildCache.open(join(cfg.dataRoot, 'builder', 'cache.json')),
+    images,
+    imageService,
+    tmpDir: paths.tmp,
+    cacheMountDir,
+  });
   const system = new SystemService({
     store,
     images,
@@ -263,6 +286,7 @@ async function main(argv: string[]): Promise<number> {
   registryRoutes(router, distribution);
   networkRoutes(router, networks);
   volumeRoutes(router, volumes);
+  buildRoutes(router, builds);
   unsupportedRoutes(router);
   const servers: Server[] = [];
   for (const host of cfg.hosts) servers.push(await listen(router, host, cfg, log));

@@ -115,7 +115,8 @@ async function store(cli: Cli, file: CredentialsFile, auth: AuthConfig): Promise
   if (auth.password) cli.err(`${unencryptedWarning(file.filename)}\n`);
 }
 
-async function readAllStdin(cli: Cli): Promise<string> {
+/** Everything on stdin, as text (`--password-stdin`, `build -f -`). */
+export async function readAllStdin(cli: Cli): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of cli.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
   return Buffer.concat(chunks).toString('utf8');

@@ -11,7 +11,7 @@ import type { LayerStore } from '../../storage/layer/index.js';
 import type { ContainerStore } from '../container/store.js';
 import type { EventBus } from '../events.js';
 import { parseNormalizedReference, familiarString } from '../../image/reference.js';
-import { withoutMountPoints } from '../container/mount-points.js';
+import { commitLayer } from './commit.js';
 
 export interface ImageDeps {
   images: ImageStore;
@@ -123,10 +123,6 @@ export class ImageService {
   }): Promise<Digest> {
     const c = this.deps.containers.get(opts.container);
     const base = this.deps.images.get(c.image);
-    // As dockerd's, the new layer holds what the container changed, not the mount points the runtime made for it.
-    const diff = await this.deps.layers.diffRW(c.id, withoutMountPoints(await this.deps.layers.changes(c.id)));
-    const parentChain = base.chainIds.at(-1);
-    const layer = await this.deps.layers.register(diff, parentChain);
     const containerConfig = applyChanges(opts.changes, {
       ...(c.config as Record<string, unknown>),
       ...(opts.config ?? {}),
@@ -139,7 +135,6 @@ export class ImageService {
       comment: opts.comment || undefined,
       container: c.id,
       config: { ...containerConfig, Image: c.image } as ImageConfig['config'],
-      rootfs: { type: 'layers', diff_ids: [...base.config.rootfs.diff_ids, layer.diffId] },
       history: [
         ...(base.config.history ?? []),
         {
@@ -151,7 +146,8 @@ export class ImageService {
       ],
     };
     for (const k of Object.keys(config) as (keyof ImageConfig)[]) if (config[k] === undefined) delete config[k];
-    const id = await this.deps.images.put(JSON.stringify(config), { parent: base.id });
+    // As dockerd's, the new layer holds what the container changed, not the mount points the runtime made for it.
+    const id = await commitLayer(this.deps, { rwLayer: c.id, parent: base, config });
     if (opts.repo) await this.deps.images.tag(id, opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo);
     this.deps.events.publish('container', 'commit', c.id, { comment: opts.comment, imageID: id, name: c.name });
     return id;

@@ -51,7 +51,9 @@ export async function lazyProgress(ctx: RequestContext, work: (out: ProgressOut)
   } catch (e) {
     if (!started) throw e;
     const message = (e as Error).message;
-    out({ errorDetail: { message }, error: message });
+    // A failing build step carries its exit status, which the docker CLI exits with.
+    const code = (e as { code?: unknown }).code;
+    out({ errorDetail: typeof code === 'number' ? { code, message } : { message }, error: message });
   }
   res.end();
 }

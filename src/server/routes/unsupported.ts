@@ -6,7 +6,6 @@ const AREAS: [string, string][] = [
   ['/swarm', 'swarm mode is not supported'],
   ['/services', 'swarm mode is not supported'],
   ['/nodes', 'swarm mode is not supported'],
-  ['/build', 'image builds are not supported yet'],
   ['/plugins', 'plugins are not supported'],
 ];
 
