@@ -180,6 +180,7 @@ test('expandInstruction substitutes where Docker does and nowhere else', () => {
   assert.deepEqual(ex('EXPOSE $P 8080').args, ['80', '443', '8080']);
   assert.deepEqual(ex('COPY --chown=$U a $D/').args, ['a', '/data/']);
   assert.deepEqual(ex('COPY --chown=$U a $D/').flags.chown, ['me']);
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile syntax under test
   assert.deepEqual(ex('WORKDIR ${D:-/x}/w').args, ['/data/w']);
   assert.deepEqual(ex('ENV A="$U x" $U=1').pairs, [
     ['A', 'me x'],
