@@ -57,6 +57,7 @@ function compile(cleaned: string): Pattern & { exclusion: false } {
   const chars = [...cleaned];
   let re = '^';
   let type: MatchType = 'exact';
+  let inClass = false; // a class's '^' and '-' reach the regexp as they are
   for (let i = 0; i < chars.length; i++) {
     const start = i;
     const ch = chars[i] as string;
@@ -88,12 +89,15 @@ function compile(cleaned: string): Pattern & { exclusion: false } {
       re += `\\${ch}`;
     } else if (ch === '\\') {
       // The next character is literal (a JS regexp with the u flag refuses escaping ordinary ones).
-      if (i + 1 < chars.length) re += literal(chars[++i] as string);
-      else re += '\\\\';
+      if (i + 1 < chars.length) {
+        re += literal(chars[++i] as string);
+        type = 'regexp';
+      } else re += '\\\\';
     } else if (ch === '[' || ch === ']') {
+      inClass = ch === '[';
       re += ch;
       type = 'regexp';
-    } else re += literal(ch);
+    } else re += inClass && (ch === '^' || ch === '-') ? ch : literal(ch);
   }
   if (type !== 'regexp') return { exclusion: false, cleaned, type };
   try {
