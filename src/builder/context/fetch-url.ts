@@ -13,7 +13,12 @@ export const isUrl = (s: string): boolean => s.startsWith('http://') || s.starts
 
 /** The name Docker gives the download (getFilenameForDownload); '' when it cannot tell. */
 function filenameFor(urlPath: string, disposition: string | null): string {
-  const decoded = decodeURIComponent(urlPath);
+  let decoded = urlPath;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    // a malformed escape: the name as written
+  }
   if (decoded !== '' && !decoded.endsWith('/')) {
     const base = posix.basename(decoded);
     if (base !== '' && base !== '/') return base;
