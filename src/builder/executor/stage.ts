@@ -191,7 +191,7 @@ export class StageBuilder {
           c().Shell = [...ins.args];
         });
       case 'ONBUILD': {
-        const trigger = ins.original.replace(/^\s*ONBUILD\s+/i, '');
+        const trigger = ins.trigger ?? ins.original.replace(/^\s*ONBUILD\s+/i, '');
         return this.commitMetadata(`ONBUILD ${trigger}`, () => {
           c().OnBuild = [...(c().OnBuild ?? []), trigger];
         });
