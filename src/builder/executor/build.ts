@@ -17,7 +17,8 @@ import { platformArgs } from './args.js';
 import type { BuildCache } from './cache.js';
 import { BuildOutput, type Emit, shortId } from './output.js';
 import type { CacheMountUsers } from './run-mounts.js';
-import { type StageContext, StageBuilder } from './stage.js';
+import type { StageContext } from './stage-context.js';
+import { StageBuilder } from './stage.js';
 
 export interface BuildRequest {
   dockerfile: string;

@@ -15,7 +15,7 @@ import {
   type SourceTree,
 } from '../context/index.js';
 import { type Instruction, parseCopyFlags } from '../dockerfile/index.js';
-import type { StageContext } from './stage.js';
+import type { StageContext } from './stage-context.js';
 
 interface SourceGroup {
   tree: SourceTree;

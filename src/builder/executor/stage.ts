@@ -4,7 +4,7 @@
 import { posix } from 'node:path';
 import { InvalidParameter } from '../../errdefs/index.js';
 import type { ContainerConfig, HealthConfig, ImageConfig } from '../../image/types.js';
-import type { BuildBackend, BuildImage } from '../backend.js';
+import type { BuildImage } from '../backend.js';
 import {
   expandInstruction,
   expandWords,
@@ -15,11 +15,11 @@ import {
   parseHealthcheck,
 } from '../dockerfile/index.js';
 import { envMap, PROXY_ARGS, setEnv } from './args.js';
-import { type BuildCache, cacheKey } from './cache.js';
+import { cacheKey } from './cache.js';
 import { copyStep } from './copy.js';
 import { metadataCreatedBy, runCreatedBy } from './history.js';
-import type { BuildOutput } from './output.js';
-import { type MountContext, resolveRunMounts } from './run-mounts.js';
+import { resolveRunMounts } from './run-mounts.js';
+import type { StageContext } from './stage-context.js';
 
 export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
@@ -32,24 +32,6 @@ export class BuildError extends Error {
   ) {
     super(message);
   }
-}
-
-/** What a stage shares with the rest of the build. */
-export interface StageContext extends MountContext {
-  backend: BuildBackend;
-  cache: BuildCache;
-  out: BuildOutput;
-  noCache: boolean;
-  networkMode: string;
-  /** SOURCE_DATE_EPOCH, in seconds. */
-  epoch: number | undefined;
-  /** `--build-arg` values (undefined: take it from the builder's environment, which berth leaves unset). */
-  buildArgs: ReadonlyMap<string, string | undefined>;
-  /** Build args some ARG consumed (the rest are reported unused). */
-  usedArgs: Set<string>;
-  escape: string;
-  /** Images given with --cache-from, whose history may stand in for a step. */
-  cacheFrom: readonly BuildImage[];
 }
 
 export class StageBuilder {
