@@ -195,6 +195,7 @@ async function main(argv: string[]): Promise<number> {
     events,
     tmpDir: paths.tmp,
     storageDriver: selected.driver.name,
+    pauser: containers.lifecycle,
   });
   // Registries: pull/push/login/search, with what berth learnt of each layer's blobs beside the layer store's records.
   const distribution = new DistributionService({

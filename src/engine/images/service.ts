@@ -21,6 +21,8 @@ export interface ImageDeps {
   events: EventBus;
   tmpDir: string;
   storageDriver: string;
+  /** Pauses a running container while its changes are read (`docker commit`'s default). */
+  pauser?: { pause(ref: string): Promise<void>; unpause(ref: string): Promise<void> };
 }
 
 export class ImageService {
@@ -120,8 +122,18 @@ export class ImageService {
     author: string;
     changes: string[];
     config: Record<string, unknown> | undefined;
+    pause?: boolean;
   }): Promise<Digest> {
     const c = this.deps.containers.get(opts.container);
+    const pauser = this.deps.pauser;
+    if (opts.pause && pauser && c.state.status === 'running') {
+      await pauser.pause(c.id);
+      try {
+        return await this.commit({ ...opts, pause: false });
+      } finally {
+        await pauser.unpause(c.id).catch(() => {});
+      }
+    }
     const base = this.deps.images.get(c.image);
     const containerConfig = applyChanges(opts.changes, {
       ...(c.config as Record<string, unknown>),

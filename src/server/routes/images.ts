@@ -29,6 +29,7 @@ export interface ImagesBackend {
     author: string;
     changes: string[];
     config: Record<string, unknown> | undefined;
+    pause: boolean;
   }): Promise<string>;
 }
 
@@ -100,6 +101,7 @@ export function imageRoutes(r: ApiRouter, b: ImagesBackend, registry: RegistryBa
       author: ctx.query.get('author') ?? '',
       changes: ctx.query.getAll('changes'),
       config: Object.keys(config).length > 0 ? config : undefined,
+      pause: boolParam(ctx, 'pause', true),
     });
     sendJson(ctx, 201, { Id: id });
   });
