@@ -130,6 +130,16 @@ test('a JSON profile from a file replaces the default: mkdir denied, the rest al
   }
 });
 
+test("a process exec'd into the container runs under the container's filter", T, async () => {
+  await s.d.docker('run', '-d', '--name', 'seccomp-exec', '--network', 'none', 'busybox', 'sleep', '60');
+  try {
+    const r = await s.d.docker('exec', 'seccomp-exec', TEST_INIT, 'syscall', 'keyctl', 'unshare-user', 'getpid');
+    assert.equal(r.stdout, 'keyctl EPERM\nunshare-user EPERM\ngetpid ok\n');
+  } finally {
+    await s.d.dockerResult(['rm', '-f', 'seccomp-exec']);
+  }
+});
+
 test('docker info lists seccomp with the default profile', T, async () => {
   const r = await s.d.docker('info', '--format', '{{json .SecurityOptions}}');
   assert.ok((JSON.parse(r.stdout) as string[]).includes('name=seccomp,profile=default'), r.stdout);
