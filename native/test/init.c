@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -483,9 +484,56 @@ static int tool_udp_echo(int argc, char **argv) {
   }
 }
 
+/* syscall NAME...: makes each named call (harmless arguments; a refused call is the point) and prints
+ * "NAME ok" or "NAME ERRNO-NAME" per line. A number N calls syscall N with zero arguments. */
+static long try_syscall(const char *name) {
+  if (strcmp(name, "unshare-user") == 0) return syscall(SYS_unshare, 0x10000000L); /* CLONE_NEWUSER */
+  if (strcmp(name, "unshare-net") == 0) return syscall(SYS_unshare, 0x40000000L);  /* CLONE_NEWNET */
+  if (strcmp(name, "clone-newuser") == 0) {
+    long pid = syscall(SYS_clone, 0x10000000L | SIGCHLD, 0L, 0L, 0L, 0L);
+    if (pid == 0) _exit(0);
+    if (pid > 0) waitpid((pid_t)pid, NULL, 0);
+    return pid < 0 ? -1 : 0;
+  }
+  if (strcmp(name, "mount") == 0) return syscall(SYS_mount, "none", "/mnt", "tmpfs", 0L, NULL);
+  if (strcmp(name, "keyctl") == 0) return syscall(SYS_keyctl, 0L /* KEYCTL_GET_KEYRING_ID */, -3L, 0L);
+  if (strcmp(name, "add_key") == 0) return syscall(SYS_add_key, "user", "berth", "x", 1L, -3L);
+  if (strcmp(name, "bpf") == 0) return syscall(SYS_bpf, 0L, NULL, 0L); /* EFAULT/EINVAL when allowed */
+  if (strcmp(name, "perf_event_open") == 0) return syscall(SYS_perf_event_open, NULL, 0L, -1L, -1L, 0L);
+  if (strcmp(name, "clock_settime") == 0) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return syscall(SYS_clock_settime, CLOCK_REALTIME, &ts);
+  }
+  if (strcmp(name, "open_by_handle_at") == 0) return syscall(SYS_open_by_handle_at, -1L, NULL, 0L);
+  if (strcmp(name, "mkdir") == 0) return syscall(SYS_mkdir, "/tmp/berth-syscall-probe", 0700L);
+  if (strcmp(name, "getpid") == 0) return syscall(SYS_getpid);
+  if (strcmp(name, "personality-query") == 0) return syscall(SYS_personality, 0xffffffffL);
+  if (strcmp(name, "personality-norandom") == 0) return syscall(SYS_personality, 0x0040000L);
+  if (strcmp(name, "socket-vsock") == 0) return syscall(SYS_socket, 40L, (long)SOCK_STREAM, 0L);
+  char *end;
+  long nr = strtol(name, &end, 10);
+  if (*name != '\0' && *end == '\0') return syscall(nr, 0L, 0L, 0L, 0L, 0L, 0L);
+  return -2;
+}
+
+static int tool_syscall(int argc, char **argv) {
+  if (argc < 3) return usage("syscall NAME...");
+  for (int i = 2; i < argc; i++) {
+    errno = 0;
+    long r = try_syscall(argv[i]);
+    if (r == -2) {
+      fprintf(stderr, "berth-test-init: syscall: unknown name %s\n", argv[i]);
+      return EXIT_USAGE;
+    }
+    printf("%s %s\n", argv[i], r < 0 ? errname(errno) : "ok");
+  }
+  return EXIT_OK;
+}
+
 int main(int argc, char **argv) {
   const char *tools =
-      "hog|forkbomb|caps|ids|tty|winch|signals|exit|kill-self|write|read|sleep|pid1|recvtty|udp-echo";
+      "hog|forkbomb|caps|ids|tty|winch|signals|exit|kill-self|write|read|sleep|pid1|recvtty|udp-echo|syscall";
   if (argc < 2) return usage(tools);
   const char *t = argv[1];
   if (strcmp(t, "hog") == 0) return tool_hog(argc, argv);
@@ -503,6 +551,7 @@ int main(int argc, char **argv) {
   if (strcmp(t, "pid1") == 0) return tool_pid1();
   if (strcmp(t, "recvtty") == 0) return tool_recvtty(argc, argv);
   if (strcmp(t, "udp-echo") == 0) return tool_udp_echo(argc, argv);
+  if (strcmp(t, "syscall") == 0) return tool_syscall(argc, argv);
   fprintf(stderr, "berth-test-init: unknown tool %s\n", t);
   return usage(tools);
 }

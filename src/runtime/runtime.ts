@@ -210,6 +210,7 @@ export class Runtime implements ContainerRuntime {
         // Joined ones too (a network namespace made ahead, --pid container:): an exec must be in all of them.
         namespaces: (spec.linux?.namespaces ?? []).map((n) => n.type),
         execStep: plan.ops.length - 1,
+        ...(spec.linux?.seccomp && { seccomp: spec.linux.seccomp }),
       };
       await this.store.write(record);
       if (opts.pidFile) await writeFile(opts.pidFile, String(pid));
@@ -382,6 +383,7 @@ export class Runtime implements ContainerRuntime {
       ...processOps(
         { ...proc, env: await withHome(proc.env, rec.rootfs, proc.user.uid) },
         await this.hostCapabilities(),
+        rec.seccomp,
       ),
     );
     // The container may exit while we set up: the pid check above is racy, the helper's setns then fails cleanly.

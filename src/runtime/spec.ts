@@ -92,6 +92,30 @@ export interface LinuxResources {
   unified?: Record<string, string>;
 }
 
+/** runtime-spec LinuxSeccomp: actions are `SCMP_ACT_*`, arches `SCMP_ARCH_*`, ops `SCMP_CMP_*`. */
+export interface LinuxSeccomp {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  architectures?: string[];
+  flags?: string[];
+  listenerPath?: string;
+  syscalls?: LinuxSyscall[];
+}
+
+export interface LinuxSyscall {
+  names: string[];
+  action: string;
+  errnoRet?: number;
+  args?: LinuxSeccompArg[];
+}
+
+export interface LinuxSeccompArg {
+  index: number;
+  value: number | bigint;
+  valueTwo?: number | bigint;
+  op: string;
+}
+
 export interface Linux {
   namespaces?: { type: NamespaceType; path?: string }[];
   uidMappings?: IdMapping[];
@@ -100,7 +124,7 @@ export interface Linux {
   cgroupsPath?: string;
   resources?: LinuxResources;
   rootfsPropagation?: string;
-  seccomp?: { defaultAction?: string; syscalls?: unknown[]; architectures?: string[] } | null;
+  seccomp?: LinuxSeccomp | null;
   sysctl?: Record<string, string>;
   maskedPaths?: string[];
   readonlyPaths?: string[];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Conflict, InvalidParameter } from '../errdefs/index.js';
 import { isTmpfs, readJsonIfExists, writeFileAtomicTmpfs, writeJsonAtomic } from '../lib/atomic-file.js';
 import { noSuchContainer } from './errors.js';
+import type { LinuxSeccomp } from './spec.js';
 
 export interface ContainerRecord {
   ociVersion: string;
@@ -21,6 +22,8 @@ export interface ContainerRecord {
   annotations: Record<string, string>;
   /** Namespace types the container got (for exec). */
   namespaces: string[];
+  /** The container's seccomp filter, which its exec'd processes get too (as with runc). */
+  seccomp?: LinuxSeccomp;
 }
 
 const ID_FORMAT = /^[\w+.-]+$/;

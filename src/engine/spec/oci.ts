@@ -3,7 +3,8 @@
 import type { ContainerConfig, HostConfig } from '../../api/index.js';
 import { InvalidParameter } from '../../errdefs/index.js';
 import { RLIMIT_NAMES } from '../../runtime/rlimits.js';
-import type { LinuxResources, Mount, Spec } from '../../runtime/spec.js';
+import { containerSeccomp } from '../../runtime/seccomp/index.js';
+import type { LinuxResources, LinuxSeccomp, Mount, Spec } from '../../runtime/spec.js';
 import { containerCapabilities } from './capabilities.js';
 import type { ResolvedUser } from './user.js';
 
@@ -136,6 +137,17 @@ function mergeMounts(defaults: Mount[], user: Mount[]): Mount[] {
   return [...defaults.filter((m) => !userDests.has(m.destination)), ...user];
 }
 
+/**
+ * moby's WithSeccomp: no filter when privileged or with `seccomp=unconfined`; the JSON profile the CLI sent with
+ * `seccomp=<file>`; else Docker's default profile (`builtin`), resolved for the container's capabilities.
+ */
+export function seccompOf(hc: HostConfig, caps: readonly string[]): LinuxSeccomp | undefined {
+  let profile: string | undefined;
+  for (const o of hc.SecurityOpt ?? []) if (/^seccomp[=:]/.test(o)) profile = o.slice('seccomp='.length);
+  if (profile === 'unconfined' || hc.Privileged) return undefined;
+  return containerSeccomp(caps, profile === undefined || profile === 'builtin' ? undefined : profile);
+}
+
 export function buildSpec(inp: SpecInputs): Spec {
   const { config, hostConfig: hc } = inp;
   const hostname = config.Hostname || inp.id.slice(0, 12);
@@ -186,6 +198,7 @@ export function buildSpec(inp: SpecInputs): Spec {
       maskedPaths: hc.Privileged ? [] : (hc.MaskedPaths ?? MASKED_PATHS),
       readonlyPaths: hc.Privileged ? [] : (hc.ReadonlyPaths ?? READONLY_PATHS),
       rootfsPropagation: 'rprivate',
+      seccomp: seccompOf(hc, caps),
     },
   };
 }

@@ -131,7 +131,7 @@ export class SystemService {
       LiveRestoreEnabled: this.deps.liveRestore,
       Isolation: '',
       InitBinary: 'docker-init',
-      SecurityOptions: ['name=cgroupns'],
+      SecurityOptions: ['name=seccomp,profile=default', 'name=cgroupns'],
       Swarm: {
         NodeID: '',
         NodeAddr: '',

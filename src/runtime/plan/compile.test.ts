@@ -117,3 +117,17 @@ test('bad input is refused with a clear error', () => {
   rl.process!.rlimits = [{ type: 'RLIMIT_BOGUS', soft: 1, hard: 1 }];
   assert.throws(() => compileCreatePlan(rl, ctx()), /unknown rlimit type/);
 });
+
+test('seccomp loads before the user change without no_new_privs, right after it with', () => {
+  const spec = defaultSpec();
+  spec.linux!.seccomp = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] };
+  const tail = (s: typeof spec) => kinds(compileCreatePlan(s, ctx())).slice(-8);
+  spec.process!.noNewPrivileges = false;
+  assert.deepEqual(tail(spec), ['chdir', 'capBounding', 'seccomp', 'user', 'caps', 'capAmbient', 'env', 'exec']);
+  spec.process!.noNewPrivileges = true;
+  assert.deepEqual(tail(spec), ['capBounding', 'user', 'caps', 'capAmbient', 'noNewPrivs', 'seccomp', 'env', 'exec']);
+  const op = compileCreatePlan(spec, ctx()).find((o) => o.op === 'seccomp');
+  assert.ok(op?.op === 'seccomp' && op.program.length % 8 === 0 && op.flags === 0);
+  spec.linux!.seccomp = null;
+  assert.ok(!kinds(compileCreatePlan(spec, ctx())).includes('seccomp'));
+});

@@ -12,7 +12,8 @@ import {
   namespaceFlag,
 } from '../namespaces.js';
 import { rlimitNumber, rlimitValue } from '../rlimits.js';
-import type { IdMapping, Process, Spec } from '../spec.js';
+import { seccompFlags, seccompProgram } from '../seccomp/bpf.js';
+import type { IdMapping, LinuxSeccomp, Process, Spec } from '../spec.js';
 import { type CgroupMountInfo, compileDevices, compileMounts } from './compile-mounts.js';
 import type { CreateMode, PlanOp, StdioMode } from './ops.js';
 
@@ -123,12 +124,12 @@ export function compileCreatePlan(spec: Spec, ctx: CompileContext): PlanOp[] {
   if (namespaces.some((n) => n.type === 'network' && !n.path)) ops.push({ op: 'loopback' });
   if (spec.hostname) ops.push({ op: 'hostname', name: spec.hostname });
   if (spec.domainname) ops.push({ op: 'domainname', name: spec.domainname });
-  ops.push(...processOps(proc, ctx.hostCapabilities));
+  ops.push(...processOps(proc, ctx.hostCapabilities, linux.seccomp));
   return ops;
 }
 
 /** The steps that turn a process into the one the spec describes: limits, identity, privileges, then execve. */
-export function processOps(proc: Process, hostCapabilities: bigint): PlanOp[] {
+export function processOps(proc: Process, hostCapabilities: bigint, seccomp?: LinuxSeccomp | null): PlanOp[] {
   const ops: PlanOp[] = [];
   for (const r of proc.rlimits ?? []) {
     ops.push({ op: 'rlimit', resource: rlimitNumber(r.type), soft: rlimitValue(r.soft), hard: rlimitValue(r.hard) });
@@ -138,6 +139,13 @@ export function processOps(proc: Process, hostCapabilities: bigint): PlanOp[] {
   const caps = proc.capabilities ?? {};
   const mask = (names: string[] | undefined) => capabilityMask(names) & hostCapabilities;
   ops.push({ op: 'capBounding', keep: mask(caps.bounding) });
+  // The filter goes in as late as it can (runc's order): without no_new_privs loading it needs CAP_SYS_ADMIN, so
+  // before the user and capabilities change (the profile must then allow setgroups, setresuid, capset, execve...);
+  // with it, right before exec.
+  const filter: PlanOp[] = seccomp
+    ? [{ op: 'seccomp', program: seccompProgram(seccomp), flags: seccompFlags(seccomp) }]
+    : [];
+  if (!proc.noNewPrivileges) ops.push(...filter);
   ops.push({ op: 'user', uid: proc.user.uid, gid: proc.user.gid, additionalGids: proc.user.additionalGids ?? [] });
   ops.push({
     op: 'caps',
@@ -147,7 +155,7 @@ export function processOps(proc: Process, hostCapabilities: bigint): PlanOp[] {
   });
   // The kernel refuses an ambient capability that is not both permitted and inheritable; runc skips those too.
   ops.push({ op: 'capAmbient', mask: mask(caps.ambient) & mask(caps.permitted) & mask(caps.inheritable) });
-  if (proc.noNewPrivileges) ops.push({ op: 'noNewPrivs' });
+  if (proc.noNewPrivileges) ops.push({ op: 'noNewPrivs' }, ...filter);
   // Like runc, the environment is exactly the spec's; the helper searches a default PATH when it has none.
   ops.push({ op: 'env', vars: proc.env ?? [] });
   const args = proc.args ?? [];
