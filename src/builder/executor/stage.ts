@@ -17,7 +17,7 @@ import {
 import { envMap, PROXY_ARGS, setEnv } from './args.js';
 import { cacheKey } from './cache.js';
 import { copyStep } from './copy.js';
-import { metadataCreatedBy, runCreatedBy } from './history.js';
+import { goHealthcheck, metadataCreatedBy, nopCreatedBy, runCreatedBy } from './history.js';
 import { resolveRunMounts } from './run-mounts.js';
 import type { StageContext } from './stage-context.js';
 
@@ -121,8 +121,10 @@ export class StageBuilder {
           this.config.author = ins.args.join(' ');
         });
       case 'EXPOSE': {
-        const ports = exposedPorts(ins.args.flatMap((a) => a.split(/\s+/)).filter(Boolean));
-        return this.commitMetadata(`EXPOSE ${ports.join(' ')}`, () => {
+        const specs = ins.args.flatMap((a) => a.split(/\s+/)).filter(Boolean);
+        const ports = exposedPorts(specs);
+        // moby's comment: the specs as written, sorted.
+        return this.commitMetadata(`EXPOSE ${[...specs].sort().join(' ')}`, () => {
           const all = { ...(c().ExposedPorts ?? {}) };
           for (const p of ports) all[p] = {};
           c().ExposedPorts = all;
@@ -160,9 +162,15 @@ export class StageBuilder {
         });
       case 'WORKDIR': {
         const dir = posix.resolve(c().WorkingDir || '/', ins.args[0] ?? '');
-        return this.commitMetadata(`WORKDIR ${dir}`, () => {
-          c().WorkingDir = dir;
-        });
+        // moby's WORKDIR comment has one space after #(nop), unlike the other metadata instructions.
+        return this.commitMetadata(
+          `WORKDIR ${dir}`,
+          () => {
+            c().WorkingDir = dir;
+          },
+          false,
+          true,
+        );
       }
       case 'STOPSIGNAL':
         return this.commitMetadata(`STOPSIGNAL ${ins.args[0] ?? ''}`, () => {
@@ -185,7 +193,7 @@ export class StageBuilder {
         if (hc.timeout !== undefined) health.Timeout = hc.timeout;
         if (hc.startPeriod !== undefined) health.StartPeriod = hc.startPeriod;
         if (hc.retries !== undefined) health.Retries = hc.retries;
-        return this.commitMetadata(`HEALTHCHECK ${JSON.stringify(health)}`, () => {
+        return this.commitMetadata(`HEALTHCHECK ${goHealthcheck(health)}`, () => {
           c().Healthcheck = health;
         });
       }
@@ -292,8 +300,10 @@ export class StageBuilder {
     const { backend } = this.ctx;
     const step = await copyStep(ins, this.ctx, this.containerConfig.WorkingDir || '/');
     try {
-      const comment = `${ins.keyword} ${step.summary} in ${step.dest} `;
-      const createdBy = [...this.shell, `#(nop) ${comment}`].join(' ');
+      // moby's comment, the missing space after --chown included.
+      const chown = ins.flags.chown?.[0];
+      const comment = `${ins.keyword} ${chown ? `--chown=${chown}` : ''}${step.summary} in ${step.dest} `;
+      const createdBy = nopCreatedBy(this.shell, comment);
       const key = cacheKey([this.image?.id ?? 'scratch', ins.keyword, createdBy, step.flagsKey]);
       if (await this.fromCache(key, createdBy, true)) return;
       const layer = await backend.workLayer(this.image);
@@ -313,8 +323,8 @@ export class StageBuilder {
   }
 
   /** A metadata step: the cache, or a new image with `change` applied and an empty_layer history entry. */
-  private async commitMetadata(comment: string, change: () => void, silent = false): Promise<void> {
-    const createdBy = metadataCreatedBy(this.shell, comment);
+  private async commitMetadata(comment: string, change: () => void, silent = false, oneSpace = false): Promise<void> {
+    const createdBy = oneSpace ? nopCreatedBy(this.shell, comment) : metadataCreatedBy(this.shell, comment);
     const key = cacheKey([this.image?.id ?? 'scratch', 'meta', createdBy]);
     change();
     if (await this.fromCache(key, createdBy, false, silent)) return;
