@@ -1,7 +1,7 @@
 // The docker CLI's own cost: an Engine API stand-in that answers the requests of `docker run` and `docker rm -f` at
 // once, without any container behind them. Whatever an engine does, a command through the docker CLI takes at least
 // this long, so it bounds the ratio any engine can reach against dockerd in bench/engine.ts. Benchmark-only: it
-// answers just what those commands send (create, attach, wait, start, delete, /_ping).
+// answers just what those commands send (create, attach, wait, start, delete, /_ping, and /build for `docker build`).
 import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -39,7 +39,11 @@ export async function startInstantEngine(dir: string): Promise<InstantEngine> {
       else if (/^\/containers\/\w+\/start/.test(url)) json(204);
       else if (/^\/containers\/\w+\/wait/.test(url)) json(200, { StatusCode: 0, Error: null });
       else if (req.method === 'DELETE' && /^\/containers\/\w+/.test(url)) json(204);
-      else json(404, { message: `not answered by the instant engine: ${req.method} ${url}` });
+      else if (url.startsWith('/build')) {
+        // A build that is done at once: the image ID and the legacy builder's last line.
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': '1.47' });
+        res.end(`{"aux":{"ID":"sha256:${ID}"}}\n{"stream":"Successfully built ${ID.slice(0, 12)}\\n"}\n`);
+      } else json(404, { message: `not answered by the instant engine: ${req.method} ${url}` });
     });
   });
   // attach: a raw stream that ends at once (the container "printed nothing").

@@ -373,7 +373,7 @@ export class StageBuilder {
     if (!silent) this.ctx.out.line(' ---> Using cache');
     this.image = hit;
     this.config = structuredClone(hit.config);
-    this.ctx.cache.set(key, hit.id);
+    if (id !== hit.id) this.ctx.cache.set(key, hit.id);
     if (!silent) this.ctx.out.image(hit.id);
     return true;
   }

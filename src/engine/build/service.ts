@@ -81,7 +81,8 @@ export class BuildService {
         emit,
       );
     } finally {
-      await rm(tmp, { recursive: true, force: true });
+      // Not waited for: the answer need not wait for the context's files to go (the daemon empties tmp at start).
+      void rm(tmp, { recursive: true, force: true }).catch(() => {});
     }
   }
 
