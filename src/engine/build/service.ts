@@ -3,6 +3,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import type { BuildOptions } from '../../api/build.js';
 import type { BuildBackend } from '../../builder/backend.js';
 import { BuildContext } from '../../builder/context/index.js';
 import { type BuildCache, CacheMountUsers, runBuild } from '../../builder/executor/index.js';
@@ -11,21 +12,6 @@ import type { ImageStore } from '../../image/store/index.js';
 import type { Digest } from '../../lib/digest.js';
 import { treeSize } from '../../storage/archive/index.js';
 import type { ImageService } from '../images/service.js';
-
-export interface BuildParams {
-  dockerfile: string;
-  tags: string[];
-  target: string;
-  buildArgs: Record<string, string | null>;
-  labels: Record<string, string>;
-  noCache: boolean;
-  pull: boolean;
-  cacheFrom: string[];
-  networkMode: string;
-  platform: string;
-  quiet: boolean;
-  secrets: Map<string, Buffer>;
-}
 
 export interface BuildServiceDeps {
   backend: BuildBackend;
@@ -42,7 +28,7 @@ export class BuildService {
   constructor(private readonly deps: BuildServiceDeps) {}
 
   /** Runs a build from the request body; resolves with the image ID. `emit` sends progress (the first sends the 200). */
-  async build(params: BuildParams, body: Readable, emit: (m: object) => void, signal: AbortSignal): Promise<string> {
+  async build(params: BuildOptions, body: Readable, emit: (m: object) => void, signal: AbortSignal): Promise<string> {
     const tmp = await mkdtemp(join(this.deps.tmpDir, 'build-'));
     try {
       const { head, rest } = await peek(body, 512);

@@ -43,7 +43,7 @@ async function same(args: string[], opts: { input?: string; config?: string } = 
   return b;
 }
 
-const configJson = async (who: Who): Promise<{ auths: Record<string, { auth?: string }> }> =>
+const configJson = async (who: Who): Promise<{ auths: Record<string, { auth?: string; identitytoken?: string }> }> =>
   JSON.parse(await readFile(join(configDir(who), 'config.json'), 'utf8'));
 
 const hash = (pw: string) => bcrypt.hashSync(pw, 4);
@@ -83,16 +83,18 @@ describe('berth login / push / logout / search print what docker prints', () => 
   });
 
   it(
-    'login (token auth) prints Login Succeeded and the warning, and stores base64 user:password under the host',
+    'login (token auth) prints Login Succeeded and stores the refresh token as the identity token, not the password',
     T,
     async () => {
       const r = await same(['login', '-u', 'alice', '--password-stdin', token.host], { input: 'alice-pw\n' });
       assert.equal(r.code, 0);
       assert.equal(r.stdout, 'Login Succeeded\n');
-      assert.match(r.stderr, /WARNING! Your credentials are stored unencrypted in '.*config\.json'/);
+      // The token server gave a refresh token: both CLIs keep it instead of the password, so no warning either.
+      assert.doesNotMatch(r.stderr, /stored unencrypted/);
       const [d, b] = [await configJson('docker'), await configJson('berth')];
       assert.deepEqual(b, d);
-      assert.equal(b.auths[token.host]?.auth, Buffer.from('alice:alice-pw').toString('base64'));
+      assert.ok(b.auths[token.host]?.identitytoken);
+      assert.ok(!Buffer.from(b.auths[token.host]?.auth ?? '', 'base64').toString().includes('alice-pw'));
       // Stored credentials are tried first; unchanged, they are not written (nor warned about) again.
       const again = await same(['login', token.host]);
       assert.match(again.stderr, /^Authenticating with existing credentials\.\.\. \[Username: alice\]\n/);

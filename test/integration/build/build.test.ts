@@ -264,4 +264,36 @@ describe('docker build', skip, () => {
     const created = (await suite.d.docker('inspect', '-f', '{{.Created}}', again[0] ?? '')).stdout.trim();
     assert.match(created, /^2023-11-14T22:13:20/);
   });
+
+  it('-f from stdin, --label, two -t, --iidfile, --cache-from, and builder prune', async () => {
+    const dir = await context({ 'data.txt': 'payload\n' });
+    const dockerfile = 'FROM busybox\nCOPY data.txt /data.txt\nRUN cat /data.txt > /copied\n';
+    const iid = join(suite.d.dir, 'iid');
+    const r = await suite.d.dockerResult(
+      ['build', '-f', '-', '--label', 'team=core', '-t', 'multi:a', '-t', 'multi:b', '--iidfile', iid, dir],
+      { input: dockerfile },
+    );
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const id = (await readFile(iid, 'utf8')).trim();
+    assert.match(id, /^sha256:[0-9a-f]{64}$/);
+    const tags = (await suite.d.docker('inspect', '-f', '{{join .RepoTags ","}}', id)).stdout.trim().split(',').sort();
+    assert.deepEqual(tags, ['multi:a', 'multi:b']);
+    assert.equal((await suite.d.docker('inspect', '-f', '{{index .Config.Labels "team"}}', id)).stdout.trim(), 'core');
+    assert.equal(await run('multi:a', 'cat', '/copied'), 'payload\n');
+
+    // builder prune forgets the cache: the next build runs every step again...
+    const pruned = await berth(['builder', 'prune', '-f']);
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.match(pruned.stdout, /Total reclaimed space/);
+    const afterPrune = await suite.d.dockerResult(['build', '-f', '-', '-t', 'multi:c', dir], { input: dockerfile });
+    assert.equal(afterPrune.code, 0, afterPrune.stderr);
+    assert.doesNotMatch(afterPrune.stdout, /Using cache/);
+    // ...unless an image given with --cache-from holds the steps (its layers are reused under this build's config).
+    await berth(['builder', 'prune', '-f']);
+    const withCacheFrom = await suite.d.dockerResult(['build', '-f', '-', '--cache-from', 'multi:c', dir], {
+      input: dockerfile,
+    });
+    assert.equal(withCacheFrom.code, 0, withCacheFrom.stderr);
+    assert.equal((withCacheFrom.stdout.match(/Using cache/g) ?? []).length, 2, withCacheFrom.stdout);
+  });
 });

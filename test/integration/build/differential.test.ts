@@ -2,29 +2,16 @@
 // the images must behave the same — what their commands print, their config, their files' owners and modes, and
 // the history `docker history` shows (COPY's source hash aside: the two builders checksum differently).
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { type Dockerd, dockerdSkipReason, startDockerd } from '../../fixtures/dockerd.js';
-import { daemonSuite } from '../daemon/helpers.js';
+import { before, describe, it } from 'node:test';
+import { differentialSuite } from '../daemon/helpers.js';
 
-const dockerdSkip = await dockerdSkipReason();
-let dockerd: Dockerd | undefined;
+const suite = await differentialSuite();
+const dockerdSkip = suite.dockerdSkip;
 let scratch = '';
-const suite = await daemonSuite({
-  setup: async (d) => {
-    if (dockerdSkip) return;
-    scratch = await mkdtemp(join(tmpdir(), 'berth-build-diff-'));
-    const archive = join(scratch, 'busybox.tar');
-    await d.docker('save', '-o', archive, 'busybox');
-    dockerd = await startDockerd();
-    await dockerd.docker('load', '-i', archive);
-  },
-});
-after(async () => {
-  await dockerd?.stop();
-  if (scratch) await rm(scratch, { recursive: true, force: true });
+before(async () => {
+  if (!suite.skip && !dockerdSkip) scratch = await mkdtemp(join(suite.d.dir, 'diff-'));
 });
 const skip = suite.skip ?? dockerdSkip;
 
@@ -120,9 +107,9 @@ describe('berth and dockerd build the same Dockerfile into images that behave th
   it('same output, config, files and history', async () => {
     const dir = await contextDir();
     await suite.d.docker('build', '--network', 'none', '-t', 'same:1', dir);
-    await (dockerd as Dockerd).docker('build', '--network', 'none', '-t', 'same:1', dir);
+    await suite.dockerd().docker('build', '--network', 'none', '-t', 'same:1', dir);
     const mine = await observe(suite.d, 'same:1');
-    const theirs = await observe(dockerd as Dockerd, 'same:1');
+    const theirs = await observe(suite.dockerd(), 'same:1');
     assert.equal(mine.output, theirs.output);
     assert.equal(mine.listing.replace(/\w{3} +\d+ +[\d:]+/g, 'T'), theirs.listing.replace(/\w{3} +\d+ +[\d:]+/g, 'T'));
     assert.equal(mine.files, theirs.files);

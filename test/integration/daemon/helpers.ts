@@ -1,6 +1,10 @@
 // Shared pieces of the daemon suite: one sandboxed berthd per test file (with busybox imported), bounded polling, and
 // `docker inspect -f` in one call.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before } from 'node:test';
+import { type Dockerd, dockerdSkipReason, startDockerd } from '../../fixtures/dockerd.js';
 import { type Berthd, busyboxImage, type StartBerthdOptions, skipReason, startBerthd } from '../../fixtures/berthd.js';
 
 export interface Suite {
@@ -96,4 +100,36 @@ export function untilLooping(d: Berthd, name: string): Promise<true> {
     `${name} to be in its loop`,
     async () => (await d.docker('top', name)).stdout.includes('sleep') || undefined,
   );
+}
+
+/**
+ * A daemon suite plus Debian's dockerd beside it with the same busybox (saved from berthd, loaded into dockerd), for
+ * differential tests; `dockerd()` is undefined when dockerd cannot run here (`dockerdSkip` says why).
+ */
+export async function differentialSuite(): Promise<Suite & { dockerdSkip: string | undefined; dockerd(): Dockerd }> {
+  const dockerdSkip = await dockerdSkipReason();
+  let dockerd: Dockerd | undefined;
+  let scratch = '';
+  const suite = await daemonSuite({
+    setup: async (d) => {
+      if (dockerdSkip) return;
+      scratch = await mkdtemp(join(tmpdir(), 'berth-diff-'));
+      const archive = join(scratch, 'busybox.tar');
+      await d.docker('save', '-o', archive, 'busybox');
+      dockerd = await startDockerd();
+      await dockerd.docker('load', '-i', archive);
+    },
+  });
+  after(async () => {
+    await dockerd?.stop();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
+  return Object.assign(Object.create(suite) as Suite, {
+    skip: suite.skip,
+    dockerdSkip,
+    dockerd: () => {
+      if (!dockerd) throw new Error('dockerd is not running (skipped, or `before` failed)');
+      return dockerd;
+    },
+  });
 }

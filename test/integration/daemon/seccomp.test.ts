@@ -5,29 +5,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { type Dockerd, dockerdSkipReason, startDockerd } from '../../fixtures/dockerd.js';
+import { test } from 'node:test';
 import { TEST_INIT } from '../../fixtures/index.js';
-import { daemonSuite } from './helpers.js';
+import { differentialSuite } from './helpers.js';
 
 // Differential: the same probe under Debian's dockerd (runc + libseccomp) must give the same answers.
-const dockerdSkip = await dockerdSkipReason();
-let dockerd: Dockerd | undefined;
-let scratch = '';
-const s = await daemonSuite({
-  setup: async (d) => {
-    if (dockerdSkip) return;
-    scratch = await mkdtemp(join(tmpdir(), 'berth-seccomp-diff-'));
-    const archive = join(scratch, 'busybox.tar');
-    await d.docker('save', '-o', archive, 'busybox');
-    dockerd = await startDockerd();
-    await dockerd.docker('load', '-i', archive);
-  },
-});
-after(async () => {
-  await dockerd?.stop();
-  if (scratch) await rm(scratch, { recursive: true, force: true });
-});
+const s = await differentialSuite();
+const dockerdSkip = s.dockerdSkip;
 const T = { skip: s.skip, timeout: 30_000 };
 
 const REFUSED = [
@@ -149,7 +133,7 @@ test('berth and dockerd agree: Seccomp line and errno of each refused syscall', 
   skip: dockerdSkip,
   timeout: 120_000,
 }, async () => {
-  const d = dockerd as Dockerd;
+  const d = s.dockerd();
   const theirs = (args: string[]) => d.dockerResult(args);
   const calls = [...REFUSED, 'getpid', 'mkdir', 'personality-norandom', '1000'];
   for (const opts of [
