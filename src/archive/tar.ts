@@ -182,6 +182,18 @@ class ByteReader {
     return true;
   }
 
+  /** Skips up to `n` bytes; how many there were before the stream ended. */
+  async skipUpTo(n: number, seen?: (bytes: Buffer) => void): Promise<number> {
+    let left = n;
+    while (left > 0) {
+      const b = await this.readSome(left);
+      if (b.length === 0) break;
+      left -= b.length;
+      seen?.(b);
+    }
+    return n - left;
+  }
+
   /** Reads and discards everything left (so a digest over the source covers it all), handing it to `seen`. */
   async drain(seen?: (bytes: Buffer) => void): Promise<void> {
     for (let b = await this.readSome(1 << 20); b.length > 0; b = await this.readSome(1 << 20)) seen?.(b);
@@ -277,7 +289,12 @@ export async function* readTar(source: AsyncIterable<Uint8Array>, observer?: Tar
     yield { header, body };
     consumed = true;
     if (left > 0 && !(await r.skip(left))) throw new InvalidParameter(UNEXPECTED_END);
-    if (skipAfter > 0 && !(await r.skip(skipAfter, seen))) throw new InvalidParameter(UNEXPECTED_END);
+    if (header.type === 'file') {
+      // Go's reader ends the archive quietly when the stream stops right after the last file's content, padding
+      // and trailer missing (the docker CLI's `build -f -` context ends so); a partial padding is still an error.
+      const skipped = await r.skipUpTo(skipAfter, seen);
+      if (skipped !== skipAfter && skipped !== 0) throw new InvalidParameter(UNEXPECTED_END);
+    } else if (skipAfter > 0 && !(await r.skip(skipAfter, seen))) throw new InvalidParameter(UNEXPECTED_END);
   }
 }
 

@@ -58,6 +58,7 @@ import { emptyReport, reconcileContainers, removeIncomplete, startOnBoot } from 
 import { BERTH_VERSION, ENGINE_VERSION, SystemService } from '../engine/system/service.js';
 import { installRequestSafetyNet } from '../server/safety.js';
 import { ApiRouter, createApiServer } from '../server/server.js';
+import { Authorizer } from '../server/authz.js';
 import { containerRoutes } from '../server/routes/containers.js';
 import { execRoutes } from '../server/routes/exec.js';
 import { imageRoutes } from '../server/routes/images.js';
@@ -341,7 +342,7 @@ async function listen(
   cfg: DaemonConfig,
   log: ReturnType<typeof createLogger>,
 ): Promise<Server> {
-  const server = createApiServer(router, log, ENGINE_VERSION);
+  const server = createApiServer(router, log, ENGINE_VERSION, new Authorizer(cfg.authorizationPlugins));
   if (host.startsWith('unix://')) {
     const path = host.slice('unix://'.length);
     await mkdir(dirname(path), { recursive: true });

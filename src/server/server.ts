@@ -1,5 +1,6 @@
 // The Engine API server: HTTP/1.1 on a unix socket (or TLS TCP), API version prefixes, Docker's headers on every
 // response, errors as {"message": …} with the status httpstatus.ts decides, and upgrades routed like requests.
+import type { Authorizer } from './authz.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import FindMyWay from 'find-my-way';
@@ -90,7 +91,12 @@ export function commonHeaders(serverVersion: string): Record<string, string> {
   };
 }
 
-export function createApiServer(router: ApiRouter, log: Logger, serverVersion: string): Server {
+export function createApiServer(
+  router: ApiRouter,
+  log: Logger,
+  serverVersion: string,
+  authorizer?: Authorizer,
+): Server {
   const headers = commonHeaders(serverVersion);
   const dispatch = async (req: IncomingMessage, res: ServerResponse | undefined, socket?: Duplex, head?: Buffer) => {
     const t0 = process.hrtime.bigint();
@@ -130,6 +136,8 @@ export function createApiServer(router: ApiRouter, log: Logger, serverVersion: s
           `client version ${version} is too new. Maximum supported API version is ${API_VERSION}`,
         );
       }
+      // The authorization plugins decide before anything else is done (moby's authz middleware).
+      if (authorizer?.enabled) await authorizer.authorize(req);
       const route = router.match(req.method ?? 'GET', path);
       if (!route) throw new NotFound('page not found');
       ctx.params = route.params;

@@ -20,6 +20,8 @@ export interface DaemonConfig {
   liveRestore: boolean;
   tls: { verify: boolean; cacert?: string; cert?: string; key?: string };
   insecureTcp: boolean;
+  /** `--authorization-plugin`: Docker's AuthZ plugins (a name, or `unix:///path.sock`), asked in order. */
+  authorizationPlugins: string[];
   cgroupParent: string;
   logOpts: Record<string, string>;
   pidFile: string | undefined;
@@ -65,6 +67,7 @@ const FLAGS = {
   tlscert: { type: 'string' },
   tlskey: { type: 'string' },
   'insecure-tcp': { type: 'boolean' },
+  'authorization-plugin': { type: 'string', multiple: true },
   'cgroup-parent': { type: 'string' },
   'log-opt': { type: 'string', multiple: true },
   pidfile: { type: 'string', short: 'p' },
@@ -100,6 +103,7 @@ const JSON_KEYS: Record<string, string> = {
   tlscert: 'tlscert',
   tlskey: 'tlskey',
   'cgroup-parent': 'cgroup-parent',
+  'authorization-plugin': 'authorization-plugins',
   'log-opt': 'log-opts',
   pidfile: 'pidfile',
   'add-runtime': 'runtimes',
@@ -123,6 +127,7 @@ A self-sufficient runtime for containers, Docker-compatible.
 Options:
       --config-file string          Daemon configuration file (default "/etc/berth/daemon.json")
       --add-runtime runtime         Register an additional OCI compatible runtime (name=path)
+      --authorization-plugin list   Authorization plugins to load (a name, or unix:///path.sock)
       --bip string                  Specify network bridge IP (default 172.17.0.1/16)
       --cgroup-parent string        Parent cgroup for all containers (default "berth")
       --data-root string            Root directory of persistent state (default "/var/lib/berth")
@@ -252,6 +257,9 @@ export async function loadDaemonConfig(
       key: pick<string>('tlskey'),
     },
     insecureTcp: flags['insecure-tcp'] === true,
+    authorizationPlugins:
+      (flags['authorization-plugin'] as string[] | undefined) ??
+      asStringList(file['authorization-plugins'], 'authorization-plugins'),
     cgroupParent: pick<string>('cgroup-parent') ?? DEFAULTS.cgroupParent,
     logOpts,
     pidFile: pick<string>('pidfile'),

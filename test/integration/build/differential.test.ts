@@ -2,17 +2,17 @@
 // the images must behave the same — what their commands print, their config, their files' owners and modes, and
 // the history `docker history` shows (COPY's source hash aside: the two builders checksum differently).
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { differentialSuite } from '../daemon/helpers.js';
 
 const suite = await differentialSuite();
 const dockerdSkip = suite.dockerdSkip;
-let scratch = '';
-before(async () => {
-  if (!suite.skip && !dockerdSkip) scratch = await mkdtemp(join(suite.d.dir, 'diff-'));
-});
+// Top-level hooks do not wait for each other: the contexts live in a directory of the file's own.
+const scratch = await mkdtemp(join(tmpdir(), 'berth-build-diff-'));
+after(() => rm(scratch, { recursive: true, force: true }));
 const skip = suite.skip ?? dockerdSkip;
 
 interface Engine {
