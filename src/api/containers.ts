@@ -140,6 +140,7 @@ export interface HostConfig {
   CpusetCpus?: string;
   CpusetMems?: string;
   Devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[] | null;
+  DeviceCgroupRules?: string[] | null;
   MemoryReservation?: number;
   MemorySwap?: number;
   MemorySwappiness?: number | null;

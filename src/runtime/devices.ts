@@ -39,14 +39,36 @@ export const DEFAULT_DEVICE_RULES: readonly LinuxDeviceCgroup[] = [
   { allow: true, type: 'c', major: 5, minor: 1, access: 'rwm' }, // /dev/console
 ];
 
-/** The spec's device rules, an allow rule for each device it creates, then the defaults. */
-export function deviceRules(spec: { resources?: { devices?: LinuxDeviceCgroup[] }; devices?: LinuxDevice[] }) {
-  const created = (spec.devices ?? []).map((d) => ({
-    allow: true,
-    type: d.type === 'u' ? 'c' : d.type,
-    major: d.major ?? null,
-    minor: d.minor ?? null,
-    access: 'rwm',
-  }));
-  return [...(spec.resources?.devices ?? []), ...created, ...DEFAULT_DEVICE_RULES];
+const wild = (n: number | null | undefined) => n === undefined || n === null || n < 0;
+
+/** Whether `rule` names device `d` (its type and numbers, wildcards included), whatever it allows. */
+function names(rule: LinuxDeviceCgroup, d: LinuxDevice): boolean {
+  const type = d.type === 'u' ? 'c' : d.type;
+  return (
+    (rule.type === undefined || rule.type === 'a' || rule.type === type) &&
+    (wild(rule.major) || rule.major === d.major) &&
+    (wild(rule.minor) || rule.minor === d.minor)
+  );
+}
+
+/**
+ * The spec's device rules, an allow rule for each created char/block device no spec rule names (so `--device
+ * x:y:r` keeps its "r" and a privileged allow-all needs no per-device rule), then the defaults.
+ */
+export function deviceRules(spec: {
+  resources?: { devices?: LinuxDeviceCgroup[] };
+  devices?: LinuxDevice[];
+}): LinuxDeviceCgroup[] {
+  const own = spec.resources?.devices ?? [];
+  const named = own.filter((r) => r.allow);
+  const created = (spec.devices ?? [])
+    .filter((d) => d.type !== 'p' && !named.some((r) => names(r, d)))
+    .map((d) => ({
+      allow: true,
+      type: d.type === 'u' ? 'c' : d.type,
+      major: d.major ?? null,
+      minor: d.minor ?? null,
+      access: 'rwm',
+    }));
+  return [...own, ...created, ...DEFAULT_DEVICE_RULES];
 }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import { constants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { replaceDeviceFilter } from './bpf.js';
 
 export interface CgroupDirEntry {
   name: string;
@@ -19,6 +20,8 @@ export interface CgroupFs {
   readFile(p: string): Promise<string>;
   exists(p: string): Promise<boolean>;
   readdir(p: string): Promise<CgroupDirEntry[]>;
+  /** cgroup v2: makes `program` (a BPF_PROG_TYPE_CGROUP_DEVICE program's instructions) the directory's device filter. */
+  setDeviceFilter(dir: string, program: Buffer): Promise<void>;
 }
 
 /**
@@ -51,6 +54,7 @@ export const realCgroupFs = {
     const entries = await fsp.readdir(p, { withFileTypes: true });
     return entries.map((e) => ({ name: e.name, isDirectory: e.isDirectory() }));
   },
+  setDeviceFilter: replaceDeviceFilter,
 } satisfies CgroupFs;
 
 /**
@@ -83,6 +87,7 @@ export const syncCgroupFs = {
   async readdir(p: string): Promise<CgroupDirEntry[]> {
     return fs.readdirSync(p, { withFileTypes: true }).map((e) => ({ name: e.name, isDirectory: e.isDirectory() }));
   },
+  setDeviceFilter: replaceDeviceFilter,
 } satisfies CgroupFs;
 
 export type CgroupFsCall =
@@ -91,7 +96,8 @@ export type CgroupFsCall =
   | { op: 'writeFile'; path: string; data: string }
   | { op: 'readFile'; path: string }
   | { op: 'exists'; path: string }
-  | { op: 'readdir'; path: string };
+  | { op: 'readdir'; path: string }
+  | { op: 'setDeviceFilter'; path: string; program: Buffer };
 
 export type CgroupFsOp = CgroupFsCall['op'];
 
@@ -208,6 +214,13 @@ export class RecordingCgroupFs implements CgroupFs {
     this.maybeFail('readdir', n);
     if (!this.dirs.has(n)) throw fsError('ENOENT', 'scandir', n);
     return this.children(n).map((c) => ({ name: path.posix.basename(c), isDirectory: this.dirs.has(c) }));
+  }
+
+  async setDeviceFilter(dir: string, program: Buffer): Promise<void> {
+    const n = norm(dir);
+    this.calls.push({ op: 'setDeviceFilter', path: n, program });
+    this.maybeFail('setDeviceFilter', n);
+    if (!this.dirs.has(n)) throw fsError('ENOENT', 'open', n);
   }
 
   private async mkdirQuiet(p: string): Promise<void> {

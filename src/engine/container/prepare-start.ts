@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../lib/atomic-file.js';
 import type { Spec } from '../../runtime/spec.js';
+import { containerDevices } from '../spec/devices.js';
 import { buildSpec } from '../spec/oci.js';
 import { resolveMounts } from '../spec/mounts.js';
 import { resolveUser } from '../spec/user.js';
@@ -69,9 +70,10 @@ export async function prepareStart(
         .map((v) => copyUp(root, v.dest, deps.volumes?.path(v.name) ?? '')),
     ),
   );
-  const [rootfs, sandbox] = await Promise.all([
+  const [rootfs, sandbox, devices] = await Promise.all([
     mounting,
     writeFiles,
+    containerDevices(rec.hostConfig),
     mkdir(bundle, { recursive: true, mode: 0o700 }),
     copyUps,
     ...mounts.createSources.map(ensureBindSource),
@@ -90,6 +92,7 @@ export async function prepareStart(
     cgroupsPath: `/${rec.hostConfig.CgroupParent || deps.cgroupParent}/${rec.id}`,
     cgroupVersion: deps.runtime.cgroupVersion,
     initPath: deps.initPath,
+    devices,
   });
   if (spec.process) spec.process.env = withHomeEnv([...links.env, ...(spec.process.env ?? [])], user.home);
   return { bundle, spec, written: writeJsonAtomic(join(bundle, 'config.json'), spec, { durable: false }) };

@@ -6,6 +6,7 @@ import { RLIMIT_NAMES } from '../../runtime/rlimits.js';
 import { containerSeccomp } from '../../runtime/seccomp/index.js';
 import type { LinuxResources, LinuxSeccomp, Mount, Spec } from '../../runtime/spec.js';
 import { containerCapabilities } from './capabilities.js';
+import type { ContainerDevices } from './devices.js';
 import type { ResolvedUser } from './user.js';
 
 export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -42,6 +43,8 @@ export interface SpecInputs {
   cgroupVersion: 1 | 2;
   /** Where the init binary is on the host, for HostConfig.Init. */
   initPath?: string;
+  /** From containerDevices(): --device, --device-cgroup-rule and --privileged's host devices. */
+  devices?: ContainerDevices;
 }
 
 /**
@@ -86,6 +89,11 @@ export function resourcesOf(hc: HostConfig): LinuxResources {
   if (hc.BlkioWeight) r.blockIO = { weight: hc.BlkioWeight };
   r.devices = hc.Privileged ? [{ allow: true, access: 'rwm' }] : [{ allow: false, access: 'rwm' }];
   return r;
+}
+
+/** moby's order: the default deny-all (or privileged allow-all) first, then the container's own rules. */
+function withDeviceRules(r: LinuxResources, d: ContainerDevices | undefined): LinuxResources {
+  return d?.rules.length ? { ...r, devices: [...(r.devices ?? []), ...d.rules] } : r;
 }
 
 function rlimits(hc: HostConfig): { type: string; hard: number; soft: number }[] {
@@ -193,7 +201,8 @@ export function buildSpec(inp: SpecInputs): Spec {
     linux: {
       namespaces,
       cgroupsPath: inp.cgroupsPath,
-      resources: resourcesOf(hc),
+      devices: inp.devices?.devices ?? [],
+      resources: withDeviceRules(resourcesOf(hc), inp.devices),
       sysctl,
       maskedPaths: hc.Privileged ? [] : (hc.MaskedPaths ?? MASKED_PATHS),
       readonlyPaths: hc.Privileged ? [] : (hc.ReadonlyPaths ?? READONLY_PATHS),

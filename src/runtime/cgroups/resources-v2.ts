@@ -3,6 +3,7 @@
 import { InvalidParameter, NotImplemented } from '../../errdefs/index.js';
 import type { CgroupFs } from '../../sys/index.js';
 import type { LinuxResources } from '../spec.js';
+import { compileDeviceFilter, encodeProgram } from './device-filter.js';
 import { tryWrite, write, writeError } from './files.js';
 
 const set = (n: number | undefined): n is number => n !== undefined && n !== 0;
@@ -42,9 +43,8 @@ export async function applyV2(fs: CgroupFs, dir: string, r: LinuxResources): Pro
   await applyCpu(fs, dir, r);
   if (r.cpu?.cpus) await write(fs, `${dir}/cpuset.cpus`, r.cpu.cpus);
   if (r.cpu?.mems) await write(fs, `${dir}/cpuset.mems`, r.cpu.mems);
-  // TODO(devices): cgroup v2 has no devices.* files; device access is enforced by a BPF_PROG_TYPE_CGROUP_DEVICE
-  // program attached to the cgroup (runc's devicefilter). Until the helper can load one, r.devices is not enforced
-  // on v2 — device nodes are still limited to those created in the container's /dev.
+  // cgroup v2 has no devices.* files: the rules become a BPF_PROG_TYPE_CGROUP_DEVICE program (runc's devicefilter).
+  if (r.devices) await fs.setDeviceFilter(dir, encodeProgram(compileDeviceFilter(r.devices)));
   for (const [key, value] of Object.entries(r.unified ?? {})) {
     if (key === '' || key.includes('/') || key.startsWith('.') || !key.includes('.')) {
       throw new InvalidParameter(`cgroup: invalid unified resource key ${JSON.stringify(key)}`);

@@ -5,6 +5,7 @@ import { isInvalidParameter, isNotImplemented } from '../../errdefs/index.js';
 import type { RecordingCgroupFs } from '../../sys/index.js';
 import type { LinuxResources } from '../spec.js';
 import { blkioWeightToIoWeight, cpuSharesToWeight, memorySwapToV2, V1Driver, V2Driver } from './index.js';
+import { compileDeviceFilter, encodeProgram } from './device-filter.js';
 import { fakeV1, fakeV2, V1_MOUNTS } from './testfakes.js';
 
 const MiB = 1024 * 1024;
@@ -128,8 +129,9 @@ describe('cgroup v1 resources', () => {
 });
 
 describe('cgroup v2 resources', () => {
-  it('converts and writes the representative spec (devices need eBPF: not written)', async () => {
-    assert.deepEqual(await v2Writes(fakeV2(), REPRESENTATIVE), [
+  it('converts and writes the representative spec; the device rules become a device program', async () => {
+    const fs = fakeV2();
+    assert.deepEqual(await v2Writes(fs, REPRESENTATIVE), [
       [V2('pids.max'), '10'],
       [V2('memory.swap.max'), String(16 * MiB)], // swap alone = (memory+swap) - memory
       [V2('memory.max'), String(16 * MiB)],
@@ -140,6 +142,12 @@ describe('cgroup v2 resources', () => {
       [V2('cpuset.cpus'), '0'],
       [V2('cpuset.mems'), '0'],
     ]);
+    const filters = fs.calls.flatMap((c) => (c.op === 'setDeviceFilter' ? [c] : []));
+    assert.deepEqual(
+      filters.map((c) => c.path),
+      [V2('').slice(0, -1)],
+    );
+    assert.deepEqual(filters[0]?.program, encodeProgram(compileDeviceFilter(REPRESENTATIVE.devices ?? [])));
   });
 
   it('io.weight takes the converted weight when BFQ is absent; no io files means skip', async () => {
