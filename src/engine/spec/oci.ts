@@ -6,6 +6,8 @@ import { RLIMIT_NAMES } from '../../runtime/rlimits.js';
 import { containerSeccomp } from '../../runtime/seccomp/index.js';
 import type { LinuxResources, LinuxSeccomp, Mount, Spec } from '../../runtime/spec.js';
 import { containerCapabilities } from './capabilities.js';
+import { type NamespaceJoins, specNamespaces } from './namespaces.js';
+import { parseSecurityOpts } from './security-opts.js';
 import type { ResolvedUser } from './user.js';
 
 export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -42,6 +44,8 @@ export interface SpecInputs {
   cgroupVersion: 1 | 2;
   /** Where the init binary is on the host, for HostConfig.Init. */
   initPath?: string;
+  /** The ipc/pid namespaces to join and the /dev/shm to mount (--ipc, --pid); a private tmpfs when absent. */
+  joins?: NamespaceJoins;
 }
 
 /**
@@ -97,9 +101,8 @@ function rlimits(hc: HostConfig): { type: string; hard: number; soft: number }[]
   });
 }
 
-function defaultMounts(hc: HostConfig): Mount[] {
+function defaultMounts(hc: HostConfig, shm: NamespaceJoins['shm']): Mount[] {
   const ro = hc.Privileged ? [] : ['ro'];
-  const shm = hc.ShmSize && hc.ShmSize > 0 ? hc.ShmSize : DEFAULT_SHM_SIZE;
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     {
@@ -122,11 +125,22 @@ function defaultMounts(hc: HostConfig): Mount[] {
       options: ['nosuid', 'noexec', 'nodev', 'relatime', ...ro],
     },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    ...shmMount(hc, shm),
+  ];
+}
+
+/** /dev/shm: a private tmpfs, none (--ipc none), or a bind of the host's, a shareable one's or a donor's (moby). */
+function shmMount(hc: HostConfig, shm: NamespaceJoins['shm']): Mount[] {
+  if (shm === 'none') return [];
+  if (shm !== 'own')
+    return [{ destination: '/dev/shm', type: 'bind', source: shm.path, options: ['rbind', 'rprivate'] }];
+  const size = hc.ShmSize && hc.ShmSize > 0 ? hc.ShmSize : DEFAULT_SHM_SIZE;
+  return [
     {
       destination: '/dev/shm',
       type: 'tmpfs',
       source: 'shm',
-      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${shm}`],
+      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${size}`],
     },
   ];
 }
@@ -142,8 +156,7 @@ function mergeMounts(defaults: Mount[], user: Mount[]): Mount[] {
  * `seccomp=<file>`; else Docker's default profile (`builtin`), resolved for the container's capabilities.
  */
 export function seccompOf(hc: HostConfig, caps: readonly string[]): LinuxSeccomp | undefined {
-  let profile: string | undefined;
-  for (const o of hc.SecurityOpt ?? []) if (/^seccomp[=:]/.test(o)) profile = o.slice('seccomp='.length);
+  const profile = parseSecurityOpts(hc.SecurityOpt).seccomp;
   if (profile === 'unconfined' || hc.Privileged) return undefined;
   return containerSeccomp(caps, profile === undefined || profile === 'builtin' ? undefined : profile);
 }
@@ -153,7 +166,7 @@ export function buildSpec(inp: SpecInputs): Spec {
   const hostname = config.Hostname || inp.id.slice(0, 12);
   const caps = containerCapabilities(hc.CapAdd ?? [], hc.CapDrop ?? [], hc.Privileged === true);
   let args = inp.args;
-  const mounts = mergeMounts(defaultMounts(hc), inp.mounts);
+  const mounts = mergeMounts(defaultMounts(hc, inp.joins?.shm ?? 'own'), inp.mounts);
   if (hc.Init && inp.initPath) {
     args = ['/sbin/docker-init', '--', ...args];
     mounts.push({
@@ -163,15 +176,8 @@ export function buildSpec(inp: SpecInputs): Spec {
       options: ['rbind', 'ro', 'rprivate'],
     });
   }
-  const namespaces: NonNullable<Spec['linux']>['namespaces'] = [
-    { type: 'pid' },
-    { type: 'ipc' },
-    { type: 'uts' },
-    { type: 'mount' },
-  ];
-  if (inp.network === 'new') namespaces.push({ type: 'network' });
-  else if (inp.network !== 'host') namespaces.push({ type: 'network', path: inp.network.path });
-  if (inp.cgroupVersion === 2) namespaces.push({ type: 'cgroup' });
+  const namespaces = specNamespaces(hc, inp.network, inp.cgroupVersion, inp.joins);
+  const utsHost = !namespaces.some((n) => n.type === 'uts');
   const sysctl = { ...(hc.Sysctls ?? {}) };
   return {
     ociVersion: '1.0.2-dev',
@@ -183,12 +189,13 @@ export function buildSpec(inp: SpecInputs): Spec {
       cwd: config.WorkingDir || '/',
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       rlimits: rlimits(hc),
-      noNewPrivileges: (hc.SecurityOpt ?? []).some((o) => o === 'no-new-privileges' || o === 'no-new-privileges:true'),
+      noNewPrivileges: parseSecurityOpts(hc.SecurityOpt).noNewPrivileges,
       oomScoreAdj: hc.OomScoreAdj || undefined,
     },
     root: { path: inp.rootfs, readonly: hc.ReadonlyRootfs === true },
-    hostname,
-    domainname: config.Domainname || undefined,
+    // With --uts=host the host's names stay (the container's own is only in HOSTNAME and /etc/hostname, as Docker).
+    hostname: utsHost ? undefined : hostname,
+    domainname: utsHost ? undefined : config.Domainname || undefined,
     mounts,
     linux: {
       namespaces,
