@@ -6,15 +6,15 @@ import { join } from 'node:path';
 import { LibcError, MNT_DETACH, mount, umount2 } from '../../sys/ffi-libc.js';
 import { type NamespaceDonor, parseIpcMode } from '../spec/namespaces.js';
 import type { ContainerDeps } from './deps.js';
-import type { ResourceStep } from './resources.js';
 
 const MS_NOSUID = 0x2;
 const MS_NODEV = 0x4;
 const MS_NOEXEC = 0x8;
 const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 
-export class ShmStep implements ResourceStep {
-  readonly name = 'shm';
+/** One of the container's resource steps (resources.ts lists it; a ResourceStep by shape, to avoid a cycle). */
+export class ShmStep {
+  readonly name = 'shm' as const;
   constructor(private readonly store: ContainerDeps['store']) {}
 
   /** Where a container's shareable /dev/shm is mounted on the host. */
