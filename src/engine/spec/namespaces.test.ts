@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HostConfig } from '../../api/index.js';
-import { Conflict, InvalidParameter, NotFound } from '../../errdefs/index.js';
+import { Conflict, InvalidParameter } from '../../errdefs/index.js';
 import { checkNamespaceModes, type NamespaceDonor, resolveNamespaceJoins, specNamespaces } from './namespaces.js';
 
 const known = (ref: string) => (ref === 'web' ? { id: 'a'.repeat(64) } : undefined);
@@ -38,7 +38,7 @@ describe('checkNamespaceModes (create)', () => {
   it('names in container: modes must exist', () => {
     checkNamespaceModes({}, { IpcMode: 'container:web', PidMode: 'container:web' }, 2, known);
     assert.throws(() => checkNamespaceModes({}, { IpcMode: 'container:nope' }, 2, known), {
-      name: NotFound.name,
+      name: InvalidParameter.name,
       message: 'No such container: nope',
     });
     assert.throws(() => checkNamespaceModes({}, { PidMode: 'container:nope' }, 2, known), {

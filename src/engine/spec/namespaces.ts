@@ -1,7 +1,7 @@
 // A container's ipc, pid, uts and cgroup namespace modes (--ipc, --pid, --uts, --cgroupns), checked at create and
 // resolved at start into the spec's namespaces, as moby's daemon does (adaptContainerSettings, getIpcContainer).
 import type { ContainerConfig, HostConfig } from '../../api/index.js';
-import { Conflict, InvalidParameter, NotFound } from '../../errdefs/index.js';
+import { Conflict, InvalidParameter } from '../../errdefs/index.js';
 import type { NamespaceType } from '../../runtime/spec.js';
 
 export type IpcMode =
@@ -80,7 +80,8 @@ export function checkNamespaceModes(
     throw new InvalidParameter('conflicting options: hostname and the UTS mode');
   }
   for (const mode of [ipc, pid]) {
-    if (mode.kind === 'container' && !lookup(mode.ref)) throw new NotFound(`No such container: ${mode.ref}`);
+    // A 400 as dockerd's (a 404 would have the CLI pull the image instead).
+    if (mode.kind === 'container' && !lookup(mode.ref)) throw new InvalidParameter(`No such container: ${mode.ref}`);
   }
 }
 
