@@ -14,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -531,9 +533,65 @@ static int tool_syscall(int argc, char **argv) {
   return EXIT_OK;
 }
 
+/* breakout NAME...: attempts an escape from the container's confinement, harmless if it worked (it opens, never
+ * writes), and prints "NAME ok", "NAME empty" (read-kcore: opened, nothing to read) or "NAME ERRNO-NAME" per line:
+ *   remount-proc-sys  mount(MS_REMOUNT|MS_BIND) of /proc/sys without MS_RDONLY
+ *   write-proc-sys    open /proc/sys/kernel/domainname for writing
+ *   write-sys         open /sys/kernel/profiling for writing
+ *   mknod-disk        mknod /dev/berth-disk as block device 8:0 (sda)
+ *   open-disk         open it (made first if missing)
+ *   raw-socket        socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)
+ *   read-kcore        open and read /proc/kcore */
+static const char *try_breakout(const char *name) {
+  static const char *const disk = "/dev/berth-disk";
+  int fd = -1;
+  if (strcmp(name, "remount-proc-sys") == 0) {
+    if (mount(NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND, NULL) < 0) return errname(errno);
+    return "ok";
+  }
+  if (strcmp(name, "write-proc-sys") == 0) fd = open("/proc/sys/kernel/domainname", O_WRONLY | O_CLOEXEC);
+  else if (strcmp(name, "write-sys") == 0) fd = open("/sys/kernel/profiling", O_WRONLY | O_CLOEXEC);
+  else if (strcmp(name, "mknod-disk") == 0) {
+    unlink(disk);
+    if (mknod(disk, S_IFBLK | 0600, makedev(8, 0)) < 0) return errname(errno);
+    return "ok";
+  } else if (strcmp(name, "open-disk") == 0) {
+    if (mknod(disk, S_IFBLK | 0600, makedev(8, 0)) < 0 && errno != EEXIST) return errname(errno);
+    fd = open(disk, O_RDONLY | O_CLOEXEC);
+  } else if (strcmp(name, "raw-socket") == 0) fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+  else if (strcmp(name, "read-kcore") == 0) {
+    fd = open("/proc/kcore", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errname(errno);
+    char buf[64];
+    ssize_t n = read(fd, buf, sizeof buf);
+    int err = errno;
+    close(fd);
+    if (n < 0) return errname(err);
+    return n == 0 ? "empty" : "ok";
+  } else return NULL;
+  if (fd < 0) return errname(errno);
+  close(fd);
+  return "ok";
+}
+
+static int tool_breakout(int argc, char **argv) {
+  if (argc < 3) return usage("breakout NAME...");
+  for (int i = 2; i < argc; i++) {
+    errno = 0;
+    const char *r = try_breakout(argv[i]);
+    if (r == NULL) {
+      fprintf(stderr, "berth-test-init: breakout: unknown name %s\n", argv[i]);
+      return EXIT_USAGE;
+    }
+    printf("%s %s\n", argv[i], r);
+  }
+  return EXIT_OK;
+}
+
 int main(int argc, char **argv) {
   const char *tools =
-      "hog|forkbomb|caps|ids|tty|winch|signals|exit|kill-self|write|read|sleep|pid1|recvtty|udp-echo|syscall";
+      "hog|forkbomb|caps|ids|tty|winch|signals|exit|kill-self|write|read|sleep|pid1|recvtty|udp-echo|syscall|"
+      "breakout";
   if (argc < 2) return usage(tools);
   const char *t = argv[1];
   if (strcmp(t, "hog") == 0) return tool_hog(argc, argv);
@@ -552,6 +610,7 @@ int main(int argc, char **argv) {
   if (strcmp(t, "recvtty") == 0) return tool_recvtty(argc, argv);
   if (strcmp(t, "udp-echo") == 0) return tool_udp_echo(argc, argv);
   if (strcmp(t, "syscall") == 0) return tool_syscall(argc, argv);
+  if (strcmp(t, "breakout") == 0) return tool_breakout(argc, argv);
   fprintf(stderr, "berth-test-init: unknown tool %s\n", t);
   return usage(tools);
 }

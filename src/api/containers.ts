@@ -111,6 +111,7 @@ export interface HostConfig {
   GroupAdd?: string[] | null;
   IpcMode?: string;
   Cgroup?: string;
+  CgroupnsMode?: string;
   Links?: string[] | null;
   OomScoreAdj?: number;
   PidMode?: string;

@@ -17,6 +17,9 @@ import { type ContainerRecord, newState } from './model.js';
 import { generateName, validateName } from './names.js';
 import { resolveNetworks } from './network-config.js';
 import { validateHostConfig } from './validate.js';
+import { checkNamespaceModes } from '../spec/namespaces.js';
+import { parseSecurityOpts } from '../spec/security-opts.js';
+import { validateSysctls } from '../spec/sysctls.js';
 
 export async function createContainer(
   ctx: LifecycleContext,
@@ -38,6 +41,9 @@ export async function createContainer(
   const mounts = resolveContainerMounts(ctx, hostConfig, config.Volumes);
   await checkSources(mounts.mustExist);
   const networks = resolveNetworks(ctx.deps.networks, config, hostConfig, req.NetworkingConfig?.EndpointsConfig);
+  checkNamespaceModes(userConfig, hostConfig, ctx.deps.runtime.cgroupVersion, (ref) => store.find(ref));
+  validateSysctls(hostConfig, sysctlNetwork(hostConfig.NetworkMode));
+  parseSecurityOpts(hostConfig.SecurityOpt);
   const cmd = commandOf(config);
   if (!cmd) throw new InvalidParameter('no command specified');
   const id = randomBytes(32).toString('hex');
@@ -101,6 +107,10 @@ export async function createContainer(
     throw e;
   }
 }
+
+/** Whose network namespace a sysctl would write to: host mode's is the host's. */
+const sysctlNetwork = (mode: string | undefined) =>
+  mode === 'host' ? 'host' : mode?.startsWith('container:') ? 'shared' : 'own';
 
 function volumesOf(ctx: LifecycleContext): ContainerVolumes {
   if (!ctx.deps.volumes) throw new InvalidParameter('volumes are not available');

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { writeFileAtomicTmpfs } from '../../lib/atomic-file.js';
 
 /** One kind of resource a running container holds; each has one acquire and one (idempotent) release. */
-export type StepName = 'rootfs' | 'network' | 'volumes' | 'bundle' | 'runtime';
+export type StepName = 'rootfs' | 'network' | 'volumes' | 'shm' | 'bundle' | 'runtime';
 
-const STEP_NAMES: readonly StepName[] = ['rootfs', 'network', 'volumes', 'bundle', 'runtime'];
+const STEP_NAMES: readonly StepName[] = ['rootfs', 'network', 'volumes', 'shm', 'bundle', 'runtime'];
 const ID = /^[a-f0-9]{64}$/;
 
 export class ResourceJournal {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../../lib/atomic-file.js';
 import type { Spec } from '../../runtime/spec.js';
 import { containerDevices } from '../spec/devices.js';
+import { type NamespaceDonor, resolveNamespaceJoins } from '../spec/namespaces.js';
 import { buildSpec } from '../spec/oci.js';
 import { resolveMounts } from '../spec/mounts.js';
 import { resolveUser } from '../spec/user.js';
@@ -34,6 +35,7 @@ export async function prepareStart(
   mounting: Promise<string>,
   networking: Promise<SandboxInfo>,
   holding: Promise<void> = Promise.resolve(),
+  ipc: IpcSharing = { shm: Promise.resolve(undefined), donor: () => notShared() },
 ): Promise<PreparedStart> {
   const mode = parseNetworkMode(rec.hostConfig.NetworkMode);
   const hostNetwork = mode.kind === 'host';
@@ -70,10 +72,11 @@ export async function prepareStart(
         .map((v) => copyUp(root, v.dest, deps.volumes?.path(v.name) ?? '')),
     ),
   );
-  const [rootfs, sandbox, devices] = await Promise.all([
+  const [rootfs, sandbox, devices, ownShm] = await Promise.all([
     mounting,
     writeFiles,
     containerDevices(rec.hostConfig),
+    ipc.shm,
     mkdir(bundle, { recursive: true, mode: 0o700 }),
     copyUps,
     ...mounts.createSources.map(ensureBindSource),
@@ -93,9 +96,20 @@ export async function prepareStart(
     cgroupVersion: deps.runtime.cgroupVersion,
     initPath: deps.initPath,
     devices,
+    joins: resolveNamespaceJoins(rec.hostConfig, ipc.donor, ownShm),
   });
   if (spec.process) spec.process.env = withHomeEnv([...links.env, ...(spec.process.env ?? [])], user.home);
   return { bundle, spec, written: writeJsonAtomic(join(bundle, 'config.json'), spec, { durable: false }) };
+}
+
+/** --ipc shareable's /dev/shm being mounted on the host, and the containers `container:` modes name. */
+export interface IpcSharing {
+  shm: Promise<string | undefined>;
+  donor(ref: string): NamespaceDonor;
+}
+
+function notShared(): never {
+  throw new Error('no IPC sharing wired');
 }
 
 const orDefault = (own: string[] | null | undefined, daemon: string[] | undefined): string[] =>

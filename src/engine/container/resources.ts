@@ -9,6 +9,7 @@ import { InvalidParameter, isNotFound } from '../../errdefs/index.js';
 import type { ContainerSandboxes, SandboxInfo } from '../sandbox/sandboxes.js';
 import type { ContainerDeps } from './deps.js';
 import type { ResourceJournal, StepName } from './journal.js';
+import { ShmStep } from './shm.js';
 
 export interface ResourceStep {
   readonly name: StepName;
@@ -148,6 +149,7 @@ export class ContainerResources {
   readonly rootfs: RootfsStep;
   readonly network: NetworkStep;
   readonly volumes: VolumeStep;
+  readonly shm: ShmStep;
   private readonly steps: ResourceStep[];
 
   constructor(
@@ -157,10 +159,12 @@ export class ContainerResources {
     this.rootfs = new RootfsStep(deps.layers);
     this.network = new NetworkStep(deps.sandboxes, deps.store);
     this.volumes = new VolumeStep(deps.store, deps.volumes);
+    this.shm = new ShmStep(deps.store);
     this.steps = [
       this.rootfs,
       this.network,
       this.volumes,
+      this.shm,
       new BundleStep(deps.paths.bundles),
       new RuntimeStep(deps.runtime),
     ];
@@ -201,4 +205,4 @@ export class ContainerResources {
 
 // Volumes after the network and before the bundle: they are independent of the rootfs and the network (acquired
 // side by side with them), but the bundle's spec binds their directories, which a tmpfs-type volume must have mounted.
-const START_STEPS: readonly StepName[] = ['rootfs', 'network', 'volumes', 'bundle', 'runtime'];
+const START_STEPS: readonly StepName[] = ['rootfs', 'network', 'volumes', 'shm', 'bundle', 'runtime'];

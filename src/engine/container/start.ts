@@ -25,11 +25,16 @@ export async function startContainer(ctx: LifecycleContext, id: string): Promise
   const mounting = ctx.resources.rootfs.acquire(id);
   const networking = ctx.resources.network.acquire(id);
   const holding = ctx.resources.volumes.acquire(id);
+  const sharing = ctx.resources.shm.acquire(id);
+  sharing.catch(() => {});
   mounting.catch(() => {}); // prepareStart awaits them
   networking.catch(() => {});
   holding.catch(() => {});
   try {
-    const prepared = await prepareStart(ctx.deps, rec, mounting, networking, holding);
+    const prepared = await prepareStart(ctx.deps, rec, mounting, networking, holding, {
+      shm: sharing,
+      donor: (ref) => ctx.resources.shm.donor(ref),
+    });
     t.mark('mount and prepare');
     const logOpts = { ...ctx.deps.logOpts, ...(rec.hostConfig.LogConfig?.Config ?? {}) };
     const [created, written] = await Promise.allSettled([
@@ -74,7 +79,7 @@ export async function startContainer(ctx: LifecycleContext, id: string): Promise
     if (saved.status === 'rejected') throw saved.reason;
   } catch (e) {
     // Every acquisition settles first: a mount that lands after its release would stay.
-    await Promise.allSettled([mounting, networking, holding]);
+    await Promise.allSettled([mounting, networking, holding, sharing]);
     await ctx.resources.releaseAll(id).catch((err) => log.warn(`releasing ${id} after a failed start: ${err}`));
     rec.state = {
       ...rec.state,

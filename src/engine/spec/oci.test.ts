@@ -80,6 +80,8 @@ describe('buildSpec: security defaults (moby oci/defaults.go)', () => {
     assert.equal(spec().process?.noNewPrivileges, false);
     assert.equal(spec({ hostConfig: { SecurityOpt: ['no-new-privileges'] } }).process?.noNewPrivileges, true);
     assert.equal(spec({ hostConfig: { SecurityOpt: ['no-new-privileges:true'] } }).process?.noNewPrivileges, true);
+    assert.equal(spec({ hostConfig: { SecurityOpt: ['no-new-privileges=true'] } }).process?.noNewPrivileges, true);
+    assert.equal(spec({ hostConfig: { SecurityOpt: ['no-new-privileges=false'] } }).process?.noNewPrivileges, false);
   });
 });
 
@@ -254,9 +256,26 @@ describe('buildSpec: namespaces and mounts', () => {
     );
   });
 
-  it('a cgroup namespace on cgroup v2 only', () => {
+  it("a cgroup namespace by default on cgroup v2 only (dockerd's default cgroupns mode)", () => {
     assert.ok(types(spec({ cgroupVersion: 2 }))?.includes('cgroup'));
     assert.ok(!types(spec({ cgroupVersion: 1 }))?.includes('cgroup'));
+  });
+
+  it('--uts=host: no uts namespace, and no hostname or domainname set', () => {
+    const s = spec({ config: { Domainname: 'example.org' }, hostConfig: { UTSMode: 'host' } });
+    assert.ok(!types(s)?.includes('uts'));
+    assert.equal(s.hostname, undefined);
+    assert.equal(s.domainname, undefined);
+  });
+
+  it('/dev/shm: none with --ipc none, a bind of a shared one otherwise', () => {
+    assert.equal(mountAt(spec({ joins: { shm: 'none' } }), '/dev/shm'), undefined);
+    assert.deepEqual(mountAt(spec({ joins: { shm: { path: '/x/shm' } } }), '/dev/shm'), {
+      destination: '/dev/shm',
+      type: 'bind',
+      source: '/x/shm',
+      options: ['rbind', 'rprivate'],
+    });
   });
 
   it("Docker's default mounts, /dev/shm sized by ShmSize (64 MiB by default)", () => {

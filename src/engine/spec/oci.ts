@@ -7,6 +7,8 @@ import { containerSeccomp } from '../../runtime/seccomp/index.js';
 import type { LinuxResources, LinuxSeccomp, Mount, Spec } from '../../runtime/spec.js';
 import { containerCapabilities } from './capabilities.js';
 import type { ContainerDevices } from './devices.js';
+import { type NamespaceJoins, specNamespaces } from './namespaces.js';
+import { parseSecurityOpts } from './security-opts.js';
 import type { ResolvedUser } from './user.js';
 
 export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -45,6 +47,8 @@ export interface SpecInputs {
   initPath?: string;
   /** From containerDevices(): --device, --device-cgroup-rule and --privileged's host devices. */
   devices?: ContainerDevices;
+  /** The ipc/pid namespaces to join and the /dev/shm to mount (--ipc, --pid); a private tmpfs when absent. */
+  joins?: NamespaceJoins;
 }
 
 /**
@@ -105,9 +109,8 @@ function rlimits(hc: HostConfig): { type: string; hard: number; soft: number }[]
   });
 }
 
-function defaultMounts(hc: HostConfig): Mount[] {
+function defaultMounts(hc: HostConfig, shm: NamespaceJoins['shm']): Mount[] {
   const ro = hc.Privileged ? [] : ['ro'];
-  const shm = hc.ShmSize && hc.ShmSize > 0 ? hc.ShmSize : DEFAULT_SHM_SIZE;
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     {
@@ -130,11 +133,22 @@ function defaultMounts(hc: HostConfig): Mount[] {
       options: ['nosuid', 'noexec', 'nodev', 'relatime', ...ro],
     },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    ...shmMount(hc, shm),
+  ];
+}
+
+/** /dev/shm: a private tmpfs, none (--ipc none), or a bind of the host's, a shareable one's or a donor's (moby). */
+function shmMount(hc: HostConfig, shm: NamespaceJoins['shm']): Mount[] {
+  if (shm === 'none') return [];
+  if (shm !== 'own')
+    return [{ destination: '/dev/shm', type: 'bind', source: shm.path, options: ['rbind', 'rprivate'] }];
+  const size = hc.ShmSize && hc.ShmSize > 0 ? hc.ShmSize : DEFAULT_SHM_SIZE;
+  return [
     {
       destination: '/dev/shm',
       type: 'tmpfs',
       source: 'shm',
-      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${shm}`],
+      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${size}`],
     },
   ];
 }
@@ -150,8 +164,7 @@ function mergeMounts(defaults: Mount[], user: Mount[]): Mount[] {
  * `seccomp=<file>`; else Docker's default profile (`builtin`), resolved for the container's capabilities.
  */
 export function seccompOf(hc: HostConfig, caps: readonly string[]): LinuxSeccomp | undefined {
-  let profile: string | undefined;
-  for (const o of hc.SecurityOpt ?? []) if (/^seccomp[=:]/.test(o)) profile = o.slice('seccomp='.length);
+  const profile = parseSecurityOpts(hc.SecurityOpt).seccomp;
   if (profile === 'unconfined' || hc.Privileged) return undefined;
   return containerSeccomp(caps, profile === undefined || profile === 'builtin' ? undefined : profile);
 }
@@ -161,7 +174,7 @@ export function buildSpec(inp: SpecInputs): Spec {
   const hostname = config.Hostname || inp.id.slice(0, 12);
   const caps = containerCapabilities(hc.CapAdd ?? [], hc.CapDrop ?? [], hc.Privileged === true);
   let args = inp.args;
-  const mounts = mergeMounts(defaultMounts(hc), inp.mounts);
+  const mounts = mergeMounts(defaultMounts(hc, inp.joins?.shm ?? 'own'), inp.mounts);
   if (hc.Init && inp.initPath) {
     args = ['/sbin/docker-init', '--', ...args];
     mounts.push({
@@ -171,15 +184,8 @@ export function buildSpec(inp: SpecInputs): Spec {
       options: ['rbind', 'ro', 'rprivate'],
     });
   }
-  const namespaces: NonNullable<Spec['linux']>['namespaces'] = [
-    { type: 'pid' },
-    { type: 'ipc' },
-    { type: 'uts' },
-    { type: 'mount' },
-  ];
-  if (inp.network === 'new') namespaces.push({ type: 'network' });
-  else if (inp.network !== 'host') namespaces.push({ type: 'network', path: inp.network.path });
-  if (inp.cgroupVersion === 2) namespaces.push({ type: 'cgroup' });
+  const namespaces = specNamespaces(hc, inp.network, inp.cgroupVersion, inp.joins);
+  const utsHost = !namespaces.some((n) => n.type === 'uts');
   const sysctl = { ...(hc.Sysctls ?? {}) };
   return {
     ociVersion: '1.0.2-dev',
@@ -191,12 +197,13 @@ export function buildSpec(inp: SpecInputs): Spec {
       cwd: config.WorkingDir || '/',
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       rlimits: rlimits(hc),
-      noNewPrivileges: (hc.SecurityOpt ?? []).some((o) => o === 'no-new-privileges' || o === 'no-new-privileges:true'),
+      noNewPrivileges: parseSecurityOpts(hc.SecurityOpt).noNewPrivileges,
       oomScoreAdj: hc.OomScoreAdj || undefined,
     },
     root: { path: inp.rootfs, readonly: hc.ReadonlyRootfs === true },
-    hostname,
-    domainname: config.Domainname || undefined,
+    // With --uts=host the host's names stay (the container's own is only in HOSTNAME and /etc/hostname, as Docker).
+    hostname: utsHost ? undefined : hostname,
+    domainname: utsHost ? undefined : config.Domainname || undefined,
     mounts,
     linux: {
       namespaces,
