@@ -15,6 +15,8 @@ export interface BuildOptions {
   quiet: boolean;
   /** `berth build --secret`: id → content, sent in the X-Berth-Build-Secrets header, never stored. */
   secrets: Map<string, Buffer>;
+  /** X-Registry-Config: every login the client has, for the images FROM pulls. */
+  registryConfig?: string;
 }
 
 export interface BuildPruneResponse {

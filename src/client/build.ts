@@ -19,7 +19,7 @@ export interface BuildRequestOptions {
   platform?: string;
   /** id → content; sent in a header berthd reads (the docker CLI has no way to send secrets to a legacy builder). */
   secrets?: Record<string, Buffer>;
-  /** X-Registry-Config: base64 JSON of the auths FROM may need. */
+  /** X-Registry-Config: base64url JSON of the auths FROM may need (server address → AuthConfig). */
   registryConfig?: string;
   signal?: AbortSignal;
 }

@@ -216,16 +216,8 @@ async function main(argv: string[]): Promise<number> {
   // Builds: steps as containers over the engine, the cache index and cache mounts under <data-root>/builder.
   const cacheMountDir = join(cfg.dataRoot, 'builder', 'cache-mounts');
   const builds = new BuildService({
-    backend: new EngineBuildBackend({
-      images,
-      layers,
-      containers,
-      store,
-      distribution,
-      events,
-      cacheMountDir,
-      registryAuth: () => undefined,
-    }),
+    backend: (registryAuth) =>
+      new EngineBuildBackend({ images, layers, containers, store, distribution, events, cacheMountDir, registryAuth }),
     cache: await BuildCache.open(join(cfg.dataRoot, 'builder', 'cache.json')),
     images,
     imageService,

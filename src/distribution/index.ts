@@ -3,7 +3,7 @@ export { type AuthConfig, authConfigOf, type Credentials, credentialsOf, decodeR
 export { endpointsFor, isInsecure, type RegistryHosts } from './endpoints.js';
 export { registryErrors } from './errors.js';
 export { Slots } from './limiter.js';
-export { login, loginDomain, type LoginResult } from './login.js';
+export { login, loginDomain, type LoginResult, registryConfigAuth } from './login.js';
 export { type BlobSource, LayerBlobs } from './metadata.js';
 export { hostPlatform, parsePlatform, platformString } from './platform.js';
 export type { ProgressMessage, ProgressOut } from './progress.js';

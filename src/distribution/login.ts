@@ -36,3 +36,23 @@ export async function login(client: RegistryClient, auth: AuthConfig): Promise<L
   // With a token server that gives refresh tokens, the CLI keeps that instead of the password (dockerd's loginV2).
   return { Status: 'Login Succeeded', IdentityToken: session.refreshToken ?? '' };
 }
+
+/**
+ * The credentials for `domain` in an X-Registry-Config header (base64 JSON: server address → AuthConfig, as `docker
+ * build` sends every stored login), encoded as an X-Registry-Auth value; undefined when it holds none for it.
+ */
+export function registryConfigAuth(header: string | undefined, domain: string): string | undefined {
+  if (!header) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidParameter('invalid X-Registry-Config header: invalid character in the encoded JSON');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  for (const [server, auth] of Object.entries(parsed as Record<string, unknown>)) {
+    if (loginDomain(server) !== domain || auth === null || typeof auth !== 'object') continue;
+    return Buffer.from(JSON.stringify(auth)).toString('base64url');
+  }
+  return undefined;
+}

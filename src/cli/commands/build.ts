@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import type { ParsedFlags } from '../args/index.js';
 import { collectProgress, StreamError } from '../../client/index.js';
 import { contextTar } from './build-context.js';
+import { registryConfigFor } from './credentials.js';
 import type { Cli } from './cli.js';
 import { readAllStdin } from './login.js';
 import { progressLine } from './pull-image.js';
@@ -34,6 +35,7 @@ export default async function build(cli: Cli, flags: ParsedFlags): Promise<numbe
   if (process.env.SOURCE_DATE_EPOCH && !('SOURCE_DATE_EPOCH' in buildArgs)) {
     buildArgs.SOURCE_DATE_EPOCH = process.env.SOURCE_DATE_EPOCH;
   }
+  const registryConfig = await registryConfigFor(cli.configDir);
   const res = await cli.client().builds.build(body, {
     ...(dockerfile ? { dockerfile } : {}),
     tags: flags.list('tag'),
@@ -47,6 +49,7 @@ export default async function build(cli: Cli, flags: ParsedFlags): Promise<numbe
     networkMode: flags.string('network') || undefined,
     platform: flags.string('platform') || undefined,
     secrets: await secrets(flags.list('secret')),
+    ...(registryConfig ? { registryConfig } : {}),
   });
   let imageId = '';
   try {

@@ -137,3 +137,12 @@ export async function registryAuthFor(dir: string, domain: string | undefined): 
   const file = await loadCredentials(dir).catch(() => undefined);
   return encodeAuthConfig(file ? getAuthConfig(file, authConfigKey(domain)) : {});
 }
+
+/** X-Registry-Config for `build`: every stored login (server address → AuthConfig), as the docker CLI sends it. */
+export async function registryConfigFor(dir: string): Promise<string | undefined> {
+  const file = await loadCredentials(dir).catch(() => undefined);
+  if (!file || file.auths.size === 0) return undefined;
+  const all: Record<string, AuthConfig> = {};
+  for (const [addr, ac] of file.auths) all[addr] = ac;
+  return Buffer.from(JSON.stringify(all)).toString('base64url');
+}

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { BuildOptions } from '../../api/build.js';
 import type { BuildBackend } from '../../builder/backend.js';
+import { registryConfigAuth } from '../../distribution/index.js';
+import { parseNormalizedReference } from '../../image/reference.js';
 import { BuildContext } from '../../builder/context/index.js';
 import { type BuildCache, CacheMountUsers, runBuild } from '../../builder/executor/index.js';
 import { InvalidParameter, isConflict, isNotFound } from '../../errdefs/index.js';
@@ -14,7 +16,8 @@ import { treeSize } from '../../storage/archive/index.js';
 import type { ImageService } from '../images/service.js';
 
 export interface BuildServiceDeps {
-  backend: BuildBackend;
+  /** The engine's backend for one build, pulling with the credentials `registryAuth` gives for an image. */
+  backend: (registryAuth: (ref: string) => string | undefined) => BuildBackend;
   cache: BuildCache;
   images: ImageStore;
   imageService: ImageService;
@@ -63,7 +66,11 @@ export class BuildService {
           tmpDir: tmp,
           signal,
         },
-        { backend: this.deps.backend, cache: this.deps.cache, cacheUsers: this.cacheUsers },
+        {
+          backend: this.deps.backend((ref) => registryConfigAuth(params.registryConfig, domainOf(ref))),
+          cache: this.deps.cache,
+          cacheUsers: this.cacheUsers,
+        },
         emit,
       );
     } finally {
@@ -150,4 +157,13 @@ async function peek(body: Readable, n: number): Promise<{ head: Buffer; rest: Re
   const head = Buffer.concat(seen);
   if (head.length === 0 && done) throw new InvalidParameter('the build context is empty');
   return { head: head.subarray(0, n), rest: Readable.from(again()) };
+}
+
+/** The registry an image reference names ('' when it is not a valid name: no credentials then). */
+function domainOf(ref: string): string {
+  try {
+    return parseNormalizedReference(ref).domain;
+  } catch {
+    return '';
+  }
 }

@@ -51,6 +51,9 @@ function buildOptions(ctx: RequestContext): BuildOptions {
     platform: q.get('platform') ?? '',
     quiet: boolParam(ctx, 'q'),
     secrets: secretsHeader(ctx.req.headers[BUILD_SECRETS_HEADER]),
+    ...(typeof ctx.req.headers['x-registry-config'] === 'string'
+      ? { registryConfig: ctx.req.headers['x-registry-config'] }
+      : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 // docker pull/push/login through berthd against real registries started in the daemon's own network namespace:
 // berth-registry (no auth, token auth with projects, htpasswd) and Debian's docker-registry (distribution 2.8).
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import bcrypt from 'bcryptjs';
@@ -218,6 +218,31 @@ describe('registry auth through berthd: token (projects and roles), basic, docke
     for (const n of [`${r.host}/a/busybox:1`, `${r.host}/a/busybox:2`, `${r.host}/b/busybox:1`]) {
       await d.dockerResult(['rmi', n]);
     }
+  });
+
+  it("docker build pulls a private FROM with the CLI's stored logins (X-Registry-Config), and not without them", async () => {
+    const d = suite.d;
+    const r = await startBerthRegistry(
+      d,
+      5004,
+      `auth:\n  token: { service: berth-registry, issuer: berth-test }\nusers:\n  dora: { password: '${hash('dora-pw')}' }\nprojects:\n  p: { members: { dora: developer } }\n`,
+    );
+    regs.push(r);
+    assert.equal((await login(r.host, 'dora', 'dora-pw')).code, 0);
+    const base = `${r.host}/p/base:1`;
+    await d.docker('tag', 'busybox:latest', base);
+    await d.docker('push', base);
+    await d.docker('rmi', base);
+    const ctx = join(d.dir, 'from-private');
+    await mkdir(ctx, { recursive: true });
+    await writeFile(join(ctx, 'Dockerfile'), `FROM ${base}\nRUN echo built > /b\n`);
+    const built = await d.dockerResult(['build', '-t', 'from-private:1', ctx]);
+    assert.equal(built.code, 0, built.stderr + built.stdout);
+    await d.docker('rmi', 'from-private:1', base);
+    await d.docker('logout', r.host);
+    const refused = await d.dockerResult(['build', '--no-cache', ctx]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /unauthorized|denied|authentication required/i);
   });
 
   it('basic auth (htpasswd): login, push and pull; anonymous is refused', async () => {
