@@ -2,11 +2,13 @@
 // defaults: namespaces, mounts, masked/read-only paths, capabilities, resources, rlimits, user and environment.
 import type { ContainerConfig, HostConfig } from '../../api/index.js';
 import { InvalidParameter } from '../../errdefs/index.js';
+import type { IdentityMapping } from '../../lib/idmap.js';
 import { RLIMIT_NAMES } from '../../runtime/rlimits.js';
 import { containerSeccomp } from '../../runtime/seccomp/index.js';
 import type { LinuxResources, LinuxSeccomp, Mount, Spec } from '../../runtime/spec.js';
 import { containerCapabilities } from './capabilities.js';
 import type { ResolvedUser } from './user.js';
+import { withUserNamespace } from './userns.js';
 
 export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
@@ -42,6 +44,8 @@ export interface SpecInputs {
   cgroupVersion: 1 | 2;
   /** Where the init binary is on the host, for HostConfig.Init. */
   initPath?: string;
+  /** The container's user-namespace mapping (--userns-remap; see userns.ts). */
+  idMapping?: IdentityMapping;
 }
 
 /**
@@ -173,7 +177,7 @@ export function buildSpec(inp: SpecInputs): Spec {
   else if (inp.network !== 'host') namespaces.push({ type: 'network', path: inp.network.path });
   if (inp.cgroupVersion === 2) namespaces.push({ type: 'cgroup' });
   const sysctl = { ...(hc.Sysctls ?? {}) };
-  return {
+  const spec: Spec = {
     ociVersion: '1.0.2-dev',
     process: {
       terminal: config.Tty === true,
@@ -201,4 +205,6 @@ export function buildSpec(inp: SpecInputs): Spec {
       seccomp: seccompOf(hc, caps),
     },
   };
+  if (inp.idMapping) withUserNamespace(spec, inp.idMapping);
+  return spec;
 }
