@@ -25,7 +25,7 @@ static int config_from_plan(const struct plan *p, struct shim_config *c, struct 
 	memset(c, 0, sizeof *c);
 	c->stdio = STDIO_INHERIT;
 	c->log_step = c->socket_step = c->console_socket_step = c->uid_map_step = c->gid_map_step = -1;
-	c->join_pidns_step = c->clone_step = -1;
+	c->join_pidns_step = c->join_netns_step = c->clone_step = -1;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_step *s = &p->steps[i];
 		uint64_t v;
@@ -77,6 +77,10 @@ static int config_from_plan(const struct plan *p, struct shim_config *c, struct 
 		case PLAN_JOIN_PID_NS:
 			c->join_pidns = s->argv[0];
 			c->join_pidns_step = (int)i;
+			break;
+		case PLAN_JOIN_NET_NS:
+			c->join_netns = s->argv[0];
+			c->join_netns_step = (int)i;
 			break;
 		case PLAN_CLONE:
 			if (plan_u64(s, 0, &c->clone_flags, e) < 0)
@@ -354,12 +358,28 @@ static int create(const struct plan *plan, const struct shim_config *cfg, struct
 		if (ns_join(cfg->join_pidns, CLONE_NEWPID, e) < 0)
 			return -1;
 	}
+	// A child in a new user namespace cannot join a network namespace the host's user namespace owns (setns needs
+	// CAP_SYS_ADMIN over it): it is cloned in it instead, the shim joining it just for the clone (runc's nsexec
+	// joins before it unshares the user namespace, to the same effect).
+	cleanup_fd int own_netns = -1;
+	if (cfg->join_netns) {
+		e->step = cfg->join_netns_step;
+		own_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (own_netns < 0)
+			return berr_sys(e, "open(/proc/self/ns/net)");
+		if (ns_join(cfg->join_netns, CLONE_NEWNET, e) < 0)
+			return -1;
+	}
 	e->step = cfg->clone_step;
 	ct->pid = ns_clone(cfg->clone_flags, e);
-	if (ct->pid < 0)
-		return -1;
 	if (ct->pid == 0)
 		child_main(&a);
+	if (own_netns >= 0 && setns(own_netns, CLONE_NEWNET) < 0) {
+		e->step = cfg->join_netns_step;
+		return berr_sys(e, "setns(back to the shim's network namespace)");
+	}
+	if (ct->pid < 0)
+		return -1;
 
 	ct->sync = f.sync[0];
 	close_pair(f.sync, 1);

@@ -1,11 +1,13 @@
 // berth-helper: `shim` runs a container from a plan on fd 3 and stays as its shim (docs/helper-protocol.md);
 // `forkserver <socket>` makes such shims, one per connection, for a daemon;
 // `netns-create`, `netns-delete` and `make-private-mount` manage network namespaces pinned on files;
+// `idmap-mount` makes idmapped bind mounts of image layers for remapped containers;
 // `net` runs a network plan from stdin (netlink, namespaces, sysctls); `version` prints the version.
 #include <stdio.h>
 #include <string.h>
 
 #include "forkserver.h"
+#include "idmap.h"
 #include "netns.h"
 #include "netplan.h"
 #include "shim.h"
@@ -26,6 +28,8 @@ int main(int argc, char **argv)
 		return netns_command(netns_delete, argv[2]);
 	if (argc == 3 && strcmp(argv[1], "make-private-mount") == 0)
 		return netns_command(make_private_mount, argv[2]);
+	if (argc >= 2 && strcmp(argv[1], "idmap-mount") == 0)
+		return idmap_mount_main(argc, argv);
 	if (argc == 2 && strcmp(argv[1], "net") == 0)
 		return net_main();
 	if (argc == 2 && strcmp(argv[1], "version") == 0) {
@@ -33,6 +37,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: berth-helper shim|version|net|forkserver <socket>|netns-create <path>|netns-delete <path>|"
-			"make-private-mount <dir>\n");
+			"make-private-mount <dir>|idmap-mount <uid_map> <gid_map> <src> <dst>...\n");
 	return 2;
 }

@@ -24,6 +24,7 @@ static const struct plan_op_spec ops[] = {
 	{PLAN_CLONE, "CLONE", 1, 1},
 	{PLAN_START_GATE, "START_GATE", 0, 0},
 	{PLAN_ADOPT, "ADOPT", 3, 3},
+	{PLAN_JOIN_NET_NS, "JOIN_NET_NS", 1, 1},
 	{PLAN_SETNS, "SETNS", 2, 2},
 	{PLAN_UNSHARE, "UNSHARE", 1, 1},
 	{PLAN_MOUNT, "MOUNT", 6, 6},

@@ -22,6 +22,7 @@ enum plan_op {
 	PLAN_CLONE = 11,
 	PLAN_START_GATE = 12,
 	PLAN_ADOPT = 13,
+	PLAN_JOIN_NET_NS = 14,
 	// child ops: run in order by the container child
 	PLAN_SETNS = 32,
 	PLAN_UNSHARE = 33,

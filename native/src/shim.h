@@ -30,6 +30,9 @@ struct shim_config {
 	int uid_map_step, gid_map_step;
 	const char *join_pidns;
 	int join_pidns_step;
+	// JOIN_NET_NS: the network namespace the child is cloned in (the shim joins it around the clone only)
+	const char *join_netns;
+	int join_netns_step;
 	uint64_t clone_flags;
 	int clone_step;
 	bool start_gate;

@@ -43,4 +43,33 @@ static inline pid_t sys_clone(unsigned long flags)
 	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
 }
 
+// The new mount API (Linux >= 5.2; mount_setattr >= 5.12). Numbers are shared by every architecture since 5.1.
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+
+struct mount_attr;
+
+static inline int sys_open_tree(int dirfd, const char *path, unsigned int flags)
+{
+	return (int)syscall(SYS_open_tree, dirfd, path, flags);
+}
+
+static inline int sys_move_mount(int from_dirfd, const char *from, int to_dirfd, const char *to, unsigned int flags)
+{
+	return (int)syscall(SYS_move_mount, from_dirfd, from, to_dirfd, to, flags);
+}
+
+static inline int sys_mount_setattr(int dirfd, const char *path, unsigned int flags, struct mount_attr *attr,
+				    size_t size)
+{
+	return (int)syscall(SYS_mount_setattr, dirfd, path, flags, attr, size);
+}
+
 #endif

@@ -18,7 +18,8 @@ import { Runtime, defaultHelperPath } from '../runtime/runtime.js';
 import { BUILTIN_RUNTIME } from '../engine/config/runtimes.js';
 import { RuntimeSet } from '../engine/runtimes.js';
 import { ContentStore } from '../storage/content/index.js';
-import { selectDriver } from '../storage/graphdriver/index.js';
+import { helperIdmapMounter, selectDriver } from '../storage/graphdriver/index.js';
+import { checkRootTraversable, setupRemappedRoot } from '../engine/config/userns-remap.js';
 import { LayerStore } from '../storage/layer/index.js';
 import { type DaemonConfig, USAGE, loadDaemonConfig } from '../engine/config/daemon-config.js';
 import type { ContainerDeps } from '../engine/container/deps.js';
@@ -116,7 +117,13 @@ async function main(argv: string[]): Promise<number> {
 
   // Stores: content, layers (over the chosen graph driver), images; reference counts reset from the images.
   const content = await ContentStore.open(join(paths.image, 'content'));
-  const selected = await selectDriver(paths.layers, cfg.storageDriver);
+  // --userns-remap: resolved (the `berth` user and its ranges made if asked) before any container is looked at.
+  const remap = await setupRemappedRoot(cfg.usernsRemap, { warn: (m) => log.warn(m) });
+  if (remap) {
+    await checkRootTraversable(cfg.dataRoot);
+    log.info(`User namespaces: ID ranges will be mapped to subuid/subgid ranges of: ${remap.remappedRoot}`);
+  }
+  const selected = await selectDriver(paths.layers, cfg.storageDriver, { idmapMount: helperIdmapMounter(helperPath) });
   if (selected.fallbackReason) log.warn(`storage driver overlay2 unavailable (${selected.fallbackReason}); using vfs`);
   const layers = await LayerStore.open({ root: join(paths.image, selected.driver.name), driver: selected.driver });
   const { store, incomplete } = await ContainerStore.open(paths.containers);
@@ -176,6 +183,7 @@ async function main(argv: string[]): Promise<number> {
     logOpts: cfg.logOpts,
     cgroupParent: cfg.cgroupParent,
     runtimeName: (requested) => runtime.resolve(requested),
+    ...(remap ? { remap: remap.mapping } : {}),
     networks: net.catalog,
     sandboxes: net.sandboxes,
     hostGateway: net.hostGateway,
@@ -234,6 +242,7 @@ async function main(argv: string[]): Promise<number> {
     cgroupVersion: cgroups.version,
     cgroupDriver: 'cgroupfs',
     liveRestore: cfg.liveRestore,
+    usernsRemap: remap !== undefined,
     debug: cfg.debug,
     insecureRegistries: cfg.insecureRegistries,
     registryMirrors: cfg.registryMirrors,

@@ -368,8 +368,9 @@ export class Runtime implements ContainerRuntime {
     const ops: PlanOp[] = [...shimOps(shim), ...cgroupOps(cgroupPlacement(this.cgroupOf(rec)))];
     const ns = (type: string) => `/proc/${rec.pid}/ns/${type}`;
     const joins: PlanOp[] = [];
-    // user first: the other namespaces belong to it.
-    const order = ['user', 'ipc', 'uts', 'network', 'cgroup', 'mount'] as const;
+    // user before those that belong to it; network first of all: it is made ahead of the container, so the host's
+    // user namespace owns it, and once in the container's user namespace setns into it is refused.
+    const order = ['network', 'user', 'ipc', 'uts', 'cgroup', 'mount'] as const;
     const procName: Record<string, string> = { network: 'net', mount: 'mnt' };
     for (const type of order) {
       if (rec.namespaces.includes(type)) joins.push({ op: 'setns', path: ns(procName[type] ?? type), nstype: 0 });

@@ -36,6 +36,8 @@ export interface DaemonConfig {
     dnsSearch: string[];
     dnsOptions: string[];
   };
+  /** --userns-remap: "" (off), `default`, `user[:group]` or `uid[:gid]` (see userns-remap.ts). */
+  usernsRemap: string;
   /** Runtime commands besides berth's own, and the default's name. */
   runtimes: RuntimesConfig;
   version: boolean;
@@ -81,6 +83,7 @@ const FLAGS = {
   dns: { type: 'string', multiple: true },
   'dns-search': { type: 'string', multiple: true },
   'dns-opt': { type: 'string', multiple: true },
+  'userns-remap': { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -116,6 +119,7 @@ const JSON_KEYS: Record<string, string> = {
   dns: 'dns',
   'dns-search': 'dns-search',
   'dns-opt': 'dns-opts',
+  'userns-remap': 'userns-remap',
 };
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -156,6 +160,7 @@ Options:
       --tlscert string              Path to TLS certificate file
       --tlskey string               Path to TLS key file
       --tlsverify                   Use TLS and verify the remote
+      --userns-remap string         User/Group setting for user namespaces
   -v, --version                     Print version information and quit
 `;
 
@@ -264,6 +269,7 @@ export async function loadDaemonConfig(
     logOpts,
     pidFile: pick<string>('pidfile'),
     network: networkConfig(pick, flags, file),
+    usernsRemap: pick<string>('userns-remap') ?? '',
     runtimes: parseRuntimes(
       (flags['add-runtime'] as string[] | undefined) ?? [],
       file.runtimes,

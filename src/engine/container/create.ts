@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import type { MountPoint } from '../../api/index.js';
 import { errnoCode, NotFound } from '../../errdefs/index.js';
 import { resolveMounts, type ResolvedMounts, type VolumeMount } from '../spec/mounts.js';
+import { checkUsernsSettings, containerIdMapping } from '../spec/userns.js';
 import type { VolumeWant } from '../volume/service.js';
 import type { ContainerVolumes } from './deps.js';
 import type { LifecycleContext } from './lifecycle-context.js';
@@ -30,6 +31,7 @@ export async function createContainer(
   if (!req.Image) throw new InvalidParameter('config cannot be empty in order to create a container');
   const hostConfig: HostConfig = { ...(req.HostConfig ?? {}) };
   const warnings = validateHostConfig(hostConfig);
+  checkUsernsSettings(hostConfig, ctx.deps.remap);
   if (ctx.deps.runtimeName) hostConfig.Runtime = ctx.deps.runtimeName(hostConfig.Runtime);
   // As dockerd, at create: the image reference's syntax (400 "invalid reference format", not 404), then mounts
   // (resolved once, kept on the record: the image's VOLUMEs are among them).
@@ -85,7 +87,11 @@ export async function createContainer(
     };
     // The layer and the record are written side by side (a record whose layer a crash cut short is removed at the
     // next start, as reconcile does); the container is visible once both are.
-    const [layer, written] = await Promise.allSettled([layers.createRW(id, image.chainIds.at(-1)), store.write(rec)]);
+    const idMapping = containerIdMapping(hostConfig, ctx.deps.remap);
+    const [layer, written] = await Promise.allSettled([
+      layers.createRW(id, image.chainIds.at(-1), idMapping ? { idMapping } : {}),
+      store.write(rec),
+    ]);
     if (layer.status === 'rejected') throw layer.reason;
     if (written.status === 'rejected') throw written.reason;
     store.show(rec);

@@ -1,5 +1,6 @@
 // What the container services need from the rest of the daemon, passed in (cmd/berthd.ts wires the real ones).
 import type { ImageStore } from '../../image/store/index.js';
+import type { IdentityMapping } from '../../lib/idmap.js';
 import type { ContainerRuntime } from '../../runtime/container-runtime.js';
 import type { LayerStore } from '../../storage/layer/index.js';
 import type { EventBus } from '../events.js';
@@ -60,6 +61,8 @@ export interface ContainerDeps {
   logOpts: Record<string, string>;
   /** Parent cgroup of containers without HostConfig.CgroupParent (dockerd: "docker"). */
   cgroupParent: string;
+  /** The daemon's --userns-remap mapping: containers run in a user namespace with it unless `--userns=host`. */
+  remap?: IdentityMapping;
   /** The runtime a new container gets for HostConfig.Runtime (the default when empty; InvalidParameter if unknown). */
   runtimeName?: (requested: string | undefined) => string;
 }

@@ -11,6 +11,7 @@ import { type NamespaceDonor, resolveNamespaceJoins } from '../spec/namespaces.j
 import { buildSpec } from '../spec/oci.js';
 import { resolveMounts } from '../spec/mounts.js';
 import { resolveUser } from '../spec/user.js';
+import { containerIdMapping, giveToContainerRoot, giveVolumesToContainerRoot, hostOwner } from '../spec/userns.js';
 import type { ContainerDeps } from './deps.js';
 import { containerFileMounts, containerFiles, writeContainerFiles } from './files.js';
 import { resolveLinks } from './links.js';
@@ -38,6 +39,7 @@ export async function prepareStart(
   ipc: IpcSharing = { shm: Promise.resolve(undefined), donor: () => notShared() },
 ): Promise<PreparedStart> {
   const mode = parseNetworkMode(rec.hostConfig.NetworkMode);
+  const idMapping = containerIdMapping(rec.hostConfig, deps.remap);
   const hostNetwork = mode.kind === 'host';
   const hostname = rec.config.Hostname || (hostNetwork ? hostHostname() : rec.id.slice(0, 12));
   // A container in another's network namespace has that one's hosts, hostname and resolv.conf, as with Docker.
@@ -62,6 +64,7 @@ export async function prepareStart(
       ipv6: sandbox.addresses.some((a) => a.includes(':')),
       ...(deps.bridgeResolver ? { fallback: [deps.bridgeResolver] } : {}),
     });
+    if (idMapping) await giveToContainerRoot(idMapping, deps.store.dir(rec.id), Object.values(files));
     return sandbox;
   });
   // Docker's copy-up: each fresh, empty volume gets the image's content at its destination (unless nocopy).
@@ -82,7 +85,13 @@ export async function prepareStart(
     ...mounts.createSources.map(ensureBindSource),
   ]);
   const user = await resolveUser(rootfs, rec.config.User ?? '', rec.hostConfig.GroupAdd ?? []);
-  if (rec.config.WorkingDir) await ensureDirInRoot(rootfs, rec.config.WorkingDir, user);
+  if (rec.config.WorkingDir) await ensureDirInRoot(rootfs, rec.config.WorkingDir, hostOwner(idMapping, user));
+  if (idMapping) {
+    await giveVolumesToContainerRoot(
+      idMapping,
+      (rec.mountSpec?.volumes ?? []).map((v) => deps.volumes?.path(v.name) ?? ''),
+    );
+  }
   const spec = buildSpec({
     id: rec.id,
     config: { ...rec.config, Hostname: hostname },
@@ -97,6 +106,7 @@ export async function prepareStart(
     initPath: deps.initPath,
     devices,
     joins: resolveNamespaceJoins(rec.hostConfig, ipc.donor, ownShm),
+    ...(idMapping ? { idMapping } : {}),
   });
   if (spec.process) spec.process.env = withHomeEnv([...links.env, ...(spec.process.env ?? [])], user.home);
   return { bundle, spec, written: writeJsonAtomic(join(bundle, 'config.json'), spec, { durable: false }) };

@@ -2,6 +2,7 @@
 // defaults: namespaces, mounts, masked/read-only paths, capabilities, resources, rlimits, user and environment.
 import type { ContainerConfig, HostConfig } from '../../api/index.js';
 import { InvalidParameter } from '../../errdefs/index.js';
+import type { IdentityMapping } from '../../lib/idmap.js';
 import { RLIMIT_NAMES } from '../../runtime/rlimits.js';
 import { containerSeccomp } from '../../runtime/seccomp/index.js';
 import type { LinuxResources, LinuxSeccomp, Mount, Spec } from '../../runtime/spec.js';
@@ -10,6 +11,7 @@ import type { ContainerDevices } from './devices.js';
 import { type NamespaceJoins, specNamespaces } from './namespaces.js';
 import { parseSecurityOpts } from './security-opts.js';
 import type { ResolvedUser } from './user.js';
+import { withUserNamespace } from './userns.js';
 
 export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
@@ -49,6 +51,8 @@ export interface SpecInputs {
   devices?: ContainerDevices;
   /** The ipc/pid namespaces to join and the /dev/shm to mount (--ipc, --pid); a private tmpfs when absent. */
   joins?: NamespaceJoins;
+  /** The container's user-namespace mapping (--userns-remap; see userns.ts). */
+  idMapping?: IdentityMapping;
 }
 
 /**
@@ -187,7 +191,7 @@ export function buildSpec(inp: SpecInputs): Spec {
   const namespaces = specNamespaces(hc, inp.network, inp.cgroupVersion, inp.joins);
   const utsHost = !namespaces.some((n) => n.type === 'uts');
   const sysctl = { ...(hc.Sysctls ?? {}) };
-  return {
+  const spec: Spec = {
     ociVersion: '1.0.2-dev',
     process: {
       terminal: config.Tty === true,
@@ -217,4 +221,6 @@ export function buildSpec(inp: SpecInputs): Spec {
       seccomp: seccompOf(hc, caps),
     },
   };
+  if (inp.idMapping) withUserNamespace(spec, inp.idMapping);
+  return spec;
 }

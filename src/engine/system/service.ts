@@ -29,6 +29,8 @@ export interface SystemDeps {
   insecureRegistries: string[];
   registryMirrors: string[];
   started: Date;
+  /** The daemon runs containers under --userns-remap (`docker info` lists name=userns). */
+  usernsRemap?: boolean;
   /** Runtime names and their commands, for `docker info` (berth's own included). */
   runtimes?: { byName: Record<string, { path: string; runtimeArgs?: string[] }>; defaultName: string };
   /** Every volume with its UsageData (size, reference count), for `system df`. */
@@ -131,7 +133,12 @@ export class SystemService {
       LiveRestoreEnabled: this.deps.liveRestore,
       Isolation: '',
       InitBinary: 'docker-init',
-      SecurityOptions: ['name=seccomp,profile=default', 'name=cgroupns'],
+      // dockerd's order: apparmor, seccomp, selinux, userns, rootless, cgroupns.
+      SecurityOptions: [
+        'name=seccomp,profile=default',
+        ...(this.deps.usernsRemap ? ['name=userns'] : []),
+        'name=cgroupns',
+      ],
       Swarm: {
         NodeID: '',
         NodeAddr: '',

@@ -34,6 +34,11 @@ export interface MountContext {
   /** Absolute host sources by mount destination (relative sources resolved against the bundle). */
   bindSources: ReadonlyMap<string, string>;
   cgroup: CgroupMountInfo;
+  /**
+   * sysfs cannot be mounted: the container is in a user namespace that does not own its network namespace (joined,
+   * or the host's), and sysfs needs CAP_SYS_ADMIN over the latter. /sys is bound from the host instead, as runc does.
+   */
+  sysfsBind?: boolean;
 }
 
 export function isBindMount(m: Mount): boolean {
@@ -45,6 +50,7 @@ export function compileMounts(mounts: readonly Mount[], ctx: MountContext): Plan
   for (const m of mounts) {
     if (m.type === 'cgroup') ops.push(...cgroupMountOps(m, ctx.cgroup));
     else if (isBindMount(m)) ops.push(...bindMountOps(m, ctx));
+    else if (m.type === 'sysfs' && ctx.sysfsBind) ops.push(...sysfsBindOps(m));
     else ops.push(...fsMountOps(m));
   }
   return ops;
@@ -58,6 +64,11 @@ function fsMountOps(m: Mount): PlanOp[] {
   ];
   for (const p of propagation) ops.push(propagationOp(m.destination, p));
   return ops;
+}
+
+function sysfsBindOps(m: Mount): PlanOp[] {
+  const { flags } = parseMountOptions(m.options);
+  return bindOwnDir('/sys', m.destination, flags & ~(MS_BIND | MS_REC));
 }
 
 function bindMountOps(m: Mount, ctx: MountContext): PlanOp[] {

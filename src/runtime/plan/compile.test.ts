@@ -103,6 +103,32 @@ test('joined namespaces become setns steps, user first, pid joined by the shim',
   assert.ok(ops.some((o) => o.op === 'joinPidNs' && o.path === '/proc/1/ns/pid'));
 });
 
+test('a new user namespace is cloned inside a joined network namespace, and binds /sys instead of mounting sysfs', () => {
+  const spec = defaultSpec();
+  spec.linux!.namespaces = [
+    ...spec.linux!.namespaces!.filter((n) => n.type !== 'network'),
+    { type: 'network', path: '/run/netns/c1' },
+    { type: 'user' },
+  ];
+  spec.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  spec.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  const ops = compileCreatePlan(spec, ctx());
+  const k = kinds(ops);
+  assert.ok(k.indexOf('joinNetNs') >= 0 && k.indexOf('joinNetNs') < k.indexOf('clone'));
+  assert.ok(ops.some((o) => o.op === 'joinNetNs' && o.path === '/run/netns/c1'));
+  assert.ok(!ops.some((o) => o.op === 'setns'), 'no setns from inside the user namespace');
+  assert.ok(ops.some((o) => o.op === 'uidMap' && o.content === '0 100000 65536\n'));
+  const sys = ops.filter((o) => o.op === 'mount' && o.target === '/sys');
+  assert.equal(sys[0]?.op === 'mount' && sys[0].source, '/sys');
+  assert.equal(sys[0]?.op === 'mount' && sys[0].flags, MS_BIND | MS_REC);
+  assert.ok(sys[1]?.op === 'mount' && (sys[1].flags & (MS_REMOUNT | MS_RDONLY)) === (MS_REMOUNT | MS_RDONLY));
+  // Without a user namespace nothing changes: the joined namespace is a child setns, sysfs a real mount.
+  spec.linux!.namespaces = spec.linux!.namespaces.filter((n) => n.type !== 'user');
+  const plain = compileCreatePlan(spec, ctx());
+  assert.ok(!plain.some((o) => o.op === 'joinNetNs'));
+  assert.ok(plain.some((o) => o.op === 'mount' && o.target === '/sys' && o.fstype === 'sysfs'));
+});
+
 test('bad input is refused with a clear error', () => {
   const spec = defaultSpec();
   spec.linux!.namespaces = [{ type: 'bogus' as 'pid' }];

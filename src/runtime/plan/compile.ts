@@ -5,6 +5,7 @@ import { capabilityMask } from '../capabilities.js';
 import { MS_REC, MS_SLAVE, propagationFlag } from '../mount-options.js';
 import {
   CLONE_NEWCGROUP,
+  CLONE_NEWNET,
   CLONE_NEWPID,
   CLONE_NEWTIME,
   CLONE_NEWUSER,
@@ -68,10 +69,14 @@ export function compileCreatePlan(spec: Spec, ctx: CompileContext): PlanOp[] {
   let unshareFlags = 0n;
   const joins: PlanOp[] = [];
   let joinPid: string | undefined;
+  let joinNet: string | undefined;
+  const newUser = namespaces.some((n) => n.type === 'user' && !n.path);
   for (const ns of namespaces) {
     const flag = namespaceFlag(ns.type);
     if (ns.path) {
       if (flag === CLONE_NEWPID) joinPid = ns.path;
+      // From inside a new user namespace, setns into a network namespace the host's owns fails (EPERM).
+      else if (flag === CLONE_NEWNET && newUser) joinNet = ns.path;
       else if (flag === CLONE_NEWUSER) joins.unshift({ op: 'setns', path: ns.path, nstype: Number(flag) });
       else joins.push({ op: 'setns', path: ns.path, nstype: Number(flag) });
     } else if (flag === CLONE_NEWCGROUP || flag === CLONE_NEWTIME) {
@@ -93,6 +98,7 @@ export function compileCreatePlan(spec: Spec, ctx: CompileContext): PlanOp[] {
     ops.push({ op: 'gidMap', content: idMap(linux.gidMappings) });
   }
   if (joinPid) ops.push({ op: 'joinPidNs', path: joinPid });
+  if (joinNet) ops.push({ op: 'joinNetNs', path: joinNet });
   ops.push({ op: 'clone', flags: cloneFlags });
 
   // In the child.
@@ -108,6 +114,7 @@ export function compileCreatePlan(spec: Spec, ctx: CompileContext): PlanOp[] {
         bindKinds: ctx.bindKinds,
         bindSources: ctx.bindSources,
         cgroup: { ...ctx.cgroup, privateNamespace: (unshareFlags & CLONE_NEWCGROUP) !== 0n },
+        sysfsBind: newUserNs && (cloneFlags & CLONE_NEWNET) === 0n,
       }),
     );
     ops.push(...compileDevices(linux.devices ?? [], userNs));

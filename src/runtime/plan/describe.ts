@@ -50,6 +50,8 @@ export function describeOp(op: PlanOp | undefined): string {
       return `join namespace ${op.path}`;
     case 'joinPidNs':
       return `join pid namespace ${op.path}`;
+    case 'joinNetNs':
+      return `clone in network namespace ${op.path}`;
     case 'unshare':
       return 'unshare namespaces';
     case 'clone':

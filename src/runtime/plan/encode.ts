@@ -25,6 +25,8 @@ function opArgs(op: PlanOp): WireOp {
       return [Opcode.GidMap, [op.content]];
     case 'joinPidNs':
       return [Opcode.JoinPidNs, [op.path]];
+    case 'joinNetNs':
+      return [Opcode.JoinNetNs, [op.path]];
     case 'clone':
       return [Opcode.Clone, [op.flags]];
     case 'startGate':

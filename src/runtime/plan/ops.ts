@@ -17,6 +17,7 @@ export const Opcode = {
   Clone: 11,
   StartGate: 12,
   Adopt: 13,
+  JoinNetNs: 14,
   // child ops
   Setns: 32,
   Unshare: 33,
@@ -61,6 +62,8 @@ export type PlanOp =
   | { op: 'uidMap'; content: string }
   | { op: 'gidMap'; content: string }
   | { op: 'joinPidNs'; path: string }
+  /** The child is cloned in this network namespace (a new user namespace cannot setns into a host-owned one). */
+  | { op: 'joinNetNs'; path: string }
   | { op: 'clone'; flags: bigint }
   | { op: 'startGate' }
   /** The child is another runtime's launcher (`runc create`); adopt the pid it leaves in pidFile (docs/helper-protocol.md). */

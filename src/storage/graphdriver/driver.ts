@@ -1,6 +1,7 @@
 // The graph driver interface (moby's graphdriver.Driver / containerd's snapshotter, reduced to what berth uses):
 // layers stacked by parent, mounted on demand, with a writable top layer per container.
 import { InvalidParameter } from '../../errdefs/index.js';
+import type { IdentityMapping } from '../../lib/idmap.js';
 import type { LayerSource } from '../../archive/index.js';
 import type { Change, DiffStream, RecordedApplyResult, WhiteoutMode } from '../archive/index.js';
 
@@ -9,6 +10,14 @@ export type DriverName = 'overlay2' | 'vfs';
 export interface ApplyDiffOptions {
   /** Record the tar's tar-split (the layer store keeps it to rebuild the tar byte for byte). */
   recordTarSplit?: boolean;
+}
+
+export interface ReadWriteOptions {
+  /**
+   * The container runs in a user namespace with this mapping (--userns-remap): its rootfs must show the image's
+   * files owned by the mapped ids. Drivers that cannot do that refuse it (NotImplemented).
+   */
+  idMapping?: IdentityMapping;
 }
 
 export interface GraphDriver {
@@ -23,7 +32,7 @@ export interface GraphDriver {
    */
   setParent?(id: string, parent: string): Promise<void>;
   /** Creates a container's writable layer on top of `parent`. */
-  createReadWrite(id: string, parent?: string): Promise<void>;
+  createReadWrite(id: string, parent?: string, opts?: ReadWriteOptions): Promise<void>;
   /** Removes a layer; a layer still in use (get without put) is a Conflict. Removing a missing layer is a no-op. */
   remove(id: string): Promise<void>;
   /** Mounts the layer's merged view (counted: each get needs a put) and returns its path. */

@@ -4,12 +4,14 @@
 //   <root>/overlay2/<id>/lower    "l/<parent link>:l/<grandparent link>:…" (absent for a base layer)
 //   <root>/overlay2/<id>/work     overlay's work dir;  <id>/merged: the mount point while mounted
 //   <root>/overlay2/l/<link>      -> ../<id>/diff, 26-character names
+//   <root>/overlay2/<id>/idmap    a remapped container layer's id mapping (JSON); its lowers are then mounted from
+//   <root>/overlay2/l/<key>/<link> idmapped views of l/<link>, one per (layer, mapping), shared by the containers
 // The short links and relative paths (mount runs in <root>/overlay2) keep the mount options under the kernel's
 // one-page limit for mount data even with 128 layers.
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readlink, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, readFile, readlink, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { Conflict, errnoCode, InvalidParameter, NotFound } from '../../errdefs/index.js';
+import { Conflict, errnoCode, InvalidParameter, NotFound, NotImplemented } from '../../errdefs/index.js';
 import type { LayerSource } from '../../archive/index.js';
 import {
   applyOffThread,
@@ -21,8 +23,10 @@ import {
   treeSize,
   overlayDiff,
 } from '../archive/index.js';
+import { type IdentityMapping, mappingKey, rootPair } from '../../lib/idmap.js';
 import { KeyedLock } from '../../lib/keyed-lock.js';
-import { type ApplyDiffOptions, type GraphDriver, validateLayerId } from './driver.js';
+import { type ApplyDiffOptions, type GraphDriver, type ReadWriteOptions, validateLayerId } from './driver.js';
+import type { IdmapMounter } from './idmap-mount.js';
 import { mountOverlay, mountPointsUnder, unmount } from './mount.js';
 import { checkOverlaySupport, type OverlaySupport } from './overlay-support.js';
 
@@ -30,6 +34,14 @@ import { checkOverlaySupport, type OverlaySupport } from './overlay-support.js';
 export const MAX_DEPTH = 128;
 const PAGE_SIZE = 4096;
 const LINK_DIR = 'l';
+const IDMAP_FILE = 'idmap';
+/** The KeyedLock key serialising the idmapped-lower bookkeeping (layer ids cannot contain ':'). */
+const IDMAP_LOCK = 'idmap:';
+
+/** The directory under l/ holding one mapping's idmapped lowers: 8 hex digits, to keep lowerdir short. */
+function idmapDirName(m: IdentityMapping): string {
+  return createHash('sha256').update(mappingKey(m)).digest('hex').slice(0, 8);
+}
 
 // 16 random bytes in base32 without padding: 26 characters of [A-Z2-7], as moby's generateID.
 function shortLink(): string {
@@ -55,6 +67,9 @@ export class Overlay2Driver implements GraphDriver {
   readonly whiteoutMode = 'overlay' as const;
   private readonly refs = new Map<string, number>();
   private readonly lock = new KeyedLock();
+  /** Containers using each idmapped lower (`l/<key>/<link>`), and the ones each mounted layer holds. */
+  private readonly idmapRefs = new Map<string, number>();
+  private readonly idmapHeld = new Map<string, string[]>();
 
   /**
    * @param mounted the layers whose merged dir is mounted: read from mountinfo once (what an earlier daemon left, as
@@ -65,18 +80,29 @@ export class Overlay2Driver implements GraphDriver {
     private readonly home: string,
     private readonly support: OverlaySupport,
     private readonly mounted: Set<string>,
+    /** Idmapped lowers mounted (an earlier daemon's included), as `l/<key>/<link>`. */
+    private readonly idmapMounted: Set<string>,
+    private readonly idmapMount: IdmapMounter | undefined,
   ) {}
 
-  /** Prepares <root>/overlay2 and checks the host; NotImplemented (with the reason) when overlay2 cannot work. */
-  static async init(root: string): Promise<Overlay2Driver> {
+  /**
+   * Prepares <root>/overlay2 and checks the host; NotImplemented (with the reason) when overlay2 cannot work.
+   * `idmapMount` makes the idmapped lowers of remapped containers' layers (without it, createReadWrite refuses them).
+   */
+  static async init(root: string, opts: { idmapMount?: IdmapMounter } = {}): Promise<Overlay2Driver> {
     const home = path.join(root, 'overlay2');
     await mkdir(path.join(home, LINK_DIR), { recursive: true, mode: 0o700 });
+    const points = await mountPointsUnder(home);
     const mounted = new Set(
-      (await mountPointsUnder(home))
+      points
         .filter((m) => path.basename(m) === 'merged' && path.dirname(path.dirname(m)) === home)
         .map((m) => path.basename(path.dirname(m))),
     );
-    return new Overlay2Driver(home, await checkOverlaySupport(home), mounted);
+    const linkDir = path.join(home, LINK_DIR);
+    const idmapped = new Set(
+      points.filter((m) => path.dirname(path.dirname(m)) === linkDir).map((m) => path.relative(home, m)),
+    );
+    return new Overlay2Driver(home, await checkOverlaySupport(home), mounted, idmapped, opts.idmapMount);
   }
 
   private dir(id: string): string {
@@ -163,8 +189,87 @@ export class Overlay2Driver implements GraphDriver {
     await this.stackOn(id, await this.lowersOn(parent));
   }
 
-  createReadWrite(id: string, parent?: string): Promise<void> {
-    return this.create(id, parent);
+  /**
+   * With an id mapping (a container under --userns-remap), the layer's upper dir belongs to the container's root and
+   * get() mounts idmapped views of the image's layers as its lowers: the image's files appear owned by the remapped
+   * ids while the layers on disk stay the ones every container shares.
+   */
+  async createReadWrite(id: string, parent?: string, opts: ReadWriteOptions = {}): Promise<void> {
+    const mapping = opts.idMapping;
+    if (mapping && !this.idmapMount) throw new NotImplemented('overlay2: idmapped layers need berth-helper');
+    await this.create(id, parent);
+    if (!mapping) return;
+    try {
+      const root = rootPair(mapping);
+      // The container's root opens its rootfs (<id>/merged) from inside its user namespace: the way there must let
+      // it through, as dockerd's remapped layer root does (0710 root:<remapped gid> on the layer's directory).
+      await Promise.all([
+        writeFile(path.join(this.dir(id), IDMAP_FILE), JSON.stringify(mapping)),
+        chown(path.join(this.dir(id), 'diff'), root.uid, root.gid),
+        chown(this.dir(id), 0, root.gid),
+        chmod(this.home, 0o711),
+      ]);
+    } catch (e) {
+      await this.removeDir(id);
+      throw e;
+    }
+  }
+
+  private async idMappingOf(id: string): Promise<IdentityMapping | undefined> {
+    try {
+      return JSON.parse(await readFile(path.join(this.dir(id), IDMAP_FILE), 'utf8')) as IdentityMapping;
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * The lowerdir for layer `id` through idmapped views (`l/<key>/<link>` for each `l/<link>`), mounting those no
+   * container holds yet in one helper call; the layer holds a reference to each until put() releases it.
+   */
+  private async idmappedLowers(id: string, lower: string, mapping: IdentityMapping): Promise<string> {
+    const key = idmapDirName(mapping);
+    const views = lower.split(':').map((l) => `${LINK_DIR}/${key}/${path.basename(l)}`);
+    await this.lock.run(IDMAP_LOCK, async () => {
+      const missing = views.filter((v) => !this.idmapMounted.has(v));
+      if (missing.length > 0) {
+        await Promise.all(missing.map((v) => mkdir(path.join(this.home, v), { recursive: true, mode: 0o700 })));
+        const pairs = missing.map(
+          (v) => [path.join(this.home, LINK_DIR, path.basename(v)), path.join(this.home, v)] as const,
+        );
+        try {
+          await this.idmapMount!(mapping, pairs);
+        } catch (e) {
+          // The helper stops at the first failure: what it attached before stays and is undone here.
+          for (const [, dst] of pairs) await unmount(dst).catch(() => undefined);
+          throw e;
+        }
+        for (const v of missing) this.idmapMounted.add(v);
+      }
+      for (const v of views) this.idmapRefs.set(v, (this.idmapRefs.get(v) ?? 0) + 1);
+      this.idmapHeld.set(id, views);
+    });
+    return views.join(':');
+  }
+
+  /** Drops layer `id`'s references to idmapped lowers; the last container's unmounts a view. */
+  private async releaseIdmapped(id: string): Promise<void> {
+    const views = this.idmapHeld.get(id);
+    if (!views) return;
+    await this.lock.run(IDMAP_LOCK, async () => {
+      this.idmapHeld.delete(id);
+      for (const v of views) {
+        const n = (this.idmapRefs.get(v) ?? 1) - 1;
+        if (n > 0) {
+          this.idmapRefs.set(v, n);
+          continue;
+        }
+        this.idmapRefs.delete(v);
+        if (this.idmapMounted.delete(v)) await unmount(path.join(this.home, v));
+        await rmdir(path.join(this.home, v)).catch(() => undefined);
+      }
+    });
   }
 
   private async removeDir(id: string): Promise<void> {
@@ -199,23 +304,32 @@ export class Overlay2Driver implements GraphDriver {
       const merged = path.join(dir, 'merged');
       if (count === 0) {
         await mkdir(merged, { recursive: true, mode: 0o755 });
-        if (!this.mounted.has(id)) {
-          const options = [
-            `lowerdir=${lower}`,
-            `upperdir=${id}/diff`,
-            `workdir=${id}/work`,
-            ...this.support.extraOptions,
-          ].join(',');
-          if (options.length >= PAGE_SIZE) {
-            throw new InvalidParameter(`mount options for layer ${id} exceed a page (${options.length} bytes)`);
-          }
-          await mountOverlay(this.home, options, merged);
-          this.mounted.add(id);
+        const mapping = await this.idMappingOf(id);
+        const lowerdir = mapping ? await this.idmappedLowers(id, lower, mapping) : lower;
+        try {
+          if (!this.mounted.has(id)) await this.mountMerged(id, lowerdir, merged);
+        } catch (e) {
+          await this.releaseIdmapped(id);
+          throw e;
         }
       }
       this.refs.set(id, count + 1);
       return merged;
     });
+  }
+
+  private async mountMerged(id: string, lowerdir: string, merged: string): Promise<void> {
+    const options = [
+      `lowerdir=${lowerdir}`,
+      `upperdir=${id}/diff`,
+      `workdir=${id}/work`,
+      ...this.support.extraOptions,
+    ].join(',');
+    if (options.length >= PAGE_SIZE) {
+      throw new InvalidParameter(`mount options for layer ${id} exceed a page (${options.length} bytes)`);
+    }
+    await mountOverlay(this.home, options, merged);
+    this.mounted.add(id);
   }
 
   async put(id: string): Promise<void> {
@@ -232,6 +346,7 @@ export class Overlay2Driver implements GraphDriver {
         await unmount(merged);
         this.mounted.delete(id);
       }
+      await this.releaseIdmapped(id);
       await rmdir(merged).catch(() => undefined);
     });
   }
@@ -291,6 +406,9 @@ export class Overlay2Driver implements GraphDriver {
   async cleanup(): Promise<void> {
     this.refs.clear();
     this.mounted.clear();
+    this.idmapRefs.clear();
+    this.idmapHeld.clear();
+    this.idmapMounted.clear();
     for (const m of await mountPointsUnder(this.home)) await unmount(m);
   }
 }

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { Conflict, errnoCode, NotFound, System } from '../../errdefs/index.js';
+import { Conflict, errnoCode, NotFound, NotImplemented, System } from '../../errdefs/index.js';
 import type { LayerSource } from '../../archive/index.js';
 import {
   applyOffThread,
@@ -14,7 +14,7 @@ import {
   exportChanges,
   type RecordedApplyResult,
 } from '../archive/index.js';
-import { type ApplyDiffOptions, type GraphDriver, validateLayerId } from './driver.js';
+import { type ApplyDiffOptions, type GraphDriver, type ReadWriteOptions, validateLayerId } from './driver.js';
 
 /** `cp -a --reflink=auto src/. dst`: modes, owners, times, xattrs, hard links, devices; cheap clones where the fs can. */
 function copyTree(src: string, dst: string): Promise<void> {
@@ -83,7 +83,10 @@ export class VfsDriver implements GraphDriver {
     }
   }
 
-  createReadWrite(id: string, parent?: string): Promise<void> {
+  async createReadWrite(id: string, parent?: string, opts: ReadWriteOptions = {}): Promise<void> {
+    // dockerd extracts a chowned copy of every layer per remapping; berth's remapped layers are overlay2's idmapped
+    // views only.
+    if (opts.idMapping) throw new NotImplemented('userns-remap needs the overlay2 storage driver');
     return this.create(id, parent);
   }
 

@@ -17,7 +17,7 @@ import {
   replayTarSplit,
 } from '../archive/index.js';
 import { KeyedLock } from '../../lib/keyed-lock.js';
-import { type DriverName, type GraphDriver, validateLayerId } from '../graphdriver/index.js';
+import { type DriverName, type GraphDriver, type ReadWriteOptions, validateLayerId } from '../graphdriver/index.js';
 import { chainIdOf, checkChainId } from './chain.js';
 import { LayerDb, type LayerRecord, type MountRecord, newDriverId } from './layerdb.js';
 import { readAhead } from './readahead.js';
@@ -598,8 +598,11 @@ export class LayerStore {
 
   // ---- read-write layers (containers) ----
 
-  /** Creates a container's read-write layer on the image layer `parent` (none: an empty rootfs). */
-  async createRW(containerId: string, parent?: string): Promise<RWLayerInfo> {
+  /**
+   * Creates a container's read-write layer on the image layer `parent` (none: an empty rootfs); `opts.idMapping`:
+   * the container runs under that user-namespace mapping (the driver shows it the image's files with mapped owners).
+   */
+  async createRW(containerId: string, parent?: string, opts: ReadWriteOptions = {}): Promise<RWLayerInfo> {
     validateLayerId(containerId, 'container id');
     return this.rwLock.run(containerId, async () => {
       const parentLayer = await this.lock.run(STORE, async () => {
@@ -613,7 +616,7 @@ export class LayerStore {
         // The driver's directories and the record that names them are written side by side: open() drops a record
         // whose layer still has its intent (a creation a crash cut short), and the layer with it.
         const [created, committed] = await Promise.allSettled([
-          this.driver.createReadWrite(record.mountId, parentLayer?.cacheId),
+          this.driver.createReadWrite(record.mountId, parentLayer?.cacheId, opts),
           this.db.commitMount(record),
         ]);
         if (created.status === 'rejected' || committed.status === 'rejected') {
