@@ -29,6 +29,8 @@ export interface ExtractOptions {
   noOverwriteDirNonDir: boolean;
   /** The owner of every entry (copyUIDGID with a container user); undefined: each entry's own. */
   chown?: { uid: number; gid: number };
+  /** Each entry's own owner translated (a container's user-namespace mapping: ids inside → ids on the host). */
+  mapOwner?: (owner: { uid: number; gid: number }) => { uid: number; gid: number };
   /** The extraction directory as the request named it, for messages. */
   shown: string;
   /** HostConfig.ReadonlyRootfs: nothing may be written outside the container's read-write bind mounts. */
@@ -171,7 +173,7 @@ async function extractEntry(
     if (existing.isDirectory() || existing.isSymbolicLink()) await parents.invalidate();
     return false;
   };
-  const owner = opts.chown ?? { uid: h.uid, gid: h.gid };
+  const owner = opts.chown ?? (opts.mapOwner ?? ((o) => o))({ uid: h.uid, gid: h.gid });
   const fail = (op: string) => (e: unknown) => Promise.reject(pathError(e, op, ctr));
   if (h.type === 'file') {
     await extractFile(view, parent, name, h, body, owner, clear);

@@ -16,8 +16,11 @@ export type TarRoot =
   | { kind: 'entry'; parent: Dir; name: string; archiveName: string };
 
 /** The tar bytes of `root`. The caller owns `root`'s descriptors and the view. */
-export async function* tarEntries(view: FsView, root: TarRoot): AsyncGenerator<Buffer> {
-  const w = new EntryWriter(view);
+/** Owners as the archive should show them (a remapped container's host ids as its own). */
+export type OwnerMap = (owner: { uid: number; gid: number }) => { uid: number; gid: number };
+
+export async function* tarEntries(view: FsView, root: TarRoot, owners?: OwnerMap): AsyncGenerator<Buffer> {
+  const w = new EntryWriter(view, owners);
   if (root.kind === 'entry') {
     const st = await view.lstat(root.parent, root.name);
     if (st) yield* w.entry(root.parent, root.name, root.archiveName, st);
@@ -32,7 +35,10 @@ export async function* tarEntries(view: FsView, root: TarRoot): AsyncGenerator<B
 
 class EntryWriter {
   private readonly seen = new Map<string, string>();
-  constructor(private readonly view: FsView) {}
+  constructor(
+    private readonly view: FsView,
+    private readonly owners?: OwnerMap,
+  ) {}
 
   async *tree(dir: Dir, prefix: string): AsyncGenerator<Buffer> {
     for (const name of await this.view.names(dir)) {
@@ -126,12 +132,14 @@ class EntryWriter {
   }
 
   private header(name: string, type: TarEntryType, st: BigIntStats) {
+    const owner = { uid: Number(st.uid), gid: Number(st.gid) };
+    const { uid, gid } = this.owners ? this.owners(owner) : owner;
     return tarHeader({
       name,
       type,
       mode: Number(st.mode & 0o7777n),
-      uid: Number(st.uid),
-      gid: Number(st.gid),
+      uid,
+      gid,
       // Docker truncates times to seconds (plain ustar headers).
       mtime: Number(st.mtimeNs / 1_000_000_000n),
     });

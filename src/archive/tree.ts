@@ -13,7 +13,7 @@ import {
   preserveTrailingDotOrSeparator,
 } from './go-paths.js';
 import { resolveInRoot } from './resolve-in-root.js';
-import { type TarRoot, tarEntries } from './tar-tree.js';
+import { type OwnerMap, type TarRoot, tarEntries } from './tar-tree.js';
 import { type Dir, FsView, PathError, type ViewMount } from './view.js';
 
 /** What Docker's container path stat (the `X-Docker-Container-Path-Stat` header) says about a path. */
@@ -42,6 +42,8 @@ export interface ExtractIntoOptions {
   owner?: () => Promise<{ uid: number; gid: number }>;
   /** Nothing may be written outside the read-write bind mounts (HostConfig.ReadonlyRootfs). */
   readOnlyRoot: boolean;
+  /** Each entry's own owner translated to the host's ids (a remapped container's); also applied to `owner`. */
+  mapOwner?: (owner: { uid: number; gid: number }) => { uid: number; gid: number };
 }
 
 type Located =
@@ -80,7 +82,7 @@ export class RootTree {
    * The tar `docker cp` downloads for `path` (moby's TarWithOptions with a rebase) and its stat. The archive holds
    * descriptors until it ends or the tree is closed.
    */
-  async archive(path: string): Promise<{ info: PathInfo; tar: AsyncGenerator<Buffer> }> {
+  async archive(path: string, owners?: OwnerMap): Promise<{ info: PathInfo; tar: AsyncGenerator<Buffer> }> {
     // moby: filepath.Join("/", path) with a trailing "/" or "/." kept (it asks to follow a final symlink, and "/."
     // names the directory's contents).
     const absPath = preserveTrailingDotOrSeparator(goClean(`/${path}`), path);
@@ -107,7 +109,7 @@ export class RootTree {
     const view = this.view;
     async function* entries(): AsyncGenerator<Buffer> {
       try {
-        yield* tarEntries(view, root);
+        yield* tarEntries(view, root, owners);
       } finally {
         await (root.kind === 'dir' ? root.dir : root.parent).release();
       }
@@ -139,11 +141,13 @@ export class RootTree {
       if (dest.mount) {
         if (!dest.mount.rw) throw new InvalidParameter('mounted volume is marked read-only');
       } else if (opts.readOnlyRoot) throw new InvalidParameter('container rootfs is marked read-only');
-      const chown = await opts.owner?.();
+      const given = await opts.owner?.();
+      const chown = given && opts.mapOwner ? opts.mapOwner(given) : given;
       const { stream } = await decompress(source);
       await extractTar(this.view, dest, stream, {
         noOverwriteDirNonDir: opts.noOverwriteDirNonDir,
         chown,
+        ...(opts.mapOwner ? { mapOwner: opts.mapOwner } : {}),
         shown: dest.ctr,
         readOnlyRootfs: opts.readOnlyRoot,
       });

@@ -22,6 +22,14 @@ export function toHost(maps: readonly IdMapping[], id: number): number {
   throw new InvalidParameter(`Container ID ${id} cannot be mapped to a host ID`);
 }
 
+/** The container id a host id shows as (the kernel's overflow id, 65534, when no range covers it). */
+export function toContainer(maps: readonly IdMapping[], id: number): number {
+  for (const m of maps) {
+    if (id >= m.hostID && id < m.hostID + m.size) return m.containerID + (id - m.hostID);
+  }
+  return 65534;
+}
+
 /** The host uid and gid of root in the container. */
 export function rootPair(m: IdentityMapping): { uid: number; gid: number } {
   return { uid: toHost(m.uidMappings, 0), gid: toHost(m.gidMappings, 0) };

@@ -6,6 +6,8 @@ import { ESCAPE, PathError, RootTree, type TreeMount } from '../../archive/index
 import type { PathStat } from '../../api/index.js';
 import { BerthError, errnoCode, InvalidParameter, NotFound, System } from '../../errdefs/index.js';
 import { resolveMounts } from '../spec/mounts.js';
+import { toContainer } from '../../lib/idmap.js';
+import { containerIdMapping, hostOwner } from '../spec/userns.js';
 import { resolveUser } from '../spec/user.js';
 import type { ContainerDeps } from './deps.js';
 import { containerFileMounts, containerFiles } from './files.js';
@@ -30,7 +32,14 @@ export async function archiveGet(
   const c = await openTree(deps, rec);
   let archive: Awaited<ReturnType<RootTree['archive']>>;
   try {
-    archive = await c.tree.archive(path);
+    // A remapped container's files are owned by host ids: the archive shows the container's own (moby's IDMap).
+    const idMapping = containerIdMapping(rec.hostConfig, deps.remap);
+    archive = await c.tree.archive(
+      path,
+      idMapping
+        ? (o) => ({ uid: toContainer(idMapping.uidMappings, o.uid), gid: toContainer(idMapping.gidMappings, o.gid) })
+        : undefined,
+    );
   } catch (e) {
     await c.release();
     throw translate(e, path, rec);
@@ -61,11 +70,14 @@ export async function archivePut(
   const c = await openTree(deps, rec);
   try {
     const user = rec.config.User;
+    // A remapped container's ids are its user namespace's: on the host each is translated (moby's IDMap on Untar).
+    const idMapping = containerIdMapping(rec.hostConfig, deps.remap);
     await c.tree.extract(path, tar, {
       noOverwriteDirNonDir: opts.noOverwriteDirNonDir,
       // copyUIDGID: everything owned by the container's user, looked up in the container's /etc/passwd.
       owner: opts.copyUIDGID && user ? () => resolveUser(c.root, user) : undefined,
       readOnlyRoot: rec.hostConfig.ReadonlyRootfs === true,
+      ...(idMapping ? { mapOwner: (o: { uid: number; gid: number }) => hostOwner(idMapping, o) } : {}),
     });
     publish(deps, rec, 'extract-to-dir');
   } catch (e) {

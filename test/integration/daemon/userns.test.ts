@@ -2,7 +2,7 @@
 // ranges are made there only; containers run as an unprivileged host range, see the image's files as their own
 // through idmapped views of the shared layers, and `--userns=host` opts one out.
 import assert from 'node:assert/strict';
-import { chown, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -144,3 +144,31 @@ test('the daemon restarts with its user and ranges, and remapped containers run 
   await s.d.docker('rm', '-f', 'survivor');
   assert.deepEqual(await s.d.leftovers(), { processes: [], cgroups: [], mounts: [], links: [], netns: [] });
 });
+
+test(
+  "docker cp translates owners through the mapping: in, the container's ids become the range's; out, the reverse",
+  T,
+  async () => {
+    const { start } = await berthRange();
+    await s.d.docker('run', '-d', '--name', 'cp-remapped', 'busybox', 'sleep', '60');
+    try {
+      const src = await mkdtemp(join(s.d.dir, 'cp-'));
+      await writeFile(join(src, 'owned-by-7'), 'x\n');
+      await chown(join(src, 'owned-by-7'), 7, 7);
+      await s.d.docker('cp', '-a', join(src, 'owned-by-7'), 'cp-remapped:/tmp/');
+      // Inside, the file is owned by 7:7, as it was on the client: on the host that is the range's 7.
+      const inside = await s.d.docker('exec', 'cp-remapped', 'stat', '-c', '%u:%g', '/tmp/owned-by-7');
+      assert.equal(inside.stdout.trim(), '7:7');
+      // Out: the archive names the container's ids (root's file is 0:0, not the range's start).
+      const out = join(s.d.dir, 'cp-out.tar');
+      await s.d.docker('exec', 'cp-remapped', 'touch', '/tmp/by-root');
+      const r = await s.d.dockerResult(['cp', 'cp-remapped:/tmp/by-root', '-'], {});
+      await writeFile(out, r.stdout, 'latin1');
+      const listed = await s.d.inSandbox('tar', ['--numeric-owner', '-tvf', out]);
+      assert.match(listed.stdout, / 0\/0 /, listed.stdout);
+      assert.ok(start > 0);
+    } finally {
+      await s.d.dockerResult(['rm', '-f', 'cp-remapped']);
+    }
+  },
+);
