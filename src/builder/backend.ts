@@ -62,6 +62,8 @@ export interface BuildBackend {
   resolveOwner(root: string, chown: string): Promise<{ uid: number; gid: number }>;
   /** The host directory of a `RUN --mount=type=cache` id, made on first use with `mode`/`uid`/`gid`. */
   cacheDir(id: string, opts: { mode: number; uid: number; gid: number }): Promise<string>;
+  /** The host ids a RUN step's `uid`/`gid` are (the daemon's --userns-remap range, else the same), for its mounts. */
+  hostIds(owner: { uid: number; gid: number }): { uid: number; gid: number };
   /** Tags `imageId` as `ref`. */
   tag(imageId: string, ref: string): Promise<void>;
 }

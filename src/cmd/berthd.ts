@@ -205,6 +205,7 @@ async function main(argv: string[]): Promise<number> {
     tmpDir: paths.tmp,
     storageDriver: selected.driver.name,
     pauser: containers.lifecycle,
+    ...(remap ? { remap: remap.mapping } : {}),
   });
   // Registries: pull/push/login/search, with what berth learnt of each layer's blobs beside the layer store's records.
   const distribution = new DistributionService({
@@ -225,7 +226,17 @@ async function main(argv: string[]): Promise<number> {
   const cacheMountDir = join(cfg.dataRoot, 'builder', 'cache-mounts');
   const builds = new BuildService({
     backend: (registryAuth) =>
-      new EngineBuildBackend({ images, layers, containers, store, distribution, events, cacheMountDir, registryAuth }),
+      new EngineBuildBackend({
+        images,
+        layers,
+        containers,
+        store,
+        distribution,
+        events,
+        cacheMountDir,
+        registryAuth,
+        ...(remap ? { remap: remap.mapping } : {}),
+      }),
     cache: await BuildCache.open(join(cfg.dataRoot, 'builder', 'cache.json')),
     images,
     imageService,

@@ -80,7 +80,8 @@ export async function resolveRunMounts(
           const file = join(dir, 'secret');
           await writeFile(file, data, { mode: 0o400 });
           await chmod(file, m.mode ?? 0o400);
-          await chown(file, m.uid ?? 0, m.gid ?? 0);
+          const owner = ctx.backend.hostIds({ uid: m.uid ?? 0, gid: m.gid ?? 0 });
+          await chown(file, owner.uid, owner.gid);
           const secretTarget = m.target ? target : `/run/secrets/${id}`;
           mounts.push({ type: 'bind', source: file, target: secretTarget, readonly: true });
           // Only the id and place: the secret's content never reaches the cache key, history or a layer.
@@ -128,7 +129,8 @@ async function cacheMount(
   const inUse = ctx.cacheUsers.inUse;
   if (m.sharing === 'private' && (inUse.get(id) ?? 0) > 0) {
     const dir = await mkdtemp(join(ctx.tmpDir, 'cache-'));
-    await chown(dir, owner.uid, owner.gid);
+    const ids = ctx.backend.hostIds(owner);
+    await chown(dir, ids.uid, ids.gid);
     await chmod(dir, owner.mode);
     releases.push(() => rm(dir, { recursive: true, force: true }));
     return { type: 'bind', source: dir, target, readonly: m.readonly };

@@ -19,6 +19,8 @@ import type { EventBus } from '../events.js';
 import { commitLayer } from '../images/commit.js';
 import type { DistributionService } from '../images/distribution.js';
 import { resolveUser } from '../spec/user.js';
+import { containerIdMapping, hostOwner } from '../spec/userns.js';
+import type { IdentityMapping } from '../../lib/idmap.js';
 
 export interface BuildBackendDeps {
   images: ImageStore;
@@ -29,6 +31,8 @@ export interface BuildBackendDeps {
   events: EventBus;
   /** Where `RUN --mount=type=cache` directories live. */
   cacheMountDir: string;
+  /** --userns-remap's mapping: a RUN step's container commits with its own ids. */
+  remap?: IdentityMapping;
   /** The X-Registry-Config auths a pull may use, by registry. */
   registryAuth: (ref: string) => string | undefined;
 }
@@ -120,6 +124,8 @@ export class EngineBuildBackend implements BuildBackend {
     epoch?: number;
   }): Promise<BuildImage> {
     const parentRec = opts.parent ? this.deps.images.get(opts.parent.id) : undefined;
+    const step = this.deps.store.find(opts.from);
+    const idMapping = step ? containerIdMapping(step.hostConfig, this.deps.remap) : undefined;
     const id = await commitLayer(
       { images: this.deps.images, layers: this.deps.layers },
       {
@@ -128,6 +134,7 @@ export class EngineBuildBackend implements BuildBackend {
         config: opts.config,
         exclude: opts.exclude,
         ...(opts.epoch === undefined ? {} : { epoch: opts.epoch }),
+        ...(idMapping ? { idMapping } : {}),
       },
     );
     return this.view(id);
@@ -158,10 +165,15 @@ export class EngineBuildBackend implements BuildBackend {
       await stat(dir);
     } catch {
       await mkdir(dir, { recursive: true });
-      await chown(dir, opts.uid, opts.gid);
+      const owner = this.hostIds(opts);
+      await chown(dir, owner.uid, owner.gid);
       await chmod(dir, opts.mode);
     }
     return dir;
+  }
+
+  hostIds(owner: { uid: number; gid: number }): { uid: number; gid: number } {
+    return hostOwner(this.deps.remap, owner);
   }
 
   async tag(imageId: string, ref: string): Promise<void> {

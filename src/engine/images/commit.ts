@@ -1,6 +1,7 @@
 // Making an image from a read-write layer, shared by `docker commit` and the builder's steps: the layer's changes
 // (without what was only a mount point) as a new layer over the parent image's, and the config naming it.
-import { encodeHeader, END_OF_ARCHIVE, padding, readTar } from '../../archive/index.js';
+import { encodeHeader, END_OF_ARCHIVE, padding, readTar, type TarHeader } from '../../archive/index.js';
+import { type IdentityMapping, toContainer } from '../../lib/idmap.js';
 import type { ImageStore } from '../../image/store/index.js';
 import type { ImageRecord } from '../../image/store/model.js';
 import type { ImageConfig } from '../../image/types.js';
@@ -23,16 +24,26 @@ export interface CommitLayerOptions {
   exclude?: readonly string[];
   /** SOURCE_DATE_EPOCH: every mtime in the layer clamped to it. */
   epoch?: number;
+  /** The container's user-namespace mapping: its files' host ids go into the layer as its own (moby's IDMap). */
+  idMapping?: IdentityMapping;
 }
 
 export async function commitLayer(deps: CommitLayerDeps, opts: CommitLayerOptions): Promise<Digest> {
   const changes = withoutExcluded(withoutMountPoints(await deps.layers.changes(opts.rwLayer)), opts.exclude ?? []);
   const diff = await deps.layers.diffRW(opts.rwLayer, changes);
   const parentChain = opts.parent?.chainIds.at(-1);
-  const layer = await deps.layers.register(
-    opts.epoch === undefined ? diff : clampMtimes(diff, opts.epoch),
-    parentChain,
-  );
+  const { epoch, idMapping } = opts;
+  const rewrite =
+    epoch === undefined && !idMapping
+      ? undefined
+      : (h: TarHeader): TarHeader => ({
+          ...h,
+          ...(epoch === undefined ? {} : { mtime: Math.min(Math.floor(h.mtime), epoch) }),
+          ...(idMapping
+            ? { uid: toContainer(idMapping.uidMappings, h.uid), gid: toContainer(idMapping.gidMappings, h.gid) }
+            : {}),
+        });
+  const layer = await deps.layers.register(rewrite ? rewriteHeaders(diff, rewrite) : diff, parentChain);
   const config: ImageConfig = {
     ...opts.config,
     rootfs: { type: 'layers', diff_ids: [...(opts.parent?.config.rootfs.diff_ids ?? []), layer.diffId] },
@@ -56,11 +67,16 @@ function withoutExcluded<T extends { path: string; kind: number }>(changes: T[],
   );
 }
 
-/** A layer tar with every entry's mtime at most `epoch` (BuildKit's rewrite-timestamp), for reproducible layers. */
-async function* clampMtimes(tar: AsyncIterable<Uint8Array>, epoch: number): AsyncGenerator<Buffer> {
+/**
+ * A layer tar with each header rewritten: mtimes clamped to SOURCE_DATE_EPOCH (BuildKit's rewrite-timestamp), a
+ * remapped container's owners as its own ids.
+ */
+async function* rewriteHeaders(
+  tar: AsyncIterable<Uint8Array>,
+  rewrite: (h: TarHeader) => TarHeader,
+): AsyncGenerator<Buffer> {
   for await (const entry of readTar(tar)) {
-    const h = entry.header;
-    yield encodeHeader({ ...h, mtime: Math.min(Math.floor(h.mtime), epoch) });
+    yield encodeHeader(rewrite(entry.header));
     let size = 0;
     for await (const chunk of entry.body) {
       size += chunk.length;

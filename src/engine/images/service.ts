@@ -12,6 +12,8 @@ import type { ContainerStore } from '../container/store.js';
 import type { EventBus } from '../events.js';
 import { parseNormalizedReference, familiarString } from '../../image/reference.js';
 import { commitLayer } from './commit.js';
+import type { IdentityMapping } from '../../lib/idmap.js';
+import { containerIdMapping } from '../spec/userns.js';
 
 export interface ImageDeps {
   images: ImageStore;
@@ -23,6 +25,8 @@ export interface ImageDeps {
   storageDriver: string;
   /** Pauses a running container while its changes are read (`docker commit`'s default). */
   pauser?: { pause(ref: string): Promise<void>; unpause(ref: string): Promise<void> };
+  /** --userns-remap's mapping: a remapped container's changes are committed with its own ids. */
+  remap?: IdentityMapping;
 }
 
 export class ImageService {
@@ -159,7 +163,13 @@ export class ImageService {
     };
     for (const k of Object.keys(config) as (keyof ImageConfig)[]) if (config[k] === undefined) delete config[k];
     // As dockerd's, the new layer holds what the container changed, not the mount points the runtime made for it.
-    const id = await commitLayer(this.deps, { rwLayer: c.id, parent: base, config });
+    const idMapping = containerIdMapping(c.hostConfig, this.deps.remap);
+    const id = await commitLayer(this.deps, {
+      rwLayer: c.id,
+      parent: base,
+      config,
+      ...(idMapping ? { idMapping } : {}),
+    });
     if (opts.repo) await this.deps.images.tag(id, opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo);
     this.deps.events.publish('container', 'commit', c.id, { comment: opts.comment, imageID: id, name: c.name });
     return id;

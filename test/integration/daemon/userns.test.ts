@@ -172,3 +172,34 @@ test(
     }
   },
 );
+
+test("builds and commits under the remap store the container's own ids in the layer, not the host's", T, async () => {
+  const ctx = await mkdtemp(join(s.d.dir, 'build-'));
+  await writeFile(
+    join(ctx, 'Dockerfile'),
+    'FROM busybox\nRUN --mount=type=cache,target=/cache touch /cache/ok && touch /made-by-run && chown 7:7 /made-by-run\n',
+  );
+  const built = await s.d.dockerResult(['build', '-t', 'remapped-build:1', ctx]);
+  assert.equal(built.code, 0, built.stderr + built.stdout);
+  // Run without the remap: the layer's own ids show as they are.
+  const owners = await s.d.docker(
+    'run',
+    '--rm',
+    '--userns=host',
+    'remapped-build:1',
+    'stat',
+    '-c',
+    '%u:%g',
+    '/made-by-run',
+  );
+  assert.equal(owners.stdout.trim(), '7:7');
+  await s.d.docker('run', '--name', 'commit-remapped', 'busybox', 'touch', '/by-root');
+  try {
+    await s.d.docker('commit', 'commit-remapped', 'remapped-commit:1');
+    const r = await s.d.docker('run', '--rm', '--userns=host', 'remapped-commit:1', 'stat', '-c', '%u:%g', '/by-root');
+    assert.equal(r.stdout.trim(), '0:0');
+  } finally {
+    await s.d.dockerResult(['rm', '-f', 'commit-remapped']);
+    await s.d.dockerResult(['rmi', 'remapped-build:1', 'remapped-commit:1']);
+  }
+});
