@@ -1,7 +1,7 @@
 // docker build on berth against Debian's dockerd (its legacy builder), the same Dockerfile and context, taking turns:
 // a cold build (--no-cache: three RUN steps, a COPY, metadata instructions) and a fully cached rebuild; engine time
 // is the total minus the docker CLI's own floor (an engine that answers /build at once). Prints `name value unit`.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Berthd, busyboxImage, skipReason, startBerthd } from '../test/fixtures/berthd.js';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   if (dwhy) process.stdout.write(`# dockerd reference skipped: ${dwhy}\n`);
   const dir = await mkdtemp(join(tmpdir(), 'berth-bench-build-'));
   const ctx = join(dir, 'ctx');
-  await import('node:fs/promises').then((fs) => fs.mkdir(ctx));
+  await mkdir(ctx);
   await writeFile(join(ctx, 'Dockerfile'), DOCKERFILE);
   for (let i = 0; i < 20; i++) await writeFile(join(ctx, `file-${i}.txt`), `content ${i}\n`.repeat(50));
   const instant = await startInstantEngine(dir);

@@ -35,11 +35,6 @@ export class BuildCache {
     this.dirty = true;
   }
 
-  /** The image IDs the cache refers to (prune keeps nothing else alive for it). */
-  imageIds(): Set<string> {
-    return new Set(this.entries.values());
-  }
-
   /** Forgets every entry for which `drop` says so; returns the image IDs forgotten. */
   forget(drop: (imageId: string) => boolean): string[] {
     const out: string[] = [];

@@ -11,6 +11,7 @@ import {
   checksumSources,
   copyTar,
   fetchUrlSource,
+  isUrl,
   resolveSources,
   type SourceTree,
 } from '../context/index.js';
@@ -33,8 +34,6 @@ export interface CopyStep {
   writeInto(root: string): Promise<void>;
   release(): Promise<void>;
 }
-
-const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
 export async function copyStep(ins: Instruction, ctx: StageContext, workdir: string): Promise<CopyStep> {
   const flags = parseCopyFlags(ins.flags);

@@ -1,5 +1,6 @@
 // The build's progress as the legacy builder streams it: JSON messages the docker CLI prints as they come
-// (`{"stream":"Step 1/3 : FROM busybox\n"}`, ` ---> Using cache`, `{"aux":{"ID":…}}`, an error with its code).
+// (`{"stream":"Step 1/3 : FROM busybox\n"}`, ` ---> Using cache`, `{"aux":{"ID":…}}`); a failure is the route's
+// error message, with the failing step's exit code.
 export type Emit = (msg: object) => void;
 
 export class BuildOutput {
@@ -32,11 +33,6 @@ export class BuildOutput {
 
   aux(id: string): void {
     this.emit({ aux: { ID: id } });
-  }
-
-  /** The final message of a failed build; `code` becomes the docker CLI's exit status. */
-  error(message: string, code?: number): void {
-    this.emit({ errorDetail: code === undefined ? { message } : { code, message }, error: message });
   }
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Duplex } from 'node:stream';
 import { StdDemuxer } from '../../api/stdcopy.js';
 import type { BuildBackend, BuildImage, RunStep, StepMount, WorkLayer } from '../../builder/backend.js';
-import { isNotFound } from '../../errdefs/index.js';
+import { InvalidParameter, isNotFound } from '../../errdefs/index.js';
 import type { ImageConfig } from '../../image/types.js';
 import type { ImageStore } from '../../image/store/index.js';
 import { sha256 } from '../../lib/digest.js';
@@ -67,7 +67,7 @@ export class EngineBuildBackend implements BuildBackend {
   }
 
   async run(step: RunStep): Promise<{ containerId: string; exitCode: number }> {
-    if (!step.image) throw new Error('a RUN step needs an image with a shell (FROM scratch has none)');
+    if (!step.image) throw new InvalidParameter('a RUN step needs an image with a shell (FROM scratch has none)');
     const { containers } = this.deps;
     const { Id: id } = await containers.create(undefined, {
       ...step.config,

@@ -27,9 +27,6 @@ export function buildRoutes(r: ApiRouter, b: BuildBackend): void {
   r.add('POST', '/build/prune', async (ctx) => {
     sendJson(ctx, 200, await b.prune());
   });
-  r.add('POST', '/build/cancel', async (ctx) => {
-    sendJson(ctx, 200, {});
-  });
 }
 
 function buildOptions(ctx: RequestContext): BuildOptions {

@@ -235,20 +235,7 @@ describe('docker build', skip, () => {
   });
 
   it('SOURCE_DATE_EPOCH makes two no-cache builds give the same image ID', async () => {
-    const dir = await context({
-      Dockerfile: 'FROM busybox\nRUN date > /stamp && echo x > /x\nCOPY f /f\nENV A=1\n',
-      f: 'content\n',
-    });
-    const ids: string[] = [];
-    for (let i = 0; i < 2; i++) {
-      const r = await build(dir, '--no-cache', '-q', '--build-arg', 'SOURCE_DATE_EPOCH=1700000000');
-      assert.equal(r.code, 0, r.stderr);
-      ids.push(r.stdout.trim());
-      await new Promise((res) => setTimeout(res, 1100));
-    }
-    assert.match(ids[0] ?? '', /^sha256:[0-9a-f]{64}$/);
-    // The RUN writes the time into /stamp: that file differs, so the clamp alone cannot make them equal...
-    // ...unless the content is the same. Here it is not, so only a build without the date is compared.
+    // RUN and COPY make layers, ENV an empty one; a second apart, only the epoch can make the IDs meet.
     const stable = await context({
       Dockerfile: 'FROM busybox\nRUN echo x > /x && mkdir -p /d/e\nCOPY f /f\nENV A=1\n',
       f: 'c\n',
@@ -260,6 +247,7 @@ describe('docker build', skip, () => {
       again.push(r.stdout.trim());
       await new Promise((res) => setTimeout(res, 1100));
     }
+    assert.match(again[0] ?? '', /^sha256:[0-9a-f]{64}$/);
     assert.equal(again[0], again[1]);
     const created = (await suite.d.docker('inspect', '-f', '{{.Created}}', again[0] ?? '')).stdout.trim();
     assert.match(created, /^2023-11-14T22:13:20/);
